@@ -1,0 +1,40 @@
+"""mock_sonar: a SonarQube Server (Enterprise Edition) simulator."""
+
+from flask import Flask
+
+from . import clock
+from .bootstrap import bootstrap
+from .config import default_config
+from .db import atomic, connect, migrate
+from .migrations import MIGRATIONS
+
+
+def init_db(path: str) -> None:
+    """Create or migrate the database and bootstrap a fresh instance."""
+    db = connect(path)
+    try:
+        migrate(db, MIGRATIONS)
+        with atomic(db):
+            bootstrap(db, clock.now(db))
+    finally:
+        db.conn.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory."""
+    app = Flask(__name__)
+    app.config.from_mapping(default_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    init_db(app.config["DATABASE"])
+
+    from .scim import views as scim_views
+    from .views import auth, control, groups_api, hooks, system, users_api, v2_api
+
+    hooks.register(app)
+    for blueprint in (system.bp, auth.bp, users_api.bp, groups_api.bp, v2_api.bp,
+                      scim_views.bp):
+        app.register_blueprint(blueprint)
+    if app.config["CONTROL_PLANE"]:
+        app.register_blueprint(control.bp)
+    return app

@@ -1,0 +1,131 @@
+"""`mock-sonar`: run and manage the SonarQube simulator from the command line."""
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from . import clock, fixtures, tokens, users
+from .config import default_config
+from .db import atomic, connect
+from .errors import SonarError
+
+
+def _db_path(ctx: click.Context) -> str:
+    return ctx.obj["db"]
+
+
+def _open(ctx: click.Context):
+    from . import init_db
+
+    init_db(_db_path(ctx))
+    return connect(_db_path(ctx))
+
+
+@click.group()
+@click.option("--db", "db_path", envvar="MOCK_SONAR_DB", default=None,
+              help="SQLite file (default: $DEVENV_HOME/sonar.sqlite3).")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """SonarQube Server (Enterprise Edition) simulator."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_path or default_config()["DATABASE"]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=None, help="Port (default: $SONAR_PORT or 9000).")
+@click.option("--db", "db_path", default=None, help="SQLite file (overrides the group option).")
+@click.option("--base-url", default=None, help="Public URL (default: http://localhost:PORT).")
+@click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int | None, db_path: str | None,
+          base_url: str | None, no_control: bool) -> None:
+    """Run the web server in the foreground."""
+    from . import create_app
+
+    port = port or int(os.environ.get("SONAR_PORT", "9000"))
+    app = create_app({
+        "DATABASE": db_path or _db_path(ctx),
+        "BASE_URL": base_url or f"http://localhost:{port}",
+        "CONTROL_PLANE": not no_control,
+    })
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database and bootstrap admin/admin."""
+    _open(ctx).conn.close()
+    click.echo(f"initialised {_db_path(ctx)}")
+
+
+@cli.command()
+@click.argument("fixture", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Fixture variable, e.g. SONAR_URL=http://localhost:9000.")
+@click.pass_context
+def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
+    """Load the `sonar` part of FIXTURE and remember it for `reset`."""
+    try:
+        data = json.loads(fixture.read_text())
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{fixture}: not valid JSON: {error}") from error
+    db = _open(ctx)
+    try:
+        fixtures.seed(db, clock.now(db), data, _variables(variables))
+    except (SonarError, KeyError) as error:
+        raise click.ClickException(f"{fixture}: {error}") from error
+    click.echo(f"seeded {_db_path(ctx)} from {fixture}")
+
+
+def _variables(pairs: tuple[str, ...]) -> dict[str, str]:
+    port = os.environ.get("SONAR_PORT", "9000")
+    okta_port = os.environ.get("OKTA_PORT", "8080")
+    result = {"SONAR_URL": f"http://localhost:{port}", "OKTA_URL": f"http://localhost:{okta_port}"}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}")
+        result[name] = value
+    return result
+
+
+@cli.command()
+@click.pass_context
+def reset(ctx: click.Context) -> None:
+    """Wipe the state and re-seed the fixture loaded last."""
+    db = _open(ctx)
+    fixtures.reset(db, clock.now(db))
+    click.echo(f"reset {_db_path(ctx)}")
+
+
+@cli.command("users")
+@click.option("--deactivated", is_flag=True, help="List deactivated users instead.")
+@click.pass_context
+def list_users(ctx: click.Context, deactivated: bool) -> None:
+    """List users: login, name, email, local/managed."""
+    db = _open(ctx)
+    rows, _ = users.search_users(db, active=not deactivated, page_size=10_000)
+    managed = {r["user_uuid"] for r in db.query("select user_uuid from scim_users")}
+    for row in rows:
+        kind = "managed" if row["uuid"] in managed else ("local" if row["local"] else "external")
+        click.echo(f"{row['login']}\t{row['name']}\t{row['email'] or ''}\t{kind}")
+
+
+@cli.command("create-token")
+@click.argument("login")
+@click.argument("name")
+@click.pass_context
+def create_token(ctx: click.Context, login: str, name: str) -> None:
+    """Generate a user token for LOGIN and print it (shown once)."""
+    db = _open(ctx)
+    try:
+        with atomic(db):
+            user = users.require_user(db, login)
+            _, value = tokens.generate_token(db, clock.now(db), user, name=name)
+    except SonarError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(value)

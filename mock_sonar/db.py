@@ -1,0 +1,92 @@
+"""SQLite storage through sqlite-utils: connections, transactions and numbered migrations."""
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose commits are deferred while an `atomic()` block is open.
+
+    sqlite-utils wraps each write in `with conn:`, which would commit half of a logical
+    change; inside `atomic()` those inner commits are no-ops and the outer block decides.
+    """
+
+    atomic_depth = 0
+
+    def commit(self) -> None:
+        if self.atomic_depth == 0:
+            super().commit()
+
+    def __exit__(self, exc_type, exc, tb):  # type: ignore[override]
+        if self.atomic_depth == 0:
+            return super().__exit__(exc_type, exc, tb)
+        return False
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database in WAL mode with foreign keys on and autocommit outside `atomic()`."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(path), factory=_Connection, isolation_level=None, timeout=10,
+        check_same_thread=False,
+    )
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return Database(conn)
+
+
+@contextmanager
+def atomic(db: Database) -> Iterator[Database]:
+    """Run a block as one transaction; nested blocks join the outer one."""
+    conn: _Connection = db.conn  # type: ignore[assignment]
+    if conn.atomic_depth:
+        conn.atomic_depth += 1
+        try:
+            yield db
+        finally:
+            conn.atomic_depth -= 1
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    conn.atomic_depth = 1
+    try:
+        yield db
+    except BaseException:
+        conn.atomic_depth = 0
+        conn.rollback()
+        raise
+    conn.atomic_depth = 0
+    conn.commit()
+
+
+Migration = Callable[[Database], None]
+
+
+def migrate(db: Database, migrations: list[Migration]) -> list[str]:
+    """Apply the numbered migrations not yet applied, each in its own transaction."""
+    db.execute("create table if not exists _migrations (name text primary key, applied_at text)")
+    done = {row["name"] for row in db.query("select name from _migrations")}
+    applied = []
+    for migration in migrations:
+        if migration.__name__ in done:
+            continue
+        with atomic(db):
+            migration(db)
+            db.execute(
+                "insert into _migrations (name, applied_at) values (?, datetime('now'))",
+                [migration.__name__],
+            )
+        applied.append(migration.__name__)
+    return applied
+
+
+def user_tables(db: Database) -> list[str]:
+    """The tables that hold state (everything but the migration ledger and SQLite's own)."""
+    return [t for t in db.table_names() if not t.startswith(("_", "sqlite_"))]

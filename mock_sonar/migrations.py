@@ -1,0 +1,104 @@
+"""Numbered schema migrations. Append new ones; never edit one that has shipped."""
+
+from sqlite_utils import Database
+
+
+def m001_initial_schema(db: Database) -> None:
+    """Users, groups, permissions, tokens, settings, sessions and the SCIM mapping tables."""
+    _run_ddl(
+        db,
+        """
+        create table users (
+            uuid text primary key,
+            login text not null unique,
+            name text not null,
+            email text,
+            active integer not null default 1,
+            local integer not null default 1,
+            external_provider text not null,
+            external_id text not null,
+            external_login text not null,
+            password_hash text,
+            reset_password integer not null default 0,
+            scm_accounts text not null default '[]',
+            created_at text not null,
+            updated_at text not null,
+            last_connection_date text,
+            sonarlint_last_connection_date text
+        );
+        create index users_external on users (external_provider, external_id);
+        create table groups (
+            uuid text primary key,
+            name text not null unique,
+            description text,
+            created_at text not null
+        );
+        create table groups_users (
+            uuid text not null unique,
+            group_uuid text not null references groups (uuid) on delete cascade,
+            user_uuid text not null references users (uuid) on delete cascade,
+            primary key (group_uuid, user_uuid)
+        );
+        create table group_permissions (
+            group_uuid text not null references groups (uuid) on delete cascade,
+            permission text not null,
+            primary key (group_uuid, permission)
+        );
+        create table user_permissions (
+            user_uuid text not null references users (uuid) on delete cascade,
+            permission text not null,
+            primary key (user_uuid, permission)
+        );
+        create table user_tokens (
+            uuid text primary key,
+            user_uuid text not null references users (uuid) on delete cascade,
+            name text not null,
+            token_hash text not null unique,
+            type text not null,
+            project_key text,
+            created_at text not null,
+            expiration_date text,
+            last_connection_date text,
+            unique (user_uuid, name)
+        );
+        create table properties (kee text primary key, value text not null);
+        create table internal_properties (kee text primary key, value text not null);
+        create table sessions (
+            token_hash text primary key,
+            user_uuid text not null references users (uuid) on delete cascade,
+            xsrf_token text not null,
+            created_at text not null,
+            expires_at text not null
+        );
+        create table scim_users (
+            scim_uuid text primary key,
+            user_uuid text not null unique references users (uuid) on delete cascade,
+            attributes text not null default '{}'
+        );
+        create table _mock_faults (
+            id integer primary key autoincrement,
+            remaining integer not null,
+            status integer,
+            delay_seconds real not null default 0,
+            body text,
+            content_type text,
+            headers text not null default '{}',
+            method text,
+            path text
+        );
+        create table scim_groups (
+            scim_uuid text primary key,
+            group_uuid text not null unique references groups (uuid) on delete cascade
+        );
+        """
+    )
+
+
+def _run_ddl(db: Database, script: str) -> None:
+    """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS = [m001_initial_schema]

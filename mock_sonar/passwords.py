@@ -1,0 +1,22 @@
+"""Password hashing: PBKDF2-SHA512, 100,000 rounds, as SonarQube stores local passwords."""
+
+from functools import lru_cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+_METHOD = "pbkdf2:sha512:100000"
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of the password; the clear text is never stored."""
+    return generate_password_hash(password, method=_METHOD)
+
+
+@lru_cache(maxsize=512)
+def check_password(stored_hash: str, password: str) -> bool:
+    """Whether the password matches the stored hash.
+
+    Cached per (hash, password) pair: Basic authentication checks the same pair on every
+    request and PBKDF2 is deliberately slow. A changed password has a new salted hash.
+    """
+    return check_password_hash(stored_hash, password)

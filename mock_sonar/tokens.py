@@ -1,0 +1,101 @@
+"""User tokens: `sq` + type letter + `_` + 40 hex, only the SHA-384 hash stored (§2.2, §6.4)."""
+
+import hashlib
+import secrets
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from .errors import BadRequest, NotFound
+from .ids import new_uuid
+
+USER_TOKEN = "USER_TOKEN"
+GLOBAL_ANALYSIS_TOKEN = "GLOBAL_ANALYSIS_TOKEN"
+PROJECT_ANALYSIS_TOKEN = "PROJECT_ANALYSIS_TOKEN"
+PREFIXES = {USER_TOKEN: "squ_", GLOBAL_ANALYSIS_TOKEN: "sqa_", PROJECT_ANALYSIS_TOKEN: "sqp_"}
+NAME_MAX = 100
+
+#: The only endpoints analysis tokens may call (UserTokenAuthentication).
+SCANNER_ENDPOINTS = (
+    "/api/settings/values", "/api/plugins/installed", "/api/project_branches/list",
+    "/api/project_pull_requests/list", "/api/qualityprofiles/search", "/api/rules/search",
+    "/batch/project", "/api/metrics/search", "/api/new_code_periods/show", "/api/ce/submit",
+)
+
+
+def hash_token(value: str) -> str:
+    """SHA-384 of the token, as stored by SonarQube."""
+    return hashlib.sha384(value.encode()).hexdigest()
+
+
+def generate_token(db: Database, now: datetime, user: dict, *, name: str,
+                   token_type: str = USER_TOKEN, project_key: str | None = None,
+                   expiration_date: date | None = None) -> tuple[dict, str]:
+    """Create a token; returns the stored row and the clear value, shown only once."""
+    if not name or not name.strip():
+        raise BadRequest("The 'name' parameter is missing")
+    if len(name) > NAME_MAX:
+        raise BadRequest(f"'name' length ({len(name)}) is longer than the maximum authorized "
+                         f"({NAME_MAX})")
+    if token_type not in PREFIXES:
+        raise BadRequest(f"Value of parameter 'type' ({token_type}) must be one of: "
+                         f"[{', '.join(PREFIXES)}]")
+    if token_type == PROJECT_ANALYSIS_TOKEN and not project_key:
+        raise BadRequest("A projectKey is needed when creating Project Analysis Token")
+    if expiration_date is not None and expiration_date <= now.date():
+        raise BadRequest("The minimum value for an expiration date is tomorrow.")
+    if list(db.query("select 1 from user_tokens where user_uuid = ? and name = ?",
+                     [user["uuid"], name])):
+        raise BadRequest(f"A user token for login '{user['login']}' and name '{name}' "
+                         "already exists")
+    value = PREFIXES[token_type] + secrets.token_hex(20)
+    row = {
+        "uuid": new_uuid(), "user_uuid": user["uuid"], "name": name,
+        "token_hash": hash_token(value), "type": token_type, "project_key": project_key,
+        "created_at": now.isoformat(),
+        "expiration_date": expiration_date.isoformat() if expiration_date else None,
+        "last_connection_date": None,
+    }
+    db["user_tokens"].insert(row)
+    return row, value
+
+
+def find_token(db: Database, value: str) -> dict | None:
+    """The token row for a clear token value, else None."""
+    rows = list(db.query("select * from user_tokens where token_hash = ?", [hash_token(value)]))
+    return rows[0] if rows else None
+
+
+def is_expired(token: dict, now: datetime) -> bool:
+    """Whether the token's expiration date has passed."""
+    expiration = token.get("expiration_date")
+    return bool(expiration) and date.fromisoformat(expiration[:10]) <= now.date()
+
+
+def record_use(db: Database, now: datetime, token: dict) -> None:
+    """Update lastConnectionDate, at most hourly as SonarQube does."""
+    last = token.get("last_connection_date")
+    if last is None or (now - datetime.fromisoformat(last)).total_seconds() >= 3600:
+        db["user_tokens"].update(token["uuid"], {"last_connection_date": now.isoformat()})
+
+
+def user_tokens(db: Database, user_uuid: str) -> list[dict]:
+    """The user's tokens, by name."""
+    return list(db.query("select * from user_tokens where user_uuid = ? order by name",
+                         [user_uuid]))
+
+
+def revoke_token(db: Database, user: dict, name: str) -> None:
+    """Delete a token by name; an unknown name is silently ignored, as in SonarQube."""
+    if not name:
+        raise BadRequest("The 'name' parameter is missing")
+    db.execute("delete from user_tokens where user_uuid = ? and name = ?", [user["uuid"], name])
+
+
+def require_token(db: Database, user: dict, name: str) -> dict:
+    """A token of the user by name, or 404."""
+    rows = list(db.query("select * from user_tokens where user_uuid = ? and name = ?",
+                         [user["uuid"], name]))
+    if not rows:
+        raise NotFound(f"User token with name '{name}' doesn't exist for user '{user['login']}'")
+    return rows[0]

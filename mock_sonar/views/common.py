@@ -1,0 +1,76 @@
+"""Request-scoped helpers shared by the views: the database, the clock, the caller, responses."""
+
+import json
+from datetime import datetime
+
+from flask import Response, current_app, g
+from sqlite_utils import Database
+
+from .. import clock, permissions
+from ..authentication import Principal
+from ..db import connect
+from ..errors import AuthenticationRequired, Forbidden
+
+
+def get_db() -> Database:
+    """One connection per request, closed on teardown (flaskr's pattern)."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_error: BaseException | None = None) -> None:
+    """Teardown: close the request's connection."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def now() -> datetime:
+    """The simulated current time."""
+    return clock.now(get_db())
+
+
+def principal() -> Principal | None:
+    """The authenticated caller, None when anonymous."""
+    return g.get("principal")
+
+
+def require_login() -> Principal:
+    """The caller, or 401 "Authentication is required"."""
+    caller = principal()
+    if caller is None:
+        raise AuthenticationRequired()
+    return caller
+
+
+def require_admin() -> Principal:
+    """The caller if they hold 'Administer System', else 403 "Insufficient privileges"."""
+    caller = require_login()
+    if not permissions.is_system_administrator(get_db(), caller.user["uuid"]):
+        raise Forbidden()
+    return caller
+
+
+def is_admin() -> bool:
+    """Whether the caller holds 'Administer System'."""
+    caller = principal()
+    return caller is not None and permissions.is_system_administrator(
+        get_db(), caller.user["uuid"])
+
+
+def json_response(data: object, status: int = 200,
+                  content_type: str = "application/json") -> Response:
+    """A JSON body in SonarQube's compact form."""
+    return Response(json.dumps(data, separators=(",", ":")), status=status,
+                    content_type=content_type)
+
+
+def no_content() -> Response:
+    """204 with no body."""
+    return Response(status=204)
+
+
+def edition() -> str:
+    """The simulated edition (community, developer, enterprise, datacenter)."""
+    return current_app.config["EDITION"]

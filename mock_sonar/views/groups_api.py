@@ -1,0 +1,5 @@
+"""Placeholder until the views land."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups_api", __name__)

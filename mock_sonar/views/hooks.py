@@ -1,0 +1,101 @@
+"""App-wide request hooks: the session filter for /api and /batch, and error rendering."""
+
+import logging
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from .. import settings, users
+from ..authentication import authenticate
+from ..errors import InvalidCredentials, SonarError
+from ..sessions import SESSION_COOKIE, XSRF_HEADER
+from .common import close_db, get_db, json_response, now
+
+log = logging.getLogger(__name__)
+
+#: URLs reachable without a session (UserSessionInitializer's skipped URLs, §2.3).
+SKIPPED_URLS = (
+    "/api/system/status", "/api/system/db_migration_status", "/api/system/migrate_db",
+    "/api/server/version", "/api/users/identity_providers", "/api/l10n/index",
+    "/api/authentication/login", "/api/authentication/logout",
+    "/api/authentication/validate",
+)
+SKIPPED_PREFIXES = ("/api/project_badges/", "/sessions/", "/oauth2/callback/")
+_INTERNAL_ERROR = "An error has occurred. Please contact your administrator"
+
+
+def is_skipped(path: str) -> bool:
+    """Whether the URL needs no authenticated session."""
+    return path in SKIPPED_URLS or path.startswith(SKIPPED_PREFIXES)
+
+
+def is_web_api(path: str) -> bool:
+    """Paths guarded by the session filter."""
+    return path.startswith(("/api/", "/batch/"))
+
+
+def authenticate_web_api() -> Response | None:
+    """401 with an empty body for bad credentials, or none while forceAuthentication is on."""
+    path = request.path
+    if not is_web_api(path):
+        return None
+    db = get_db()
+    try:
+        caller = authenticate(
+            db, now(), path=path, method=request.method,
+            authorization=request.headers.get("Authorization"),
+            session_cookie=request.cookies.get(SESSION_COOKIE),
+            xsrf_header=request.headers.get(XSRF_HEADER))
+    except InvalidCredentials as error:
+        if is_skipped(path):
+            caller = None
+        else:
+            log.debug("authentication failed for %s: %s", path, error)
+            return Response(status=401)
+    g.principal = caller
+    if caller is not None:
+        users.record_connection(db, now(), caller.user)
+    elif not is_skipped(path) and settings.get_bool(db, "sonar.forceAuthentication"):
+        return Response(status=401)
+    return None
+
+
+def render_error(error: SonarError) -> Response:
+    """v2 paths get {"message"}, everything else {"errors":[{"msg"}]}."""
+    if request.path.startswith("/api/v2/"):
+        return json_response(error.v2_body(), error.status)
+    return json_response(error.v1_body(), error.status)
+
+
+def render_http_error(error: HTTPException) -> Response:
+    """Werkzeug's errors (unknown URL, wrong method, body too large) in SonarQube's format."""
+    if error.code == 404 and is_web_api(request.path) and not request.path.startswith(
+            "/api/v2/"):
+        message = f"Unknown url : {request.path}"
+    elif error.code == 405:
+        message = (f"Request method '{request.method}' is not supported"
+                   if request.path.startswith("/api/v2/") else "HTTP method POST is required")
+    else:
+        message = error.description or error.name
+    return render_error(_status_error(error.code or 500, message))
+
+
+def _status_error(status: int, message: str) -> SonarError:
+    error = SonarError(message)
+    error.status = status
+    return error
+
+
+def render_unexpected(error: Exception) -> Response:
+    """Last resort: log it and answer as SonarQube does; no stack trace to the client."""
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return render_error(_status_error(500, _INTERNAL_ERROR))
+
+
+def register(app: Flask) -> None:
+    """Install the hooks on the app."""
+    app.before_request(authenticate_web_api)
+    app.teardown_appcontext(close_db)
+    app.register_error_handler(SonarError, render_error)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(Exception, render_unexpected)
