@@ -1,0 +1,21 @@
+"""The SCIM resource models this server accepts, from scim2-models.
+
+SonarQube checks only an email's length, while pydantic's EmailStr refuses special-use
+domains such as the `test.user@okta.local` of Okta's own SCIM examples; the User model here
+takes any string as an email value. Okta's enterprise-extension attributes are accepted (and
+ignored).
+"""
+
+from scim2_models import Email, EnterpriseUser, User
+
+
+class LenientEmail(Email):
+    """An email whose value is any string."""
+
+    value: str | None = None
+
+
+class ScimUser(User[EnterpriseUser]):
+    """A User with lenient emails and the enterprise extension."""
+
+    emails: list[LenientEmail] | None = None
