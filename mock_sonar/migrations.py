@@ -88,7 +88,8 @@ def m001_initial_schema(db: Database) -> None:
         );
         create table scim_groups (
             scim_uuid text primary key,
-            group_uuid text not null unique references groups (uuid) on delete cascade
+            group_uuid text not null unique references groups (uuid) on delete cascade,
+            attributes text not null default '{}'
         );
         """
     )

@@ -2,7 +2,7 @@
 
 import json
 
-from scim2_models import Group, User
+from scim2_models import Context, Group, User
 from sqlite_utils import Database
 
 from . import storage
@@ -14,24 +14,29 @@ GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 def user_resource(db: Database, row: dict, base_url: str) -> dict:
     """A mapped user row as a SCIM User.
 
-    SonarQube keeps one name; the name parts an IdP sent are echoed back so that a
-    GET-then-PUT round trip (Okta's update dialect) loses nothing. Guess: the real
-    field set is not public (§9).
+    SonarQube's own fields (userName = external identity, one name, one email, active,
+    groups) come from its tables. The other attributes the IdP sent last are echoed back,
+    so a GET-then-PUT round trip (Okta's update dialect) loses nothing. Guess: the real
+    field set is not public (reference §9).
     """
-    attributes = json.loads(row.get("attributes") or "{}")
-    name = {**attributes.get("name", {}), "formatted": row["name"]}
+    extra = json.loads(row.get("attributes") or "{}")
     resource: dict = {
-        "schemas": [USER_SCHEMA],
+        "schemas": extra.pop("schemas", None) or [USER_SCHEMA],
         "id": row["scim_uuid"],
         "userName": row["external_id"],
-        "name": name,
+        "name": extra.pop("name", None) or {"formatted": row["name"]},
         "displayName": row["name"],
         "active": bool(row["active"]),
     }
+    emails = extra.pop("emails", None)
     if row.get("email"):
-        resource["emails"] = [{"value": row["email"], "type": "work", "primary": True}]
+        stored = [e.get("value") for e in emails or []]
+        same = bool(stored) and row["email"] in stored
+        resource["emails"] = emails if same else [
+            {"value": row["email"], "type": "work", "primary": True}]
+    resource.update(extra)
     resource["groups"] = [
-        {"value": g["scim_uuid"], "display": g["name"],
+        {"value": g["scim_uuid"], "display": g["name"], "type": "direct",
          "$ref": f"{base_url}/api/scim/v2/Groups/{g['scim_uuid']}"}
         for g in storage.user_groups(db, row["uuid"])]
     resource["meta"] = _meta("User", row["scim_uuid"], row["created_at"], row["updated_at"],
@@ -42,12 +47,14 @@ def user_resource(db: Database, row: dict, base_url: str) -> dict:
 def group_resource(db: Database, row: dict, base_url: str) -> dict:
     """A mapped group row as a SCIM Group; members are the managed users, by SCIM id."""
     members = [
-        {"value": m["scim_uuid"], "display": m["external_id"],
+        {"value": m["scim_uuid"], "display": m["external_id"], "type": "User",
          "$ref": f"{base_url}/api/scim/v2/Users/{m['scim_uuid']}"}
         for m in storage.group_members(db, row["uuid"])]
+    extra = json.loads(row.get("attributes") or "{}")
     return {
         "schemas": [GROUP_SCHEMA],
         "id": row["scim_uuid"],
+        **{k: v for k, v in extra.items() if k not in _OWNED_BY_GROUP},
         "displayName": row["name"],
         "members": members,
         "meta": _meta("Group", row["scim_uuid"], row["created_at"], row["created_at"],
@@ -79,13 +86,18 @@ def sonar_email(user: User) -> str | None:
     return (primary or user.emails)[0].value
 
 
-def stored_attributes(user: User) -> dict:
-    """SCIM attributes kept beside the SonarQube row (the name parts)."""
-    if user.name is None:
-        return {}
-    parts = user.name.model_dump(exclude_none=True, by_alias=True)
-    parts.pop("formatted", None)
-    return {"name": parts} if parts else {}
+#: Attributes SonarQube owns (or must never keep, like the password): not echoed from storage.
+_OWNED = ("id", "meta", "userName", "displayName", "active", "password", "groups")
+
+
+_OWNED_BY_GROUP = ("schemas", "id", "meta", "displayName", "members")
+
+
+def stored_attributes(resource: User | Group) -> dict:
+    """The SCIM attributes kept beside the SonarQube row, as the IdP sent them."""
+    owned = _OWNED if isinstance(resource, User) else _OWNED_BY_GROUP
+    payload = resource.model_dump(scim_ctx=Context.RESOURCE_CREATION_REQUEST)
+    return {key: value for key, value in payload.items() if key not in owned}
 
 
 def member_ids(group: Group) -> list[str]:

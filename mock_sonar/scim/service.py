@@ -158,7 +158,7 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
             group = existing or groups.create_group(db, now, name)
         except SonarError as error:
             raise _refused(error) from error
-        scim_id = storage.map_group(db, group["uuid"])
+        scim_id = storage.map_group(db, group["uuid"], mapping.stored_attributes(payload))
         _set_members(db, group, mapping.member_ids(payload))
     return scim_id
 
@@ -171,6 +171,7 @@ def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> 
             if payload.display_name and payload.display_name != row["name"]:
                 row = groups.update_group(db, row, name=payload.display_name)
             _set_members(db, row, mapping.member_ids(payload))
+            storage.save_group_attributes(db, scim_id, mapping.stored_attributes(payload))
         except SonarError as error:
             raise _refused(error) from error
 

@@ -62,7 +62,8 @@ def list_groups(db: Database, *, display_name: str | None, offset: int,
     base = f"from scim_groups s join groups g on g.uuid = s.group_uuid {where}"
     total = next(db.query(f"select count(*) as n {base}", params))["n"]
     rows = db.query(
-        f"select g.*, s.scim_uuid {base} order by s.scim_uuid limit :limit offset :offset",
+        f"select g.*, s.scim_uuid, s.attributes {base} order by s.scim_uuid "
+        "limit :limit offset :offset",
         {**params, "limit": limit, "offset": offset})
     return list(rows), total
 
@@ -70,16 +71,23 @@ def list_groups(db: Database, *, display_name: str | None, offset: int,
 def get_group(db: Database, scim_uuid: str) -> dict | None:
     """A mapped group with its SCIM id."""
     rows = list(db.query(
-        "select g.*, s.scim_uuid from scim_groups s join groups g on g.uuid = s.group_uuid "
+        "select g.*, s.scim_uuid, s.attributes from scim_groups s "
+        "join groups g on g.uuid = s.group_uuid "
         "where s.scim_uuid = ?", [scim_uuid]))
     return rows[0] if rows else None
 
 
-def map_group(db: Database, group_uuid: str) -> str:
+def map_group(db: Database, group_uuid: str, attributes: dict) -> str:
     """Make a SonarQube group managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
-    db["scim_groups"].insert({"scim_uuid": scim_uuid, "group_uuid": group_uuid})
+    db["scim_groups"].insert({"scim_uuid": scim_uuid, "group_uuid": group_uuid,
+                              "attributes": json.dumps(attributes)})
     return scim_uuid
+
+
+def save_group_attributes(db: Database, scim_uuid: str, attributes: dict) -> None:
+    """Remember SCIM attributes SonarQube has no column for (externalId)."""
+    db["scim_groups"].update(scim_uuid, {"attributes": json.dumps(attributes)})
 
 
 def group_members(db: Database, group_uuid: str) -> list[dict]:

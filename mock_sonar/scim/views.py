@@ -19,6 +19,7 @@ from scim2_models import (
     InvalidValueException,
     NotFoundException,
     PatchOp,
+    ResponseParameters,
     SCIMException,
 )
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -144,11 +145,15 @@ def _projected(resource: dict, model) -> dict:
     excluded = request.args.get("excludedAttributes")
     if not attributes and not excluded:
         return resource
+    try:
+        parameters = ResponseParameters[model].model_validate({
+            "attributes": attributes.split(",") if attributes else None,
+            "excludedAttributes": excluded.split(",") if excluded else None})
+    except ValidationError as error:
+        raise InvalidValueException(detail=error.errors()[0]["msg"]) from error
     parsed = model.model_validate(resource, scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    return parsed.model_dump(
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-        attributes=attributes.split(",") if attributes else None,
-        excluded_attributes=excluded.split(",") if excluded else None)
+    return parsed.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+                             response_parameters=parameters)
 
 
 def _list(resources: list[dict], total: int, start: int) -> Response:

@@ -3,13 +3,14 @@
 import logging
 
 from flask import Flask, Response, g, request
+from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
-from .. import settings, users
+from .. import management, settings, users
 from ..authentication import authenticate
 from ..errors import InvalidCredentials, SonarError
 from ..sessions import SESSION_COOKIE, XSRF_HEADER
-from .common import close_db, get_db, json_response, now
+from .common import close_db, edition, get_db, json_response, now
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ SKIPPED_URLS = (
     "/api/authentication/validate",
 )
 SKIPPED_PREFIXES = ("/api/project_badges/", "/sessions/", "/oauth2/callback/")
+SCIM_PREFIX = "/api/scim/v2/"
 _INTERNAL_ERROR = "An error has occurred. Please contact your administrator"
 
 
@@ -69,6 +71,10 @@ def render_error(error: SonarError) -> Response:
 
 def render_http_error(error: HTTPException) -> Response:
     """Werkzeug's errors (unknown URL, wrong method, body too large) in SonarQube's format."""
+    if request.path.startswith(SCIM_PREFIX) and management.scim_available(edition()):
+        # Under the SCIM servlet errors are SCIM errors (RFC 7644 §3.12).
+        body = Error(status=error.code or 500, detail=error.description).model_dump()
+        return json_response(body, error.code or 500, content_type="application/scim+json")
     if error.code == 404 and is_web_api(request.path) and not request.path.startswith(
             "/api/v2/"):
         message = f"Unknown url : {request.path}"
