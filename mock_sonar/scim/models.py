@@ -6,7 +6,7 @@ takes any string as an email value. Okta's enterprise-extension attributes are a
 ignored).
 """
 
-from scim2_models import Email, EnterpriseUser, User
+from scim2_models import Email, EnterpriseUser, ScimPolicy, User
 
 
 class LenientEmail(Email):
@@ -19,3 +19,13 @@ class ScimUser(User[EnterpriseUser]):
     """A User with lenient emails and the enterprise extension."""
 
     emails: list[LenientEmail] | None = None
+
+
+#: What the server tolerates from IdPs: unknown attributes are ignored (SonarQube keeps only
+#: what it maps), Entra's `remove` with a value list removes those members, and Entra's
+#: `emails[type eq "work"].value` replace on a user without such an email creates it.
+IDP_TOLERANT = ScimPolicy(
+    unknown=ScimPolicy.Unknown.ignore,
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)

@@ -22,7 +22,7 @@ from .. import groups, users
 from ..db import atomic
 from ..errors import SonarError
 from . import mapping, storage
-from .models import ScimUser
+from .models import IDP_TOLERANT, ScimUser
 
 SAML_PROVIDER = "saml"
 
@@ -214,7 +214,7 @@ def patch_user(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_u
         current = ScimUser.model_validate(
             mapping.user_resource(db, require_user(db, scim_id), base_url),
             scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-        patch.patch(current)
+        patch.patch(current, scim_policy=IDP_TOLERANT)
         replace_user(db, now, scim_id, current, options)
 
 
@@ -225,5 +225,5 @@ def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp,
         current = Group.model_validate(
             mapping.group_resource(db, require_group(db, scim_id), base_url),
             scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-        patch.patch(current)
+        patch.patch(current, scim_policy=IDP_TOLERANT)
         replace_group(db, now, scim_id, current)

@@ -28,7 +28,7 @@ from .. import faults, management
 from ..errors import NotFound
 from ..views.common import edition, get_db, is_admin, now, principal
 from . import discovery, filters, mapping, service, storage
-from .models import ScimUser
+from .models import IDP_TOLERANT, ScimUser
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
@@ -119,7 +119,7 @@ def _body(model, context: Context):
     if not isinstance(data, dict):
         raise InvalidSyntaxException(detail="The request body must be a JSON object")
     try:
-        return model.model_validate(data, scim_ctx=context)
+        return model.model_validate(data, scim_ctx=context, scim_policy=IDP_TOLERANT)
     except ValidationError as error:
         raise SCIMException.from_error(
             Error.from_validation_error(error.errors()[0])) from error
