@@ -27,9 +27,16 @@ class Principal:
         return self.user["login"]
 
 
-def authenticate(db: Database, now: datetime, *, path: str, method: str,
-                 authorization: str | None, session_cookie: str | None,
-                 xsrf_header: str | None) -> Principal | None:
+def authenticate(
+    db: Database,
+    now: datetime,
+    *,
+    path: str,
+    method: str,
+    authorization: str | None,
+    session_cookie: str | None,
+    xsrf_header: str | None,
+) -> Principal | None:
     """The principal behind the request, None when anonymous.
 
     Raises InvalidCredentials when credentials are present but wrong: the caller answers 401.
@@ -38,8 +45,11 @@ def authenticate(db: Database, now: datetime, *, path: str, method: str,
         session = sessions.find_session(db, now, session_cookie)
         if session is not None:
             # JwtCsrfVerifier: state-changing API calls from a browser must echo the XSRF token.
-            if method not in ("GET", "HEAD", "OPTIONS") and path.startswith("/api/") \
-                    and xsrf_header != session["xsrf_token"]:
+            if (
+                method not in ("GET", "HEAD", "OPTIONS")
+                and path.startswith("/api/")
+                and xsrf_header != session["xsrf_token"]
+            ):
                 raise InvalidCredentials("Wrong CSFR in request")
             return _active(users.get_user(db, session["user_uuid"]), session=session)
     if not authorization:

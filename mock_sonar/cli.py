@@ -24,8 +24,13 @@ def _open(ctx: click.Context):
 
 
 @click.group()
-@click.option("--db", "db_path", envvar="MOCK_SONAR_DB", default=None,
-              help="SQLite file (default: $DEVENV_HOME/sonar.sqlite3).")
+@click.option(
+    "--db",
+    "db_path",
+    envvar="MOCK_SONAR_DB",
+    default=None,
+    help="SQLite file (default: $DEVENV_HOME/sonar.sqlite3).",
+)
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """SonarQube Server (Enterprise Edition) simulator."""
@@ -40,17 +45,25 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 @click.option("--base-url", default=None, help="Public URL (default: http://localhost:PORT).")
 @click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int | None, db_path: str | None,
-          base_url: str | None, no_control: bool) -> None:
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int | None,
+    db_path: str | None,
+    base_url: str | None,
+    no_control: bool,
+) -> None:
     """Run the web server in the foreground."""
     from . import create_app
 
     port = port or int(os.environ.get("SONAR_PORT", "9000"))
-    app = create_app({
-        "DATABASE": db_path or _db_path(ctx),
-        "BASE_URL": base_url or f"http://localhost:{port}",
-        "CONTROL_PLANE": not no_control,
-    })
+    app = create_app(
+        {
+            "DATABASE": db_path or _db_path(ctx),
+            "BASE_URL": base_url or f"http://localhost:{port}",
+            "CONTROL_PLANE": not no_control,
+        }
+    )
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
@@ -64,8 +77,13 @@ def init(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("fixture", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Fixture variable, e.g. SONAR_URL=http://localhost:9000.")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Fixture variable, e.g. SONAR_URL=http://localhost:9000.",
+)
 @click.pass_context
 def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
     """Load the `sonar` part of FIXTURE and remember it for `reset`."""

@@ -23,8 +23,10 @@ def now(db: Database) -> datetime:
 
 def set_clock(db: Database, *, frozen_at: datetime | None, offset_seconds: float = 0) -> None:
     """Freeze the clock at a time, or run it with an offset from real time."""
-    value = {"frozen_at": frozen_at.isoformat() if frozen_at else None,
-             "offset_seconds": offset_seconds}
+    value = {
+        "frozen_at": frozen_at.isoformat() if frozen_at else None,
+        "offset_seconds": offset_seconds,
+    }
     db["internal_properties"].upsert({"kee": _KEY, "value": json.dumps(value)}, pk="kee")
 
 

@@ -32,7 +32,10 @@ def connect(path: str | Path) -> Database:
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(
-        str(path), factory=_Connection, isolation_level=None, timeout=10,
+        str(path),
+        factory=_Connection,
+        isolation_level=None,
+        timeout=10,
         check_same_thread=False,
     )
     conn.execute("PRAGMA foreign_keys = ON")

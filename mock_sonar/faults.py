@@ -31,9 +31,14 @@ def add_fault(db: Database, spec: dict) -> dict:
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise BadRequest("'headers' must be an object of strings")
     row = {
-        "remaining": count, "status": status, "delay_seconds": float(delay),
-        "body": spec.get("body"), "content_type": spec.get("contentType"),
-        "headers": json.dumps(headers), "method": spec.get("method"), "path": spec.get("path"),
+        "remaining": count,
+        "status": status,
+        "delay_seconds": float(delay),
+        "body": spec.get("body"),
+        "content_type": spec.get("contentType"),
+        "headers": json.dumps(headers),
+        "method": spec.get("method"),
+        "path": spec.get("path"),
     }
     fault_id = db["_mock_faults"].insert(row).last_pk
     return {"id": fault_id, **_public(row)}
@@ -47,8 +52,9 @@ def take_fault(db: Database, method: str, path: str) -> dict | None:
                 continue
             if row["path"] and row["path"] not in path:
                 continue
-            db.execute("update _mock_faults set remaining = remaining - 1 where id = ?",
-                       [row["id"]])
+            db.execute(
+                "update _mock_faults set remaining = remaining - 1 where id = ?", [row["id"]]
+            )
             return {**row, "headers": json.loads(row["headers"])}
     return None
 
@@ -59,7 +65,13 @@ def clear(db: Database) -> None:
 
 
 def _public(row: dict) -> dict:
-    return {"count": row["remaining"], "status": row["status"],
-            "delaySeconds": row["delay_seconds"], "body": row["body"],
-            "contentType": row["content_type"], "headers": json.loads(row["headers"]),
-            "method": row["method"], "path": row["path"]}
+    return {
+        "count": row["remaining"],
+        "status": row["status"],
+        "delaySeconds": row["delay_seconds"],
+        "body": row["body"],
+        "contentType": row["content_type"],
+        "headers": json.loads(row["headers"]),
+        "method": row["method"],
+        "path": row["path"],
+    }

@@ -45,20 +45,33 @@ def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) 
             _seed_admin(db, part["admin"])
         if part.get("scim", {}).get("enabled"):
             management.enable_scim(db)
-        settings.set_internal(db, _FIXTURE_KEY, json.dumps(
-            {"fixture": fixture, "variables": variables}))
+        settings.set_internal(
+            db, _FIXTURE_KEY, json.dumps({"fixture": fixture, "variables": variables})
+        )
 
 
 def _seed_user(db: Database, now: datetime, spec: dict) -> None:
     provider = spec.get("externalProvider", users.SONARQUBE_PROVIDER)
     if provider == users.SONARQUBE_PROVIDER:
         user = users.create_local_user(
-            db, now, login=spec["login"], name=spec["name"], email=spec.get("email"),
-            password=spec.get("password"), local=spec.get("local", True))
+            db,
+            now,
+            login=spec["login"],
+            name=spec["name"],
+            email=spec.get("email"),
+            password=spec.get("password"),
+            local=spec.get("local", True),
+        )
     else:
         user = users.create_external_user(
-            db, now, name=spec["name"], email=spec.get("email"), provider=provider,
-            external_id=spec["externalIdentity"], login_seed=spec["name"])
+            db,
+            now,
+            name=spec["name"],
+            email=spec.get("email"),
+            provider=provider,
+            external_id=spec["externalIdentity"],
+            login_seed=spec["name"],
+        )
         if "login" in spec:
             db["users"].update(user["uuid"], {"login": spec["login"]})
     for name in spec.get("groups", []):

@@ -75,18 +75,25 @@ def create_group(db: Database, now: datetime, name: str, description: str | None
     _check_name(db, name)
     _check_description(description)
     uuid = new_uuid()
-    db["groups"].insert({"uuid": uuid, "name": name, "description": description or None,
-                         "created_at": now.isoformat()})
+    db["groups"].insert(
+        {
+            "uuid": uuid,
+            "name": name,
+            "description": description or None,
+            "created_at": now.isoformat(),
+        }
+    )
     return get_group(db, uuid)
 
 
-def update_group(db: Database, group: dict, *, name: str | None = None,
-                 description: str | None = None) -> dict:
-    """Rename a group or change its description; the default group cannot be renamed."""
+def update_group(
+    db: Database, group: dict, *, name: str | None = None, description: str | None = None
+) -> dict:
+    """Rename a group or change its description; the default group is not editable."""
+    # GroupService.updateGroup checks the default group before anything else (since 6.4).
+    check_not_default(group)
     changes: dict = {}
     if name is not None and name != group["name"]:
-        if is_default(group):
-            raise BadRequest("Default group 'sonar-users' cannot be used to perform this action")
         changes["name"] = _check_name(db, name, current_uuid=group["uuid"])
     if description is not None:
         _check_description(description)
@@ -105,27 +112,82 @@ def delete_group(db: Database, group: dict) -> None:
 
 
 def _holds_last_admin_permission(db: Database, group: dict) -> bool:
-    holders = {row["group_uuid"] for row in db.query(
-        "select group_uuid from group_permissions where permission = 'admin'")}
-    direct_admins = list(db.query(
-        "select 1 from user_permissions where permission = 'admin' limit 1"))
+    holders = {
+        row["group_uuid"]
+        for row in db.query("select group_uuid from group_permissions where permission = 'admin'")
+    }
+    direct_admins = list(
+        db.query("select 1 from user_permissions where permission = 'admin' limit 1")
+    )
     return holders == {group["uuid"]} and not direct_admins
 
 
 def add_member(db: Database, group: dict, user_uuid: str) -> None:
     """Add a user to a group (no-op when already a member)."""
     db["groups_users"].insert(
-        {"uuid": new_uuid(), "group_uuid": group["uuid"], "user_uuid": user_uuid}, ignore=True)
+        {"uuid": new_uuid(), "group_uuid": group["uuid"], "user_uuid": user_uuid}, ignore=True
+    )
+
+
+def add_membership(db: Database, group: dict, user: dict) -> dict:
+    """GroupMembershipService.addMembership: not the default group, not twice; the new row."""
+    check_not_default(group)
+    if is_member(db, group, user["uuid"]):
+        raise BadRequest(f"User '{user['login']}' is already a member of group '{group['name']}'")
+    add_member(db, group, user["uuid"])
+    return next(
+        db.query(
+            "select * from groups_users where group_uuid = ? and user_uuid = ?",
+            [group["uuid"], user["uuid"]],
+        )
+    )
+
+
+def get_membership(db: Database, uuid: str) -> dict | None:
+    """A groups_users row by its uuid (the v2 group-membership id)."""
+    rows = list(db.query("select * from groups_users where uuid = ?", [uuid]))
+    return rows[0] if rows else None
+
+
+def search_memberships(
+    db: Database,
+    *,
+    group_uuid: str | None = None,
+    user_uuid: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[dict], int]:
+    """Memberships filtered by group and/or user, in creation order, and the total count."""
+    where, params = ["1 = 1"], {}
+    if group_uuid is not None:
+        where.append("group_uuid = :g")
+        params["g"] = group_uuid
+    if user_uuid is not None:
+        where.append("user_uuid = :u")
+        params["u"] = user_uuid
+    clause = " and ".join(where)
+    total = next(db.query(f"select count(*) as n from groups_users where {clause}", params))["n"]
+    rows = list(
+        db.query(
+            f"select * from groups_users where {clause} order by uuid limit :limit offset :offset",
+            {**params, "limit": page_size, "offset": (page - 1) * page_size},
+        )
+    )
+    return rows, total
 
 
 def remove_member(db: Database, group: dict, user_uuid: str) -> None:
     """Remove a user from a group, keeping at least one administrator."""
-    if "admin" in _group_permissions(db, group["uuid"]) \
-            and permissions.count_other_active_administrators(db, user_uuid) == 0 \
-            and is_member(db, group, user_uuid):
+    if (
+        "admin" in _group_permissions(db, group["uuid"])
+        and permissions.count_other_active_administrators(db, user_uuid) == 0
+        and is_member(db, group, user_uuid)
+    ):
         raise BadRequest("The last administrator user cannot be removed")
-    db.execute("delete from groups_users where group_uuid = ? and user_uuid = ?",
-               [group["uuid"], user_uuid])
+    db.execute(
+        "delete from groups_users where group_uuid = ? and user_uuid = ?",
+        [group["uuid"], user_uuid],
+    )
 
 
 def _group_permissions(db: Database, group_uuid: str) -> set[str]:
@@ -135,9 +197,14 @@ def _group_permissions(db: Database, group_uuid: str) -> set[str]:
 
 def is_member(db: Database, group: dict, user_uuid: str) -> bool:
     """Whether the user belongs to the group."""
-    return bool(list(db.query(
-        "select 1 from groups_users where group_uuid = ? and user_uuid = ?",
-        [group["uuid"], user_uuid])))
+    return bool(
+        list(
+            db.query(
+                "select 1 from groups_users where group_uuid = ? and user_uuid = ?",
+                [group["uuid"], user_uuid],
+            )
+        )
+    )
 
 
 def add_to_default_group(db: Database, user_uuid: str) -> None:
@@ -147,13 +214,21 @@ def add_to_default_group(db: Database, user_uuid: str) -> None:
 
 def members_count(db: Database, group_uuid: str) -> int:
     """How many users belong to the group."""
-    return next(db.query("select count(*) as n from groups_users where group_uuid = ?",
-                         [group_uuid]))["n"]
+    return next(
+        db.query("select count(*) as n from groups_users where group_uuid = ?", [group_uuid])
+    )["n"]
 
 
-def search_groups(db: Database, *, query: str | None = None, managed: bool | None = None,
-                  user_uuid: str | None = None, exclude_user_uuid: str | None = None,
-                  page: int = 1, page_size: int = 100) -> tuple[list[dict], int]:
+def search_groups(
+    db: Database,
+    *,
+    query: str | None = None,
+    managed: bool | None = None,
+    user_uuid: str | None = None,
+    exclude_user_uuid: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> tuple[list[dict], int]:
     """Groups matching the filters, sorted by name (case-insensitive), and the total count."""
     where, params = ["1 = 1"], {}
     if query:
@@ -163,20 +238,26 @@ def search_groups(db: Database, *, query: str | None = None, managed: bool | Non
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_groups s where s.group_uuid = g.uuid)")
     if user_uuid is not None:
-        where.append("exists (select 1 from groups_users gu where gu.group_uuid = g.uuid "
-                     "and gu.user_uuid = :u)")
+        where.append(
+            "exists (select 1 from groups_users gu where gu.group_uuid = g.uuid "
+            "and gu.user_uuid = :u)"
+        )
         params["u"] = user_uuid
     if exclude_user_uuid is not None:
-        where.append("not exists (select 1 from groups_users gu where gu.group_uuid = g.uuid "
-                     "and gu.user_uuid = :xu)")
+        where.append(
+            "not exists (select 1 from groups_users gu where gu.group_uuid = g.uuid "
+            "and gu.user_uuid = :xu)"
+        )
         params["xu"] = exclude_user_uuid
     clause = " and ".join(where)
     total = next(db.query(f"select count(*) as n from groups g where {clause}", params))["n"]
-    rows = list(db.query(
-        f"select g.* from groups g where {clause} order by lower(g.name) "
-        "limit :limit offset :offset",
-        {**params, "limit": page_size, "offset": (page - 1) * page_size},
-    ))
+    rows = list(
+        db.query(
+            f"select g.* from groups g where {clause} order by lower(g.name) "
+            "limit :limit offset :offset",
+            {**params, "limit": page_size, "offset": (page - 1) * page_size},
+        )
+    )
     return rows, total
 
 

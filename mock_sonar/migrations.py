@@ -91,7 +91,7 @@ def m001_initial_schema(db: Database) -> None:
             group_uuid text not null unique references groups (uuid) on delete cascade,
             attributes text not null default '{}'
         );
-        """
+        """,
     )
 
 

@@ -4,8 +4,13 @@ from sqlite_utils import Database
 
 ADMINISTER = "admin"
 GLOBAL_PERMISSIONS = (
-    "admin", "gateadmin", "profileadmin", "provisioning", "scan",
-    "applicationcreator", "portfoliocreator",
+    "admin",
+    "gateadmin",
+    "profileadmin",
+    "provisioning",
+    "scan",
+    "applicationcreator",
+    "portfoliocreator",
 )
 
 
@@ -31,8 +36,9 @@ def is_system_administrator(db: Database, user_uuid: str) -> bool:
 
 def count_other_active_administrators(db: Database, user_uuid: str) -> int:
     """Active users other than this one who hold 'Administer System'."""
-    row = next(db.query(
-        """
+    row = next(
+        db.query(
+            """
         select count(distinct u.uuid) as n from users u
          where u.active = 1 and u.uuid != :u and (
            exists (select 1 from user_permissions up
@@ -41,8 +47,9 @@ def count_other_active_administrators(db: Database, user_uuid: str) -> int:
                         join groups_users gu on gu.group_uuid = gp.group_uuid
                        where gu.user_uuid = u.uuid and gp.permission = 'admin'))
         """,
-        {"u": user_uuid},
-    ))
+            {"u": user_uuid},
+        )
+    )
     return row["n"]
 
 

@@ -24,10 +24,15 @@ def _hash(value: str) -> str:
 def create_session(db: Database, now: datetime, user_uuid: str) -> tuple[str, str]:
     """A new session; returns (cookie value, xsrf token)."""
     value, xsrf = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
-    db["sessions"].insert({
-        "token_hash": _hash(value), "user_uuid": user_uuid, "xsrf_token": xsrf,
-        "created_at": now.isoformat(), "expires_at": (now + SESSION_TIMEOUT).isoformat(),
-    })
+    db["sessions"].insert(
+        {
+            "token_hash": _hash(value),
+            "user_uuid": user_uuid,
+            "xsrf_token": xsrf,
+            "created_at": now.isoformat(),
+            "expires_at": (now + SESSION_TIMEOUT).isoformat(),
+        }
+    )
     return value, xsrf
 
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -17,9 +17,16 @@ NAME_MAX = 100
 
 #: The only endpoints analysis tokens may call (UserTokenAuthentication).
 SCANNER_ENDPOINTS = (
-    "/api/settings/values", "/api/plugins/installed", "/api/project_branches/list",
-    "/api/project_pull_requests/list", "/api/qualityprofiles/search", "/api/rules/search",
-    "/batch/project", "/api/metrics/search", "/api/new_code_periods/show", "/api/ce/submit",
+    "/api/settings/values",
+    "/api/plugins/installed",
+    "/api/project_branches/list",
+    "/api/project_pull_requests/list",
+    "/api/qualityprofiles/search",
+    "/api/rules/search",
+    "/batch/project",
+    "/api/metrics/search",
+    "/api/new_code_periods/show",
+    "/api/ce/submit",
 )
 
 
@@ -28,30 +35,49 @@ def hash_token(value: str) -> str:
     return hashlib.sha384(value.encode()).hexdigest()
 
 
-def generate_token(db: Database, now: datetime, user: dict, *, name: str,
-                   token_type: str = USER_TOKEN, project_key: str | None = None,
-                   expiration_date: date | None = None) -> tuple[dict, str]:
+def generate_token(
+    db: Database,
+    now: datetime,
+    user: dict,
+    *,
+    name: str,
+    token_type: str = USER_TOKEN,
+    project_key: str | None = None,
+    expiration_date: date | None = None,
+) -> tuple[dict, str]:
     """Create a token; returns the stored row and the clear value, shown only once."""
     if not name or not name.strip():
         raise BadRequest("The 'name' parameter is missing")
     if len(name) > NAME_MAX:
-        raise BadRequest(f"'name' length ({len(name)}) is longer than the maximum authorized "
-                         f"({NAME_MAX})")
+        raise BadRequest(
+            f"'name' length ({len(name)}) is longer than the maximum authorized ({NAME_MAX})"
+        )
     if token_type not in PREFIXES:
-        raise BadRequest(f"Value of parameter 'type' ({token_type}) must be one of: "
-                         f"[{', '.join(PREFIXES)}]")
+        raise BadRequest(
+            f"Value of parameter 'type' ({token_type}) must be one of: [{', '.join(PREFIXES)}]"
+        )
     if token_type == PROJECT_ANALYSIS_TOKEN and not project_key:
         raise BadRequest("A projectKey is needed when creating Project Analysis Token")
     if expiration_date is not None and expiration_date <= now.date():
-        raise BadRequest("The minimum value for an expiration date is tomorrow.")
-    if list(db.query("select 1 from user_tokens where user_uuid = ? and name = ?",
-                     [user["uuid"], name])):
-        raise BadRequest(f"A user token for login '{user['login']}' and name '{name}' "
-                         "already exists")
+        # GenerateAction.validateExpirationDateValue
+        tomorrow = now.date() + timedelta(days=1)
+        raise BadRequest(
+            f"The minimum value for parameter expirationDate is {tomorrow.isoformat()}."
+        )
+    if list(
+        db.query("select 1 from user_tokens where user_uuid = ? and name = ?", [user["uuid"], name])
+    ):
+        raise BadRequest(
+            f"A user token for login '{user['login']}' and name '{name}' already exists"
+        )
     value = PREFIXES[token_type] + secrets.token_hex(20)
     row = {
-        "uuid": new_uuid(), "user_uuid": user["uuid"], "name": name,
-        "token_hash": hash_token(value), "type": token_type, "project_key": project_key,
+        "uuid": new_uuid(),
+        "user_uuid": user["uuid"],
+        "name": name,
+        "token_hash": hash_token(value),
+        "type": token_type,
+        "project_key": project_key,
         "created_at": now.isoformat(),
         "expiration_date": expiration_date.isoformat() if expiration_date else None,
         "last_connection_date": None,
@@ -81,8 +107,9 @@ def record_use(db: Database, now: datetime, token: dict) -> None:
 
 def user_tokens(db: Database, user_uuid: str) -> list[dict]:
     """The user's tokens, by name."""
-    return list(db.query("select * from user_tokens where user_uuid = ? order by name",
-                         [user_uuid]))
+    return list(
+        db.query("select * from user_tokens where user_uuid = ? order by name", [user_uuid])
+    )
 
 
 def revoke_token(db: Database, user: dict, name: str) -> None:
@@ -94,8 +121,9 @@ def revoke_token(db: Database, user: dict, name: str) -> None:
 
 def require_token(db: Database, user: dict, name: str) -> dict:
     """A token of the user by name, or 404."""
-    rows = list(db.query("select * from user_tokens where user_uuid = ? and name = ?",
-                         [user["uuid"], name]))
+    rows = list(
+        db.query("select * from user_tokens where user_uuid = ? and name = ?", [user["uuid"], name])
+    )
     if not rows:
         raise NotFound(f"User token with name '{name}' doesn't exist for user '{user['login']}'")
     return rows[0]

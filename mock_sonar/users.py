@@ -3,13 +3,15 @@
 import json
 import random
 import re
+import secrets
+import string
 import unicodedata
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import groups, permissions
-from .errors import BadRequest, NotFound
+from . import groups, management, permissions
+from .errors import BadRequest, ManagedInstance, NotFound
 from .ids import new_uuid
 from .passwords import check_password, hash_password
 
@@ -40,16 +42,23 @@ def require_user(db: Database, login: str, *, active: bool = True) -> dict:
 
 def find_external_user(db: Database, provider: str, external_id: str) -> dict | None:
     """The user with this external identity (exact, case-sensitive: §5.4)."""
-    rows = list(db.query(
-        "select * from users where external_provider = ? and external_id = ?",
-        [provider, external_id],
-    ))
+    rows = list(
+        db.query(
+            "select * from users where external_provider = ? and external_id = ?",
+            [provider, external_id],
+        )
+    )
     return rows[0] if rows else None
 
 
-def validation_messages(*, login: str | None = None, name: str | None = None,
-                        email: str | None = None, check_login: bool = False,
-                        check_name: bool = False) -> list[str]:
+def validation_messages(
+    *,
+    login: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    check_login: bool = False,
+    check_name: bool = False,
+) -> list[str]:
     """UserUpdater's field checks, with its messages."""
     messages = []
     if check_login:
@@ -76,12 +85,21 @@ def _check(messages: list[str]) -> None:
         raise BadRequest(*messages)
 
 
-def create_local_user(db: Database, now: datetime, *, login: str, name: str,
-                      email: str | None = None, password: str | None = None,
-                      local: bool = True, scm_accounts: list[str] | None = None) -> dict:
+def create_local_user(
+    db: Database,
+    now: datetime,
+    *,
+    login: str,
+    name: str,
+    email: str | None = None,
+    password: str | None = None,
+    local: bool = True,
+    scm_accounts: list[str] | None = None,
+) -> dict:
     """api/users/create: a new user, or the reactivation of a deactivated one with that login."""
-    messages = validation_messages(login=login, name=name, email=email,
-                                   check_login=True, check_name=True)
+    messages = validation_messages(
+        login=login, name=name, email=email, check_login=True, check_name=True
+    )
     if local and not password:
         messages.append("Password is mandatory and must not be empty")
     if not local and password:
@@ -91,18 +109,31 @@ def create_local_user(db: Database, now: datetime, *, login: str, name: str,
     if existing and existing["active"]:
         raise BadRequest(f"An active user with login '{login}' already exists")
     fields = {
-        "name": name, "email": email or None, "local": int(local),
-        "external_provider": SONARQUBE_PROVIDER, "external_id": login, "external_login": login,
+        "name": name,
+        "email": email or None,
+        "local": int(local),
+        "external_provider": SONARQUBE_PROVIDER,
+        "external_id": login,
+        "external_login": login,
         "password_hash": hash_password(password) if password else None,
-        "scm_accounts": json.dumps(sorted(set(scm_accounts or []))), "updated_at": now.isoformat(),
+        "scm_accounts": json.dumps(sorted(set(scm_accounts or []))),
+        "updated_at": now.isoformat(),
     }
     if existing:
         db["users"].update(existing["uuid"], {**fields, "active": 1})
         uuid = existing["uuid"]
     else:
         uuid = new_uuid()
-        db["users"].insert({"uuid": uuid, "login": login, "active": 1, "reset_password": 0,
-                            "created_at": now.isoformat(), **fields})
+        db["users"].insert(
+            {
+                "uuid": uuid,
+                "login": login,
+                "active": 1,
+                "reset_password": 0,
+                "created_at": now.isoformat(),
+                **fields,
+            }
+        )
     groups.add_to_default_group(db, uuid)
     return get_user(db, uuid)
 
@@ -123,24 +154,50 @@ def generate_login(db: Database, seed: str) -> str:
     raise BadRequest(f"Cannot create unique login for user name {seed}")
 
 
-def create_external_user(db: Database, now: datetime, *, name: str, email: str | None,
-                         provider: str, external_id: str, login_seed: str) -> dict:
+def create_external_user(
+    db: Database,
+    now: datetime,
+    *,
+    name: str,
+    email: str | None,
+    provider: str,
+    external_id: str,
+    login_seed: str,
+) -> dict:
     """A non-local user (SAML JIT or SCIM) with a generated login, in the default group."""
     _check(validation_messages(name=name, email=email, check_name=True))
     uuid = new_uuid()
-    db["users"].insert({
-        "uuid": uuid, "login": generate_login(db, login_seed), "name": name,
-        "email": email or None, "active": 1, "local": 0, "external_provider": provider,
-        "external_id": external_id, "external_login": external_id, "password_hash": None,
-        "reset_password": 0, "scm_accounts": "[]", "created_at": now.isoformat(),
-        "updated_at": now.isoformat(),
-    })
+    db["users"].insert(
+        {
+            "uuid": uuid,
+            "login": generate_login(db, login_seed),
+            "name": name,
+            "email": email or None,
+            "active": 1,
+            "local": 0,
+            "external_provider": provider,
+            "external_id": external_id,
+            "external_login": external_id,
+            "password_hash": None,
+            "reset_password": 0,
+            "scm_accounts": "[]",
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+        }
+    )
     groups.add_to_default_group(db, uuid)
     return get_user(db, uuid)
 
 
-def update_user(db: Database, now: datetime, user: dict, *, name: str | None = None,
-                email: str | None = None, scm_accounts: list[str] | None = None) -> dict:
+def update_user(
+    db: Database,
+    now: datetime,
+    user: dict,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    scm_accounts: list[str] | None = None,
+) -> dict:
     """Change name, email or SCM accounts (None leaves a field as it is)."""
     _check(validation_messages(name=name, email=email, check_name=name is not None))
     changes: dict = {}
@@ -155,19 +212,53 @@ def update_user(db: Database, now: datetime, user: dict, *, name: str | None = N
     return get_user(db, user["uuid"])
 
 
-def set_external_identity(db: Database, now: datetime, user: dict, *, provider: str,
-                          external_id: str) -> dict:
+def set_external_identity(
+    db: Database, now: datetime, user: dict, *, provider: str, external_id: str
+) -> dict:
     """Point a user at another identity provider (it becomes non-local, without password)."""
     other = find_external_user(db, provider, external_id)
     if other and other["uuid"] != user["uuid"]:
-        raise BadRequest(f"A user with provider id '{external_id}' and identity provider "
-                         f"'{provider}' already exists")
-    db["users"].update(user["uuid"], {
-        "external_provider": provider, "external_id": external_id,
-        "external_login": external_id, "local": 0, "password_hash": None,
-        "updated_at": now.isoformat(),
-    })
+        raise BadRequest(
+            f"A user with provider id '{external_id}' and identity provider "
+            f"'{provider}' already exists"
+        )
+    db["users"].update(
+        user["uuid"],
+        {
+            "external_provider": provider,
+            "external_id": external_id,
+            "external_login": external_id,
+            "local": 0,
+            "password_hash": None,
+            "updated_at": now.isoformat(),
+        },
+    )
     return get_user(db, user["uuid"])
+
+
+def update_login(db: Database, now: datetime, user: dict, new_login: str) -> dict:
+    """UserUpdater.updateLogin: a unique, well-formed login; a local identity follows it."""
+    _check(validation_messages(login=new_login, check_login=True))
+    if new_login == user["login"]:
+        return user
+    if get_user_by_login(db, new_login) is not None:
+        raise BadRequest(f"A user with login '{new_login}' already exists")
+    changes = {"login": new_login, "updated_at": now.isoformat()}
+    if user["local"] or user["external_provider"] == SONARQUBE_PROVIDER:
+        changes.update(external_id=new_login, external_login=new_login)
+    db["users"].update(user["uuid"], changes)
+    return get_user(db, user["uuid"])
+
+
+def check_scm_accounts(accounts: list[str]) -> None:
+    """UserService.validateScmAccounts: no surrounding whitespace, no duplicates."""
+    seen: set[str] = set()
+    for account in accounts:
+        if account != account.strip():
+            raise BadRequest(f"SCM account cannot start or end with whitespace: '{account}'")
+        if account in seen:
+            raise BadRequest(f"Duplicate SCM account: '{account}'")
+        seen.add(account)
 
 
 def change_password(db: Database, now: datetime, user: dict, new_password: str) -> None:
@@ -176,8 +267,16 @@ def change_password(db: Database, now: datetime, user: dict, new_password: str) 
         raise BadRequest("Password cannot be changed when external authentication is used")
     if not new_password:
         raise BadRequest("Password can't be empty")
-    db["users"].update(user["uuid"], {"password_hash": hash_password(new_password),
-                                      "reset_password": 0, "updated_at": now.isoformat()})
+    db["users"].update(
+        user["uuid"],
+        {
+            "password_hash": hash_password(new_password),
+            "reset_password": 0,
+            "updated_at": now.isoformat(),
+        },
+    )
+    # ChangePasswordAction: every session of the user ends with the old password.
+    db.execute("delete from sessions where user_uuid = ?", [user["uuid"]])
 
 
 def authenticate_password(db: Database, login: str, password: str) -> dict | None:
@@ -190,12 +289,50 @@ def authenticate_password(db: Database, login: str, password: str) -> dict | Non
 
 def deactivate_user(db: Database, now: datetime, user: dict) -> dict:
     """UserDeactivator: remove tokens, memberships, permissions and sessions, then deactivate."""
-    if permissions.count_other_active_administrators(db, user["uuid"]) == 0 \
-            and permissions.is_system_administrator(db, user["uuid"]):
+    if permissions.count_other_active_administrators(
+        db, user["uuid"]
+    ) == 0 and permissions.is_system_administrator(db, user["uuid"]):
         raise BadRequest("User is last administrator, and cannot be deactivated")
     for table in ("user_tokens", "groups_users", "user_permissions", "sessions"):
         db.execute(f"delete from {table} where user_uuid = ?", [user["uuid"]])
     db["users"].update(user["uuid"], {"active": 0, "updated_at": now.isoformat()})
+    return get_user(db, user["uuid"])
+
+
+def deactivate_by_admin(
+    db: Database, now: datetime, user: dict, *, anonymize: bool = False
+) -> dict:
+    """UserService.deactivate (Web API): managed users are refused; optionally anonymized."""
+    if management.is_user_managed(db, user["uuid"]):
+        raise ManagedInstance()
+    user = deactivate_user(db, now, user)
+    return anonymize_user(db, now, user) if anonymize else user
+
+
+def anonymize_user(db: Database, now: datetime, user: dict) -> dict:
+    """UserAnonymizer: a random `sq-removed-` login replaces every identifying field (§3.7)."""
+    alphabet = string.ascii_letters + string.digits
+    for _ in range(10):
+        login = "sq-removed-" + "".join(secrets.choice(alphabet) for _ in range(6))
+        if get_user_by_login(db, login) is None:
+            break
+    else:
+        raise BadRequest("Could not find a unique login")
+    # UserDao.deactivateUser is what clears the email in SonarQube; anonymizing must too.
+    db["users"].update(
+        user["uuid"],
+        {
+            "login": login,
+            "name": login,
+            "email": None,
+            "local": 1,
+            "external_provider": SONARQUBE_PROVIDER,
+            "external_id": login,
+            "external_login": login,
+            "updated_at": now.isoformat(),
+        },
+    )
+    db.execute("delete from scim_users where user_uuid = ?", [user["uuid"]])
     return get_user(db, user["uuid"])
 
 
@@ -216,10 +353,18 @@ def record_connection(db: Database, now: datetime, user: dict) -> None:
         db["users"].update(user["uuid"], {"last_connection_date": now.isoformat()})
 
 
-def search_users(db: Database, *, query: str | None = None, active: bool = True,
-                 managed: bool | None = None, external_identity: str | None = None,
-                 group_uuid: str | None = None, exclude_group_uuid: str | None = None,
-                 page: int = 1, page_size: int = 50) -> tuple[list[dict], int]:
+def search_users(
+    db: Database,
+    *,
+    query: str | None = None,
+    active: bool = True,
+    managed: bool | None = None,
+    external_identity: str | None = None,
+    group_uuid: str | None = None,
+    exclude_group_uuid: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[dict], int]:
     """Users matching the filters, sorted by login, and the total count."""
     where, params = ["u.active = :active"], {"active": int(active)}
     if query:
@@ -232,19 +377,25 @@ def search_users(db: Database, *, query: str | None = None, active: bool = True,
         where.append("u.external_id = :ext")
         params["ext"] = external_identity
     if group_uuid is not None:
-        where.append("exists (select 1 from groups_users gu where gu.user_uuid = u.uuid "
-                     "and gu.group_uuid = :g)")
+        where.append(
+            "exists (select 1 from groups_users gu where gu.user_uuid = u.uuid "
+            "and gu.group_uuid = :g)"
+        )
         params["g"] = group_uuid
     if exclude_group_uuid is not None:
-        where.append("not exists (select 1 from groups_users gu where gu.user_uuid = u.uuid "
-                     "and gu.group_uuid = :xg)")
+        where.append(
+            "not exists (select 1 from groups_users gu where gu.user_uuid = u.uuid "
+            "and gu.group_uuid = :xg)"
+        )
         params["xg"] = exclude_group_uuid
     clause = " and ".join(where)
     total = next(db.query(f"select count(*) as n from users u where {clause}", params))["n"]
-    rows = list(db.query(
-        f"select u.* from users u where {clause} order by u.login limit :limit offset :offset",
-        {**params, "limit": page_size, "offset": (page - 1) * page_size},
-    ))
+    rows = list(
+        db.query(
+            f"select u.* from users u where {clause} order by u.login limit :limit offset :offset",
+            {**params, "limit": page_size, "offset": (page - 1) * page_size},
+        )
+    )
     return rows, total
 
 
@@ -252,11 +403,14 @@ def group_names(db: Database, user_uuid: str) -> list[str]:
     """Names of the user's groups, sorted."""
     rows = db.query(
         "select g.name from groups g join groups_users gu on gu.group_uuid = g.uuid "
-        "where gu.user_uuid = ? order by g.name", [user_uuid])
+        "where gu.user_uuid = ? order by g.name",
+        [user_uuid],
+    )
     return [row["name"] for row in rows]
 
 
 def tokens_count(db: Database, user_uuid: str) -> int:
     """How many tokens the user has."""
-    return next(db.query("select count(*) as n from user_tokens where user_uuid = ?",
-                         [user_uuid]))["n"]
+    return next(db.query("select count(*) as n from user_tokens where user_uuid = ?", [user_uuid]))[
+        "n"
+    ]

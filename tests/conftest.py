@@ -10,8 +10,13 @@ from mock_sonar import create_app
 @pytest.fixture
 def sonar_app(tmp_path):
     """A mock_sonar app on a fresh database (bootstrap state, Enterprise edition)."""
-    return create_app({"DATABASE": str(tmp_path / "sonar.sqlite3"), "TESTING": True,
-                       "BASE_URL": "http://sonar.test"})
+    return create_app(
+        {
+            "DATABASE": str(tmp_path / "sonar.sqlite3"),
+            "TESTING": True,
+            "BASE_URL": "http://sonar.test",
+        }
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def parse_user_filter(text: str | None) -> str | None:
     match = _USER_FILTER.match(text.strip())
     if not match:
         raise InvalidFilterException(
-            detail=f"Unsupported filter value: {text}. Format should be 'userName eq \"username\"'")
+            detail=f"Unsupported filter value: {text}. Format should be 'userName eq \"username\"'"
+        )
     return match.group(1)
 
 
@@ -31,5 +32,6 @@ def parse_group_filter(text: str | None) -> str | None:
     if not match:
         raise InvalidFilterException(
             detail=f"Unsupported filter or value: {text}. The only supported filter and "
-                   "operator is 'displayName eq \"displayName\"")
+            'operator is \'displayName eq "displayName"'
+        )
     return match.group(1)

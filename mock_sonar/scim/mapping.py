@@ -32,24 +32,36 @@ def user_resource(db: Database, row: dict, base_url: str) -> dict:
     if row.get("email"):
         stored = [e.get("value") for e in emails or []]
         same = bool(stored) and row["email"] in stored
-        resource["emails"] = emails if same else [
-            {"value": row["email"], "type": "work", "primary": True}]
+        resource["emails"] = (
+            emails if same else [{"value": row["email"], "type": "work", "primary": True}]
+        )
     resource.update(extra)
     resource["groups"] = [
-        {"value": g["scim_uuid"], "display": g["name"], "type": "direct",
-         "$ref": f"{base_url}/api/scim/v2/Groups/{g['scim_uuid']}"}
-        for g in storage.user_groups(db, row["uuid"])]
-    resource["meta"] = _meta("User", row["scim_uuid"], row["created_at"], row["updated_at"],
-                             base_url)
+        {
+            "value": g["scim_uuid"],
+            "display": g["name"],
+            "type": "direct",
+            "$ref": f"{base_url}/api/scim/v2/Groups/{g['scim_uuid']}",
+        }
+        for g in storage.user_groups(db, row["uuid"])
+    ]
+    resource["meta"] = _meta(
+        "User", row["scim_uuid"], row["created_at"], row["updated_at"], base_url
+    )
     return resource
 
 
 def group_resource(db: Database, row: dict, base_url: str) -> dict:
     """A mapped group row as a SCIM Group; members are the managed users, by SCIM id."""
     members = [
-        {"value": m["scim_uuid"], "display": m["external_id"], "type": "User",
-         "$ref": f"{base_url}/api/scim/v2/Users/{m['scim_uuid']}"}
-        for m in storage.group_members(db, row["uuid"])]
+        {
+            "value": m["scim_uuid"],
+            "display": m["external_id"],
+            "type": "User",
+            "$ref": f"{base_url}/api/scim/v2/Users/{m['scim_uuid']}",
+        }
+        for m in storage.group_members(db, row["uuid"])
+    ]
     extra = json.loads(row.get("attributes") or "{}")
     return {
         "schemas": [GROUP_SCHEMA],
@@ -57,14 +69,17 @@ def group_resource(db: Database, row: dict, base_url: str) -> dict:
         **{k: v for k, v in extra.items() if k not in _OWNED_BY_GROUP},
         "displayName": row["name"],
         "members": members,
-        "meta": _meta("Group", row["scim_uuid"], row["created_at"], row["created_at"],
-                      base_url),
+        "meta": _meta("Group", row["scim_uuid"], row["created_at"], row["created_at"], base_url),
     }
 
 
 def _meta(kind: str, scim_uuid: str, created: str, modified: str, base_url: str) -> dict:
-    return {"resourceType": kind, "created": created, "lastModified": modified,
-            "location": f"{base_url}/api/scim/v2/{kind}s/{scim_uuid}"}
+    return {
+        "resourceType": kind,
+        "created": created,
+        "lastModified": modified,
+        "location": f"{base_url}/api/scim/v2/{kind}s/{scim_uuid}",
+    }
 
 
 def sonar_name(user: User) -> str:

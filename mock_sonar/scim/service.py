@@ -47,6 +47,7 @@ def _refused(error: SonarError) -> SCIMException:
 
 # --- Users -----------------------------------------------------------------------------------
 
+
 def require_user(db: Database, scim_id: str) -> dict:
     """The mapped user, or 404."""
     row = storage.get_user(db, scim_id)
@@ -67,8 +68,14 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
         try:
             if existing is None:
                 user = users.create_external_user(
-                    db, now, name=name, email=email, provider=SAML_PROVIDER,
-                    external_id=user_name, login_seed=user_name)
+                    db,
+                    now,
+                    name=name,
+                    email=email,
+                    provider=SAML_PROVIDER,
+                    external_id=user_name,
+                    login_seed=user_name,
+                )
             else:
                 # CF 96300 (staff): a SAML user with the same external identity is adopted.
                 user = users.update_user(db, now, existing, name=name, email=email or "")
@@ -79,8 +86,9 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
     return scim_id
 
 
-def replace_user(db: Database, now: datetime, scim_id: str, payload: User,
-                 options: ScimOptions) -> None:
+def replace_user(
+    db: Database, now: datetime, scim_id: str, payload: User, options: ScimOptions
+) -> None:
     """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
     with atomic(db):
         row = require_user(db, scim_id)
@@ -92,8 +100,9 @@ def replace_user(db: Database, now: datetime, scim_id: str, payload: User,
         _check_email_free(db, email, row["uuid"], options)
         try:
             if user_name != row["external_id"]:
-                users.set_external_identity(db, now, row, provider=SAML_PROVIDER,
-                                            external_id=user_name)
+                users.set_external_identity(
+                    db, now, row, provider=SAML_PROVIDER, external_id=user_name
+                )
             users.update_user(db, now, row, name=mapping.sonar_name(payload), email=email or "")
             storage.save_user_attributes(db, scim_id, mapping.stored_attributes(payload))
             _apply_active(db, now, storage.get_user(db, scim_id), payload.active)
@@ -121,12 +130,12 @@ def _apply_active(db: Database, now: datetime, row: dict, active: bool | None) -
         users.reactivate_user(db, now, row)
 
 
-def _check_email_free(db: Database, email: str | None, own_uuid: str | None,
-                      options: ScimOptions) -> None:
+def _check_email_free(
+    db: Database, email: str | None, own_uuid: str | None, options: ScimOptions
+) -> None:
     if not email:
         return
-    rows = db.query("select uuid from users where lower(email) = lower(?) and active = 1",
-                    [email])
+    rows = db.query("select uuid from users where lower(email) = lower(?) and active = 1", [email])
     if any(row["uuid"] != own_uuid for row in rows):
         # CF 96585: "Email '<x>' is already used"; the status sent to the IdP is a guess (§9).
         detail = f"Email '{email}' is already used"
@@ -136,6 +145,7 @@ def _check_email_free(db: Database, email: str | None, own_uuid: str | None,
 
 
 # --- Groups ----------------------------------------------------------------------------------
+
 
 def require_group(db: Database, scim_id: str) -> dict:
     """The mapped group, or 404."""
@@ -195,16 +205,20 @@ def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
     current = {m["uuid"] for m in storage.group_members(db, group["uuid"])}
     target = set(wanted.values())
     for user_uuid in current - target:
-        db.execute("delete from groups_users where group_uuid = ? and user_uuid = ?",
-                   [group["uuid"], user_uuid])
+        db.execute(
+            "delete from groups_users where group_uuid = ? and user_uuid = ?",
+            [group["uuid"], user_uuid],
+        )
     for user_uuid in target - current:
         groups.add_member(db, group, user_uuid)
 
 
 # --- PATCH -----------------------------------------------------------------------------------
 
-def patch_user(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str,
-               options: ScimOptions) -> None:
+
+def patch_user(
+    db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str, options: ScimOptions
+) -> None:
     """PATCH /Users/{id}: apply the operations to the current resource, then replace.
 
     Covers Okta's path-less `replace {"active": false}` and Entra's `path: active` with
@@ -213,17 +227,18 @@ def patch_user(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_u
     with atomic(db):
         current = ScimUser.model_validate(
             mapping.user_resource(db, require_user(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+        )
         patch.patch(current, scim_policy=IDP_TOLERANT)
         replace_user(db, now, scim_id, current, options)
 
 
-def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp,
-                base_url: str) -> None:
+def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str) -> None:
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
     with atomic(db):
         current = Group.model_validate(
             mapping.group_resource(db, require_group(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+        )
         patch.patch(current, scim_policy=IDP_TOLERANT)
         replace_group(db, now, scim_id, current)

@@ -7,8 +7,9 @@ from sqlite_utils import Database
 from ..ids import new_uuid
 
 
-def list_users(db: Database, *, user_name: str | None, offset: int,
-               limit: int) -> tuple[list[dict], int]:
+def list_users(
+    db: Database, *, user_name: str | None, offset: int, limit: int
+) -> tuple[list[dict], int]:
     """Mapped users ordered by scim_uuid; userName matches case-insensitively (ScimUserMapper)."""
     where, params = "", {}
     if user_name is not None:
@@ -17,15 +18,21 @@ def list_users(db: Database, *, user_name: str | None, offset: int,
     total = next(db.query(f"select count(*) as n {base}", params))["n"]
     rows = db.query(
         f"select u.*, s.scim_uuid, s.attributes {base} order by s.scim_uuid "
-        "limit :limit offset :offset", {**params, "limit": limit, "offset": offset})
+        "limit :limit offset :offset",
+        {**params, "limit": limit, "offset": offset},
+    )
     return list(rows), total
 
 
 def get_user(db: Database, scim_uuid: str) -> dict | None:
     """A mapped user with its SCIM id and stored attributes."""
-    rows = list(db.query(
-        "select u.*, s.scim_uuid, s.attributes from scim_users s "
-        "join users u on u.uuid = s.user_uuid where s.scim_uuid = ?", [scim_uuid]))
+    rows = list(
+        db.query(
+            "select u.*, s.scim_uuid, s.attributes from scim_users s "
+            "join users u on u.uuid = s.user_uuid where s.scim_uuid = ?",
+            [scim_uuid],
+        )
+    )
     return rows[0] if rows else None
 
 
@@ -38,8 +45,9 @@ def find_user_by_user_name(db: Database, user_name: str) -> dict | None:
 def map_user(db: Database, user_uuid: str, attributes: dict) -> str:
     """Make a SonarQube user managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
-    db["scim_users"].insert({"scim_uuid": scim_uuid, "user_uuid": user_uuid,
-                             "attributes": json.dumps(attributes)})
+    db["scim_users"].insert(
+        {"scim_uuid": scim_uuid, "user_uuid": user_uuid, "attributes": json.dumps(attributes)}
+    )
     return scim_uuid
 
 
@@ -53,8 +61,9 @@ def unmap_user(db: Database, scim_uuid: str) -> None:
     db.execute("delete from scim_users where scim_uuid = ?", [scim_uuid])
 
 
-def list_groups(db: Database, *, display_name: str | None, offset: int,
-                limit: int) -> tuple[list[dict], int]:
+def list_groups(
+    db: Database, *, display_name: str | None, offset: int, limit: int
+) -> tuple[list[dict], int]:
     """Mapped groups ordered by scim_uuid; displayName matches exactly (ScimGroupMapper)."""
     where, params = "", {}
     if display_name is not None:
@@ -64,24 +73,30 @@ def list_groups(db: Database, *, display_name: str | None, offset: int,
     rows = db.query(
         f"select g.*, s.scim_uuid, s.attributes {base} order by s.scim_uuid "
         "limit :limit offset :offset",
-        {**params, "limit": limit, "offset": offset})
+        {**params, "limit": limit, "offset": offset},
+    )
     return list(rows), total
 
 
 def get_group(db: Database, scim_uuid: str) -> dict | None:
     """A mapped group with its SCIM id."""
-    rows = list(db.query(
-        "select g.*, s.scim_uuid, s.attributes from scim_groups s "
-        "join groups g on g.uuid = s.group_uuid "
-        "where s.scim_uuid = ?", [scim_uuid]))
+    rows = list(
+        db.query(
+            "select g.*, s.scim_uuid, s.attributes from scim_groups s "
+            "join groups g on g.uuid = s.group_uuid "
+            "where s.scim_uuid = ?",
+            [scim_uuid],
+        )
+    )
     return rows[0] if rows else None
 
 
 def map_group(db: Database, group_uuid: str, attributes: dict) -> str:
     """Make a SonarQube group managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
-    db["scim_groups"].insert({"scim_uuid": scim_uuid, "group_uuid": group_uuid,
-                              "attributes": json.dumps(attributes)})
+    db["scim_groups"].insert(
+        {"scim_uuid": scim_uuid, "group_uuid": group_uuid, "attributes": json.dumps(attributes)}
+    )
     return scim_uuid
 
 
@@ -92,19 +107,27 @@ def save_group_attributes(db: Database, scim_uuid: str, attributes: dict) -> Non
 
 def group_members(db: Database, group_uuid: str) -> list[dict]:
     """Members of a group that SCIM knows (managed users), by SCIM id."""
-    return list(db.query(
-        "select s.scim_uuid, u.external_id, u.uuid from groups_users gu "
-        "join scim_users s on s.user_uuid = gu.user_uuid join users u on u.uuid = gu.user_uuid "
-        "where gu.group_uuid = ? order by s.scim_uuid", [group_uuid]))
+    return list(
+        db.query(
+            "select s.scim_uuid, u.external_id, u.uuid from groups_users gu "
+            "join scim_users s on s.user_uuid = gu.user_uuid join users u on u.uuid = gu.user_uuid "
+            "where gu.group_uuid = ? order by s.scim_uuid",
+            [group_uuid],
+        )
+    )
 
 
 def user_groups(db: Database, user_uuid: str) -> list[dict]:
     """Managed groups the user belongs to, by SCIM id."""
-    return list(db.query(
-        "select s.scim_uuid, g.name from groups_users gu "
-        "join scim_groups s on s.group_uuid = gu.group_uuid "
-        "join groups g on g.uuid = gu.group_uuid "
-        "where gu.user_uuid = ? order by s.scim_uuid", [user_uuid]))
+    return list(
+        db.query(
+            "select s.scim_uuid, g.name from groups_users gu "
+            "join scim_groups s on s.group_uuid = gu.group_uuid "
+            "join groups g on g.uuid = gu.group_uuid "
+            "where gu.user_uuid = ? order by s.scim_uuid",
+            [user_uuid],
+        )
+    )
 
 
 def user_uuids_for(db: Database, scim_uuids: list[str]) -> dict[str, str]:
@@ -112,6 +135,7 @@ def user_uuids_for(db: Database, scim_uuids: list[str]) -> dict[str, str]:
     if not scim_uuids:
         return {}
     marks = ",".join("?" for _ in scim_uuids)
-    rows = db.query(f"select scim_uuid, user_uuid from scim_users where scim_uuid in ({marks})",
-                    scim_uuids)
+    rows = db.query(
+        f"select scim_uuid, user_uuid from scim_users where scim_uuid in ({marks})", scim_uuids
+    )
     return {row["scim_uuid"]: row["user_uuid"] for row in rows}

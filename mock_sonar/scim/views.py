@@ -89,8 +89,7 @@ def _injected_fault() -> Response | None:
     status = fault["status"] or 200
     if fault["body"] is None:
         detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-        body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), \
-            SCIM_JSON
+        body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
     else:
         body, content_type = fault["body"], fault["content_type"] or "text/plain"
     response = Response(body, status=status, content_type=content_type)
@@ -104,8 +103,10 @@ def _base_url() -> str:
 
 def _options() -> service.ScimOptions:
     config = current_app.config
-    return service.ScimOptions(duplicate_email_status=config["SCIM_DUPLICATE_EMAIL_STATUS"],
-                               adopt_local_groups=config["SCIM_ADOPT_LOCAL_GROUPS"])
+    return service.ScimOptions(
+        duplicate_email_status=config["SCIM_DUPLICATE_EMAIL_STATUS"],
+        adopt_local_groups=config["SCIM_ADOPT_LOCAL_GROUPS"],
+    )
 
 
 def _body(model, context: Context):
@@ -121,8 +122,7 @@ def _body(model, context: Context):
     try:
         return model.model_validate(data, scim_ctx=context, scim_policy=IDP_TOLERANT)
     except ValidationError as error:
-        raise SCIMException.from_error(
-            Error.from_validation_error(error.errors()[0])) from error
+        raise SCIMException.from_error(Error.from_validation_error(error.errors()[0])) from error
     except SCIMException:
         raise
     except (TypeError, ValueError) as error:
@@ -146,23 +146,34 @@ def _projected(resource: dict, model) -> dict:
     if not attributes and not excluded:
         return resource
     try:
-        parameters = ResponseParameters[model].model_validate({
-            "attributes": attributes.split(",") if attributes else None,
-            "excludedAttributes": excluded.split(",") if excluded else None})
+        parameters = ResponseParameters[model].model_validate(
+            {
+                "attributes": attributes.split(",") if attributes else None,
+                "excludedAttributes": excluded.split(",") if excluded else None,
+            }
+        )
     except ValidationError as error:
         raise InvalidValueException(detail=error.errors()[0]["msg"]) from error
     parsed = model.model_validate(resource, scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    return parsed.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-                             response_parameters=parameters)
+    return parsed.model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=parameters
+    )
 
 
 def _list(resources: list[dict], total: int, start: int) -> Response:
-    return scim_json({"schemas": [LIST_SCHEMA], "totalResults": total,
-                      "itemsPerPage": len(resources), "startIndex": start,
-                      "Resources": resources})
+    return scim_json(
+        {
+            "schemas": [LIST_SCHEMA],
+            "totalResults": total,
+            "itemsPerPage": len(resources),
+            "startIndex": start,
+            "Resources": resources,
+        }
+    )
 
 
 # --- Users -----------------------------------------------------------------------------------
+
 
 @bp.get("/Users")
 def list_users() -> Response:
@@ -224,14 +235,14 @@ def delete_user(scim_id: str) -> Response:
 
 # --- Groups ----------------------------------------------------------------------------------
 
+
 @bp.get("/Groups")
 def list_groups() -> Response:
     """GET /Groups?filter=displayName eq "x"&startIndex&count."""
     display_name = filters.parse_group_filter(request.args.get("filter"))
     start, count = _paging()
     db = get_db()
-    rows, total = storage.list_groups(db, display_name=display_name, offset=start - 1,
-                                      limit=count)
+    rows, total = storage.list_groups(db, display_name=display_name, offset=start - 1, limit=count)
     resources = [_projected(mapping.group_resource(db, r, _base_url()), Group) for r in rows]
     return _list(resources, total, start)
 
@@ -287,6 +298,7 @@ def delete_group(scim_id: str) -> Response:
 
 # --- Discovery -------------------------------------------------------------------------------
 
+
 def _require_discovery() -> None:
     if not current_app.config["SCIM_DISCOVERY"]:
         raise NotFoundException(detail=f"Unknown url : {request.path}")
@@ -296,8 +308,9 @@ def _require_discovery() -> None:
 def service_provider_config() -> Response:
     """What the server supports."""
     _require_discovery()
-    return scim_json(discovery.service_provider_config(
-        _base_url(), current_app.config["SCIM_MAX_COUNT"]))
+    return scim_json(
+        discovery.service_provider_config(_base_url(), current_app.config["SCIM_MAX_COUNT"])
+    )
 
 
 @bp.get("/ResourceTypes")

@@ -16,7 +16,8 @@ def login() -> Response:
     params = WsParams()
     db = get_db()
     user = users.authenticate_password(
-        db, params.optional("login") or "", params.optional("password") or "")
+        db, params.optional("login") or "", params.optional("password") or ""
+    )
     if user is None:
         return Response(status=401)
     value, xsrf = create_session(db, now(), user["uuid"])
@@ -29,10 +30,12 @@ def login() -> Response:
 def set_session_cookies(response: Response, value: str, xsrf: str) -> None:
     """The session cookie is HttpOnly; the XSRF cookie is read by the page's script."""
     max_age = int(SESSION_TIMEOUT.total_seconds())
-    response.set_cookie(SESSION_COOKIE, value, max_age=max_age, httponly=True, samesite="Lax",
-                        path="/")
-    response.set_cookie(XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax",
-                        path="/")
+    response.set_cookie(
+        SESSION_COOKIE, value, max_age=max_age, httponly=True, samesite="Lax", path="/"
+    )
+    response.set_cookie(
+        XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax", path="/"
+    )
 
 
 @bp.post("/api/authentication/logout")
@@ -50,6 +53,5 @@ def logout() -> Response:
 @bp.route("/api/authentication/validate", methods=["GET", "POST"])
 def validate() -> Response:
     """Always 200: whether the credentials authenticate, or anonymous access is allowed."""
-    valid = principal() is not None or not settings.get_bool(
-        get_db(), "sonar.forceAuthentication")
+    valid = principal() is not None or not settings.get_bool(get_db(), "sonar.forceAuthentication")
     return json_response({"valid": valid})

@@ -55,15 +55,16 @@ def require_admin() -> Principal:
 def is_admin() -> bool:
     """Whether the caller holds 'Administer System'."""
     caller = principal()
-    return caller is not None and permissions.is_system_administrator(
-        get_db(), caller.user["uuid"])
+    return caller is not None and permissions.is_system_administrator(get_db(), caller.user["uuid"])
 
 
-def json_response(data: object, status: int = 200,
-                  content_type: str = "application/json") -> Response:
+def json_response(
+    data: object, status: int = 200, content_type: str = "application/json"
+) -> Response:
     """A JSON body in SonarQube's compact form."""
-    return Response(json.dumps(data, separators=(",", ":")), status=status,
-                    content_type=content_type)
+    return Response(
+        json.dumps(data, separators=(",", ":")), status=status, content_type=content_type
+    )
 
 
 def no_content() -> Response:

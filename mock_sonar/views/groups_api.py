@@ -1,5 +1,158 @@
-"""Placeholder until the views land."""
+"""api/user_groups/* (Web API v1, deprecated since 10.4; reference §4.2, §6.7).
 
-from flask import Blueprint
+Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `GroupService`.
+"""
+
+from flask import Blueprint, Response
+
+from .. import groups, management, users
+from ..db import atomic
+from ..errors import BadRequest, NotFound
+from . import representations as rep
+from .common import get_db, json_response, no_content, now, require_admin
+from .params import WsParams
+from .users_api import paging
 
 bp = Blueprint("groups_api", __name__)
+
+GET_OR_POST = ["GET", "POST"]
+DESCRIPTION_MAX = 200  # GroupWsSupport.DESCRIPTION_MAX_LENGTH
+
+
+def managed_filter(params: WsParams) -> bool | None:
+    """`managed`: only `true` is refused on an unmanaged instance (GroupService, §4.1)."""
+    managed = params.boolean("managed")
+    if management.is_instance_managed(get_db()):
+        return managed
+    if managed:
+        raise BadRequest("The 'managed' parameter is only available for managed instances.")
+    return None
+
+
+@bp.route("/api/user_groups/search", methods=GET_OR_POST)
+def search() -> Response:
+    """Groups sorted by name, with member counts and the default and managed flags."""
+    require_admin()
+    params, db = WsParams(), get_db()
+    page, size = paging(params, default_size=100, max_size=500)
+    rows, total = groups.search_groups(
+        db, query=params.optional("q"), managed=managed_filter(params), page=page, page_size=size
+    )
+    return json_response(
+        {"paging": rep.paging(page, size, total), "groups": [rep.v1_group(db, row) for row in rows]}
+    )
+
+
+@bp.post("/api/user_groups/create")
+def create() -> Response:
+    """A new local group; refused while managed (§4.2)."""
+    require_admin()
+    db = get_db()
+    management.check_not_managed(db)
+    params = WsParams()
+    name = params.required("name", max_length=groups.NAME_MAX)
+    description = params.optional("description", max_length=DESCRIPTION_MAX)
+    group = groups.create_group(db, now(), name, description)
+    return json_response({"group": rep.v1_group_with_id(db, group)})
+
+
+@bp.post("/api/user_groups/update")
+def update() -> Response:
+    """Rename a group or change its description; refused while managed (§4.2 [I])."""
+    require_admin()
+    db = get_db()
+    management.check_not_managed(db)
+    params = WsParams()
+    current_name = params.required("currentName")
+    name = params.optional("name", max_length=groups.NAME_MAX)  # empty: name unchanged
+    description = params.values.get("description")  # empty: description cleared
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        raise BadRequest(
+            f"'description' length ({len(description)}) is longer than the "
+            f"maximum authorized ({DESCRIPTION_MAX})"
+        )
+    group = groups.get_group_by_name(db, current_name)
+    if group is None:
+        raise NotFound(f"Could not find a user group with name '{current_name}'.")
+    group = groups.update_group(db, group, name=name, description=description)
+    return json_response({"group": rep.v1_group_with_id(db, group)})
+
+
+@bp.post("/api/user_groups/delete")
+def delete() -> Response:
+    """Delete a group; managed groups are refused while managed, local ones allowed (§4.2)."""
+    require_admin()
+    db = get_db()
+    group = groups.require_group(db, WsParams().required("name"))
+    if management.is_instance_managed(db) and management.is_group_managed(db, group["uuid"]):
+        raise BadRequest("Deleting managed groups is not allowed.")
+    with atomic(db):
+        groups.delete_group(db, group)
+    return no_content()
+
+
+def _group_and_user() -> tuple[dict, dict]:
+    params, db = WsParams(), get_db()
+    group = groups.require_group(db, params.required("name"))
+    login = params.required("login")
+    user = users.get_user_by_login(db, login)
+    if user is None or not user["active"]:
+        raise NotFound(f"Could not find a user with login '{login}'")
+    groups.check_not_default(group)
+    return group, user
+
+
+@bp.post("/api/user_groups/add_user")
+def add_user() -> Response:
+    """Add a member (no-op when already one); refused while managed (§4.2)."""
+    require_admin()
+    management.check_not_managed(get_db())
+    group, user = _group_and_user()
+    groups.add_member(get_db(), group, user["uuid"])
+    return no_content()
+
+
+@bp.post("/api/user_groups/remove_user")
+def remove_user() -> Response:
+    """Remove a member, never the last administrator; refused while managed (§4.2)."""
+    require_admin()
+    management.check_not_managed(get_db())
+    group, user = _group_and_user()
+    groups.remove_member(get_db(), group, user["uuid"])
+    return no_content()
+
+
+@bp.route("/api/user_groups/users", methods=GET_OR_POST)
+def members() -> Response:
+    """Active users with their membership of a group: selected, deselected or all."""
+    require_admin()
+    params, db = WsParams(), get_db()
+    group = groups.require_group(db, params.required("name"))
+    selected = params.choice("selected", ("selected", "deselected", "all"), default="selected")
+    page, size = paging(params, default_size=25, max_size=500)
+    rows, total = users.search_users(
+        db,
+        query=params.optional("q"),
+        page=page,
+        page_size=size,
+        group_uuid=group["uuid"] if selected == "selected" else None,
+        exclude_group_uuid=group["uuid"] if selected == "deselected" else None,
+    )
+    # UsersAction writes the legacy top-level p/ps/total; the `paging` object beside them
+    # follows newer clients' expectations (guessed).
+    return json_response(
+        {
+            "users": [
+                {
+                    "login": row["login"],
+                    "name": row["name"],
+                    "selected": groups.is_member(db, group, row["uuid"]),
+                }
+                for row in rows
+            ],
+            "p": page,
+            "ps": size,
+            "total": total,
+            "paging": rep.paging(page, size, total),
+        }
+    )

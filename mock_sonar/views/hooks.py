@@ -16,9 +16,14 @@ log = logging.getLogger(__name__)
 
 #: URLs reachable without a session (UserSessionInitializer's skipped URLs, §2.3).
 SKIPPED_URLS = (
-    "/api/system/status", "/api/system/db_migration_status", "/api/system/migrate_db",
-    "/api/server/version", "/api/users/identity_providers", "/api/l10n/index",
-    "/api/authentication/login", "/api/authentication/logout",
+    "/api/system/status",
+    "/api/system/db_migration_status",
+    "/api/system/migrate_db",
+    "/api/server/version",
+    "/api/users/identity_providers",
+    "/api/l10n/index",
+    "/api/authentication/login",
+    "/api/authentication/logout",
     "/api/authentication/validate",
 )
 SKIPPED_PREFIXES = ("/api/project_badges/", "/sessions/", "/oauth2/callback/")
@@ -44,10 +49,14 @@ def authenticate_web_api() -> Response | None:
     db = get_db()
     try:
         caller = authenticate(
-            db, now(), path=path, method=request.method,
+            db,
+            now(),
+            path=path,
+            method=request.method,
             authorization=request.headers.get("Authorization"),
             session_cookie=request.cookies.get(SESSION_COOKIE),
-            xsrf_header=request.headers.get(XSRF_HEADER))
+            xsrf_header=request.headers.get(XSRF_HEADER),
+        )
     except InvalidCredentials as error:
         if is_skipped(path):
             caller = None
@@ -75,12 +84,14 @@ def render_http_error(error: HTTPException) -> Response:
         # Under the SCIM servlet errors are SCIM errors (RFC 7644 §3.12).
         body = Error(status=error.code or 500, detail=error.description).model_dump()
         return json_response(body, error.code or 500, content_type="application/scim+json")
-    if error.code == 404 and is_web_api(request.path) and not request.path.startswith(
-            "/api/v2/"):
+    if error.code == 404 and is_web_api(request.path) and not request.path.startswith("/api/v2/"):
         message = f"Unknown url : {request.path}"
     elif error.code == 405:
-        message = (f"Request method '{request.method}' is not supported"
-                   if request.path.startswith("/api/v2/") else "HTTP method POST is required")
+        message = (
+            f"Request method '{request.method}' is not supported"
+            if request.path.startswith("/api/v2/")
+            else "HTTP method POST is required"
+        )
     else:
         message = error.description or error.name
     return render_error(_status_error(error.code or 500, message))

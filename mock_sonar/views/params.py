@@ -13,15 +13,18 @@ class WsParams:
     def __init__(self) -> None:
         self.values = request.values
 
-    def optional(self, key: str, *, max_length: int | None = None,
-                 default: str | None = None) -> str | None:
+    def optional(
+        self, key: str, *, max_length: int | None = None, default: str | None = None
+    ) -> str | None:
         """A parameter's value, or the default when absent."""
         value = self.values.get(key)
         if value is None or value == "":
             return default
         if max_length is not None and len(value) > max_length:
-            raise BadRequest(f"'{key}' length ({len(value)}) is longer than the maximum "
-                             f"authorized ({max_length})")
+            raise BadRequest(
+                f"'{key}' length ({len(value)}) is longer than the maximum "
+                f"authorized ({max_length})"
+            )
         return value
 
     def required(self, key: str, *, max_length: int | None = None) -> str:
@@ -37,8 +40,9 @@ class WsParams:
         if value is None or value == "":
             return default
         if value.lower() not in _BOOLEANS:
-            raise BadRequest(f"Value of parameter '{key}' ({value}) must be one of: "
-                             "[true, false, yes, no]")
+            raise BadRequest(
+                f"Value of parameter '{key}' ({value}) must be one of: [true, false, yes, no]"
+            )
         return _BOOLEANS[value.lower()]
 
     def integer(self, key: str, default: int) -> int:
@@ -49,15 +53,17 @@ class WsParams:
         try:
             return int(value)
         except ValueError as error:
-            raise BadRequest(f"The '{key}' parameter cannot be parsed as an integer value: "
-                             f"{value}") from error
+            raise BadRequest(
+                f"The '{key}' parameter cannot be parsed as an integer value: {value}"
+            ) from error
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
         """One of a fixed set of values."""
         value = self.optional(key, default=default)
         if value is not None and value not in choices:
-            raise BadRequest(f"Value of parameter '{key}' ({value}) must be one of: "
-                             f"[{', '.join(choices)}]")
+            raise BadRequest(
+                f"Value of parameter '{key}' ({value}) must be one of: [{', '.join(choices)}]"
+            )
         return value
 
     def multi(self, key: str) -> list[str] | None:

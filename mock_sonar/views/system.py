@@ -25,10 +25,22 @@ bp = Blueprint("system", __name__)
 FEATURES = {
     "community": [],
     "developer": ["branch-support", "monorepo", "multiple-alm"],
-    "enterprise": ["branch-support", "monorepo", "multiple-alm", "project-import",
-                   "regulatory-reports", "scim"],
-    "datacenter": ["branch-support", "monorepo", "multiple-alm", "project-import",
-                   "regulatory-reports", "scim"],
+    "enterprise": [
+        "branch-support",
+        "monorepo",
+        "multiple-alm",
+        "project-import",
+        "regulatory-reports",
+        "scim",
+    ],
+    "datacenter": [
+        "branch-support",
+        "monorepo",
+        "multiple-alm",
+        "project-import",
+        "regulatory-reports",
+        "scim",
+    ],
 }
 
 
@@ -36,8 +48,7 @@ FEATURES = {
 def system_status() -> Response:
     """Anonymous health check (§6.1)."""
     config = current_app.config
-    return json_response({"id": config["SERVER_ID"], "version": config["VERSION"],
-                          "status": "UP"})
+    return json_response({"id": config["SERVER_ID"], "version": config["VERSION"], "status": "UP"})
 
 
 @bp.get("/api/server/version")
@@ -52,19 +63,30 @@ def system_info() -> Response:
     require_admin()
     db, config = get_db(), current_app.config
     system = {
-        "Server ID": config["SERVER_ID"], "Version": config["VERSION"],
-        "Edition": edition().capitalize(), "Docker": False, "High Availability":
-        edition() == "datacenter", "Official Distribution": True,
+        "Server ID": config["SERVER_ID"],
+        "Version": config["VERSION"],
+        "Edition": edition().capitalize(),
+        "Docker": False,
+        "High Availability": edition() == "datacenter",
+        "Official Distribution": True,
         "Force authentication": settings.get_bool(db, "sonar.forceAuthentication"),
-        "Home Dir": "/opt/sonarqube", "Data Dir": "/opt/sonarqube/data",
-        "Temp Dir": "/opt/sonarqube/temp", "Processors": 2,
+        "Home Dir": "/opt/sonarqube",
+        "Data Dir": "/opt/sonarqube/data",
+        "Temp Dir": "/opt/sonarqube/temp",
+        "Processors": 2,
     }
     if management.is_instance_managed(db):
         system["External Users and Groups Provisioning"] = "SCIM"
-    return json_response({"Health": "GREEN", "Health Causes": [], "System": system,
-                          "Server Base URL": settings.get_value(db, "sonar.core.serverBaseURL"),
-                          "JVM State": {"Java Version": "17"},
-                          "OS": platform.system()})
+    return json_response(
+        {
+            "Health": "GREEN",
+            "Health Causes": [],
+            "System": system,
+            "Server Base URL": settings.get_value(db, "sonar.core.serverBaseURL"),
+            "JVM State": {"Java Version": "17"},
+            "OS": platform.system(),
+        }
+    )
 
 
 @bp.route("/api/features/list", methods=["GET", "POST"])

@@ -22,8 +22,12 @@ def sample(name: str, **variables: str) -> dict:
 
 def okta_headers(token: str) -> dict[str, str]:
     """The headers Okta's SCIM client sends (reference/okta.md §1.1)."""
-    return {**bearer(token), "Accept": "application/scim+json", "Accept-Charset": "utf-8",
-            "User-Agent": "Okta SCIM Client 1.0.0"}
+    return {
+        **bearer(token),
+        "Accept": "application/scim+json",
+        "Accept-Charset": "utf-8",
+        "User-Agent": "Okta SCIM Client 1.0.0",
+    }
 
 
 @pytest.fixture
@@ -43,16 +47,25 @@ def db(sonar_app):
 
 def post_json(client, path: str, body: dict, headers: dict, method: str = "POST"):
     """Send a SCIM body as Okta does: application/scim+json; charset=utf-8."""
-    return client.open(path, method=method, data=json.dumps(body), headers={
-        **headers, "Content-Type": "application/scim+json; charset=utf-8"})
+    return client.open(
+        path,
+        method=method,
+        data=json.dumps(body),
+        headers={**headers, "Content-Type": "application/scim+json; charset=utf-8"},
+    )
 
 
 def create_user(client, headers: dict, user_name: str, **extra) -> dict:
     """POST /Users with a minimal Okta-like body; returns the created resource."""
-    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": user_name,
-            "name": {"givenName": "Given", "familyName": "Family"},
-            "emails": [{"primary": True, "value": user_name, "type": "work"}],
-            "displayName": extra.pop("displayName", user_name), "active": True, **extra}
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "name": {"givenName": "Given", "familyName": "Family"},
+        "emails": [{"primary": True, "value": user_name, "type": "work"}],
+        "displayName": extra.pop("displayName", user_name),
+        "active": True,
+        **extra,
+    }
     response = post_json(client, f"{SCIM}/Users", body, headers)
     assert response.status_code == 201, response.data
     return response.get_json()

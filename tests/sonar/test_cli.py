@@ -36,8 +36,11 @@ def test_init_is_idempotent(run):
 
 def test_seed_and_reset(run, tmp_path):
     fixture = tmp_path / "f.json"
-    fixture.write_text(json.dumps({"sonar": {
-        "users": [{"login": "dev", "name": "Dev", "password": "Dev-Passw0rd!"}]}}))
+    fixture.write_text(
+        json.dumps(
+            {"sonar": {"users": [{"login": "dev", "name": "Dev", "password": "Dev-Passw0rd!"}]}}
+        )
+    )
     assert run("seed", str(fixture)).exit_code == 0
     assert "dev\tDev" in run("users").output
     token = run("create-token", "dev", "mine").output.strip()

@@ -20,8 +20,12 @@ def seeded(tmp_path):
     path = str(tmp_path / "s.sqlite3")
     app = create_app({"DATABASE": path})
     db = connect(path)
-    fixtures.seed(db, clock.now(db), json.loads(FIXTURE.read_text()),
-                  {"SONAR_URL": "http://localhost:9000", "OKTA_URL": "http://localhost:8080"})
+    fixtures.seed(
+        db,
+        clock.now(db),
+        json.loads(FIXTURE.read_text()),
+        {"SONAR_URL": "http://localhost:9000", "OKTA_URL": "http://localhost:8080"},
+    )
     db.conn.close()
     return app.test_client()
 
@@ -32,41 +36,51 @@ def logins(client) -> set[str]:
 
 
 def test_the_default_fixture_is_the_guides_starting_point(seeded):
-    values = seeded.get("/api/settings/values?keys=sonar.core.serverBaseURL,"
-                        "sonar.auth.saml.enabled", headers=ADMIN).get_json()["settings"]
+    values = seeded.get(
+        "/api/settings/values?keys=sonar.core.serverBaseURL,sonar.auth.saml.enabled", headers=ADMIN
+    ).get_json()["settings"]
     assert {v["key"]: v["value"] for v in values} == {
-        "sonar.core.serverBaseURL": "http://localhost:9000", "sonar.auth.saml.enabled": "true"}
-    assert seeded.get("/api/scim_management/status", headers=ADMIN).get_json() == {
-        "enabled": False}
+        "sonar.core.serverBaseURL": "http://localhost:9000",
+        "sonar.auth.saml.enabled": "true",
+    }
+    assert seeded.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": False}
     assert "alice-martin-example-com20417" in logins(seeded)
 
 
 def test_reset_goes_back_to_the_fixture(seeded):
-    seeded.post("/api/users/create", headers=ADMIN, data={
-        "login": "extra", "name": "Extra", "password": "Extra-Passw0rd!"})
+    seeded.post(
+        "/api/users/create",
+        headers=ADMIN,
+        data={"login": "extra", "name": "Extra", "password": "Extra-Passw0rd!"},
+    )
     seeded.post("/api/scim_management/enable", headers=ADMIN)
     assert "extra" in logins(seeded)
     assert seeded.post("/_mock/reset").status_code == 204
     assert "extra" not in logins(seeded)
     assert "alice-martin-example-com20417" in logins(seeded)
-    assert seeded.get("/api/scim_management/status", headers=ADMIN).get_json() == {
-        "enabled": False}
+    assert seeded.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": False}
 
 
 def test_state_export_and_import_round_trip(seeded, tmp_path):
-    seeded.post("/api/users/create", headers=ADMIN, data={
-        "login": "extra", "name": "Extra", "password": "Extra-Passw0rd!"})
+    seeded.post(
+        "/api/users/create",
+        headers=ADMIN,
+        data={"login": "extra", "name": "Extra", "password": "Extra-Passw0rd!"},
+    )
     state = seeded.get("/_mock/state").get_json()
     other = create_app({"DATABASE": str(tmp_path / "other.sqlite3")}).test_client()
     assert other.post("/_mock/state", json=state).status_code == 204
     assert logins(other) == logins(seeded)
 
 
-@pytest.mark.parametrize(("state", "message"), [
-    ([], "The state must be a JSON object of tables"),
-    ({"nope": []}, "Unknown table 'nope'"),
-    ({"users": [{"uuid": "x"}]}, "Invalid state: NOT NULL constraint failed: users.login"),
-])
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ([], "The state must be a JSON object of tables"),
+        ({"nope": []}, "Unknown table 'nope'"),
+        ({"users": [{"uuid": "x"}]}, "Invalid state: NOT NULL constraint failed: users.login"),
+    ],
+)
 def test_bad_state_is_refused_and_nothing_changes(seeded, state, message):
     before = logins(seeded)
     response = seeded.post("/_mock/state", json=state)
@@ -99,8 +113,16 @@ def test_a_fault_fails_the_next_scim_request_only(sonar, scim):
 
 
 def test_a_fault_can_send_a_malformed_body_and_headers(sonar, scim):
-    sonar.post("/_mock/faults", json={"status": 429, "body": "Too many", "headers": {
-        "Retry-After": "2"}, "method": "POST", "path": "/Users"})
+    sonar.post(
+        "/_mock/faults",
+        json={
+            "status": 429,
+            "body": "Too many",
+            "headers": {"Retry-After": "2"},
+            "method": "POST",
+            "path": "/Users",
+        },
+    )
     assert sonar.get(f"{SCIM}/Users", headers=scim).status_code == 200
     response = sonar.post(f"{SCIM}/Users", json={"userName": "x"}, headers=scim)
     assert response.status_code == 429
@@ -116,8 +138,16 @@ def test_a_delay_fault_slows_the_request_down(sonar, scim):
     assert time.monotonic() - started >= 0.3
 
 
-@pytest.mark.parametrize("spec", [{"count": 0, "status": 500}, {"status": 42}, {},
-                                  {"delaySeconds": -1}, {"status": 500, "headers": {"a": 1}}])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"count": 0, "status": 500},
+        {"status": 42},
+        {},
+        {"delaySeconds": -1},
+        {"status": 500, "headers": {"a": 1}},
+    ],
+)
 def test_bad_fault_specs_are_refused(sonar, spec):
     assert sonar.post("/_mock/faults", json=spec).status_code == 400
 

@@ -18,19 +18,32 @@ def test_a_bad_token_is_401_with_an_empty_body(sonar, scim):
 
 
 def test_an_analysis_token_is_refused(sonar, scim):
-    token = sonar.post("/api/user_tokens/generate", headers=ADMIN, data={
-        "name": "ci", "type": "GLOBAL_ANALYSIS_TOKEN"}).get_json()["token"]
+    token = sonar.post(
+        "/api/user_tokens/generate",
+        headers=ADMIN,
+        data={"name": "ci", "type": "GLOBAL_ANALYSIS_TOKEN"},
+    ).get_json()["token"]
     assert token.startswith("sqa_")
     assert sonar.get(f"{SCIM}/Users", headers=bearer(token)).status_code == 401
 
 
-def test_a_non_admin_token_is_403(sonar, scim):
-    sonar.post("/api/users/create", headers=ADMIN, data={
-        "login": "dev", "name": "Dev", "password": "Dev-Passw0rd!"})
+def test_a_non_admin_token_is_403(sonar):
+    assert (
+        sonar.post(
+            "/api/users/create",
+            headers=ADMIN,
+            data={"login": "dev", "name": "Dev", "password": "Dev-Passw0rd!"},
+        ).status_code
+        == 200
+    )
+    sonar.post("/api/scim_management/enable", headers=ADMIN)
     response = sonar.get(f"{SCIM}/Users", headers=basic("dev", "Dev-Passw0rd!"))
     assert response.status_code == 403
-    assert response.get_json() == {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
-                                   "status": "403", "detail": "Insufficient privileges"}
+    assert response.get_json() == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "403",
+        "detail": "Insufficient privileges",
+    }
 
 
 def test_token_as_basic_username_works_as_okta_on_9_9_configures_it(sonar, scim, admin_token):
@@ -71,7 +84,8 @@ def test_discovery_documents(sonar, scim):
     schemas = sonar.get(f"{SCIM}/Schemas", headers=scim).get_json()
     assert {s["id"] for s in schemas["Resources"]} == {
         "urn:ietf:params:scim:schemas:core:2.0:User",
-        "urn:ietf:params:scim:schemas:core:2.0:Group"}
+        "urn:ietf:params:scim:schemas:core:2.0:Group",
+    }
 
 
 def test_discovery_can_be_switched_off(tmp_path):

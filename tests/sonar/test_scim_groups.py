@@ -17,8 +17,11 @@ def sonar_group(client, name: str) -> dict | None:
 
 
 def create_group(client, headers, name: str, members: list[str] | None = None) -> dict:
-    body = {"schemas": [GROUP_SCHEMA], "displayName": name,
-            "members": [{"value": m} for m in members or []]}
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": name,
+        "members": [{"value": m} for m in members or []],
+    }
     response = post_json(client, f"{SCIM}/Groups", body, headers)
     assert response.status_code == 201, response.data
     return response.get_json()
@@ -27,38 +30,64 @@ def create_group(client, headers, name: str, members: list[str] | None = None) -
 def test_okta_custom_app_push_sequence(sonar, scim):
     """Lookup, POST with no members, GET, PUT with the members (reference/okta.md §2.3)."""
     jane = create_user(sonar, scim, "jane@example.com")
-    lookup = sonar.get(f'{SCIM}/Groups?filter=displayName eq "sonar-qa"&startIndex=1&count=100',
-                       headers=scim).get_json()
+    lookup = sonar.get(
+        f'{SCIM}/Groups?filter=displayName eq "sonar-qa"&startIndex=1&count=100', headers=scim
+    ).get_json()
     assert lookup["totalResults"] == 0
-    created = post_json(sonar, f"{SCIM}/Groups", {
-        "schemas": [GROUP_SCHEMA], "displayName": "sonar-qa", "members": []}, scim)
+    created = post_json(
+        sonar,
+        f"{SCIM}/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "sonar-qa", "members": []},
+        scim,
+    )
     assert created.status_code == 201
     group = created.get_json()
     assert created.headers["Location"].endswith(f"/Groups/{group['id']}")
     current = sonar.get(f"{SCIM}/Groups/{group['id']}", headers=scim).get_json()
     assert current["members"] == []
-    body = {"schemas": [GROUP_SCHEMA], "id": group["id"], "displayName": "sonar-qa",
-            "members": [{"value": jane["id"], "display": "jane@example.com"}]}
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "id": group["id"],
+        "displayName": "sonar-qa",
+        "members": [{"value": jane["id"], "display": "jane@example.com"}],
+    }
     response = post_json(sonar, f"{SCIM}/Groups/{group['id']}", body, scim, method="PUT")
     assert response.status_code == 200
     assert [m["value"] for m in response.get_json()["members"]] == [jane["id"]]
-    assert sonar_group(sonar, "sonar-qa") == {"name": "sonar-qa", "membersCount": 1,
-                                              "default": False, "managed": True}
+    assert sonar_group(sonar, "sonar-qa") == {
+        "name": "sonar-qa",
+        "membersCount": 1,
+        "default": False,
+        "managed": True,
+    }
     assert "sonar-qa" in sonar_user(sonar, "jane@example.com")["groups"]
 
 
 def test_okta_oin_create_membership_and_rename(sonar, scim):
     jane = create_user(sonar, scim, "jane@example.com")
     john = create_user(sonar, scim, "john@example.com")
-    response = post_json(sonar, f"{SCIM}/Groups",
-                         sample("okta-scim20-reference-create-group.json"), scim)
+    response = post_json(
+        sonar, f"{SCIM}/Groups", sample("okta-scim20-reference-create-group.json"), scim
+    )
     group = response.get_json()
     assert group["displayName"] == "Test SCIMv2"
     path = f"{SCIM}/Groups/{group['id']}"
-    post_json(sonar, path, {"schemas": [GROUP_SCHEMA], "displayName": "Test SCIMv2",
-                            "members": [{"value": john["id"]}]}, scim, method="PUT")
-    patch = sample("okta-scim20-reference-group-membership-patch.json",
-                   REMOVED_USER_ID=john["id"], ADDED_USER_ID=jane["id"])
+    post_json(
+        sonar,
+        path,
+        {
+            "schemas": [GROUP_SCHEMA],
+            "displayName": "Test SCIMv2",
+            "members": [{"value": john["id"]}],
+        },
+        scim,
+        method="PUT",
+    )
+    patch = sample(
+        "okta-scim20-reference-group-membership-patch.json",
+        REMOVED_USER_ID=john["id"],
+        ADDED_USER_ID=jane["id"],
+    )
     response = post_json(sonar, path, patch, scim, method="PATCH")
     assert response.status_code == 204
     assert response.data == b""
@@ -74,8 +103,13 @@ def test_push_now_with_an_empty_group_replaces_members_with_nothing(sonar, scim)
     jane = create_user(sonar, scim, "jane@example.com")
     group = create_group(sonar, scim, "sonar-dev", [jane["id"]])
     path = f"{SCIM}/Groups/{group['id']}"
-    response = post_json(sonar, path, sample("okta-scim20-reference-group-push-now-replace.json"),
-                         scim, method="PATCH")
+    response = post_json(
+        sonar,
+        path,
+        sample("okta-scim20-reference-group-push-now-replace.json"),
+        scim,
+        method="PATCH",
+    )
     assert response.status_code == 204
     assert sonar.get(path, headers=scim).get_json()["members"] == []
 
@@ -87,40 +121,47 @@ def test_entra_removes_members_with_a_value_list(sonar, scim):
     path = f"{SCIM}/Groups/{group['id']}"
     patch = sample("entra-group-remove-member-patch.json", USER_ID=jane["id"])
     assert post_json(sonar, path, patch, scim, method="PATCH").status_code == 204
-    assert [m["value"] for m in sonar.get(path, headers=scim).get_json()["members"]] == [
-        john["id"]]
+    assert [m["value"] for m in sonar.get(path, headers=scim).get_json()["members"]] == [john["id"]]
 
 
 def test_display_name_filter_is_exact(sonar, scim):
     create_group(sonar, scim, "Team-A")
+
     def count(name):
-        return sonar.get(f"{SCIM}/Groups", query_string={"filter": f'displayName eq "{name}"'},
-                         headers=scim).get_json()["totalResults"]
+        return sonar.get(
+            f"{SCIM}/Groups", query_string={"filter": f'displayName eq "{name}"'}, headers=scim
+        ).get_json()["totalResults"]
+
     assert count("Team-A") == 1
     assert count("team-a") == 0
 
 
 def test_unsupported_group_filter(sonar, scim):
-    response = sonar.get(f"{SCIM}/Groups", query_string={"filter": 'displayName co "x"'},
-                         headers=scim)
+    response = sonar.get(
+        f"{SCIM}/Groups", query_string={"filter": 'displayName co "x"'}, headers=scim
+    )
     assert response.status_code == 400
     assert response.get_json()["detail"] == (
-        "Unsupported filter or value: displayName co \"x\". The only supported filter and "
-        "operator is 'displayName eq \"displayName\"")
+        'Unsupported filter or value: displayName co "x". The only supported filter and '
+        'operator is \'displayName eq "displayName"'
+    )
 
 
 def test_duplicate_display_name_is_a_conflict(sonar, scim):
     create_group(sonar, scim, "team")
-    response = post_json(sonar, f"{SCIM}/Groups", {"schemas": [GROUP_SCHEMA],
-                                                   "displayName": "team"}, scim)
+    response = post_json(
+        sonar, f"{SCIM}/Groups", {"schemas": [GROUP_SCHEMA], "displayName": "team"}, scim
+    )
     assert response.status_code == 409
     assert response.get_json()["scimType"] == "uniqueness"
 
 
 def test_a_local_group_of_the_same_name_is_adopted(sonar, scim):
     sonar.post("/api/scim_management/disable", headers=ADMIN)
-    assert sonar.post("/api/user_groups/create", headers=ADMIN,
-                      data={"name": "legacy"}).status_code == 200
+    assert (
+        sonar.post("/api/user_groups/create", headers=ADMIN, data={"name": "legacy"}).status_code
+        == 200
+    )
     sonar.post("/api/scim_management/enable", headers=ADMIN)
     assert sonar_group(sonar, "legacy")["managed"] is False
     create_group(sonar, scim, "legacy")
@@ -132,17 +173,25 @@ def test_adoption_can_be_switched_off(tmp_path):
     client = app.test_client()
     client.post("/api/user_groups/create", headers=ADMIN, data={"name": "legacy"})
     client.post("/api/scim_management/enable", headers=ADMIN)
-    token = client.post("/api/user_tokens/generate", headers=ADMIN,
-                        data={"name": "t"}).get_json()["token"]
-    response = post_json(client, f"{SCIM}/Groups", {"schemas": [GROUP_SCHEMA],
-                                                    "displayName": "legacy"}, okta_headers(token))
+    token = client.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "t"}).get_json()[
+        "token"
+    ]
+    response = post_json(
+        client,
+        f"{SCIM}/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "legacy"},
+        okta_headers(token),
+    )
     assert response.status_code == 409
 
 
 def test_unknown_member_is_refused_without_creating_the_group(sonar, scim):
-    response = post_json(sonar, f"{SCIM}/Groups", {
-        "schemas": [GROUP_SCHEMA], "displayName": "team", "members": [{"value": "nobody"}]},
-        scim)
+    response = post_json(
+        sonar,
+        f"{SCIM}/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "team", "members": [{"value": "nobody"}]},
+        scim,
+    )
     assert response.status_code == 400
     assert response.get_json()["detail"] == "User nobody not found"
     assert sonar_group(sonar, "team") is None
@@ -160,7 +209,8 @@ def test_the_default_group_cannot_be_deleted(sonar, scim):
     response = sonar.delete(f"{SCIM}/Groups/{group['id']}", headers=scim)
     assert response.status_code == 400
     assert response.get_json()["detail"] == (
-        "Default group 'sonar-users' cannot be used to perform this action")
+        "Default group 'sonar-users' cannot be used to perform this action"
+    )
     assert sonar_group(sonar, "sonar-users") is not None
 
 
@@ -168,12 +218,17 @@ def test_group_patch_can_answer_200_with_the_group(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "s.sqlite3"), "SCIM_GROUP_PATCH_STATUS": 200})
     client = app.test_client()
     client.post("/api/scim_management/enable", headers=ADMIN)
-    token = client.post("/api/user_tokens/generate", headers=ADMIN,
-                        data={"name": "t"}).get_json()["token"]
+    token = client.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "t"}).get_json()[
+        "token"
+    ]
     group = create_group(client, okta_headers(token), "team")
-    response = post_json(client, f"{SCIM}/Groups/{group['id']}",
-                         sample("okta-scim20-reference-group-push-now-replace.json"),
-                         okta_headers(token), method="PATCH")
+    response = post_json(
+        client,
+        f"{SCIM}/Groups/{group['id']}",
+        sample("okta-scim20-reference-group-push-now-replace.json"),
+        okta_headers(token),
+        method="PATCH",
+    )
     assert response.status_code == 200
     assert response.get_json()["displayName"] == "team"
 
@@ -190,8 +245,11 @@ def test_disabling_scim_makes_everything_local_and_forgets_ids(sonar, scim):
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "GET"])
 def test_unknown_group_id_is_a_scim_404(sonar, scim, method):
-    body = sample("okta-scim20-reference-group-push-now-replace.json") if method == "PATCH" \
+    body = (
+        sample("okta-scim20-reference-group-push-now-replace.json")
+        if method == "PATCH"
         else {"schemas": [GROUP_SCHEMA], "displayName": "x"}
+    )
     response = post_json(sonar, f"{SCIM}/Groups/nope", body, scim, method=method)
     assert response.status_code == 404
     assert response.get_json()["detail"] == "Group nope not found"

@@ -6,8 +6,15 @@ import pytest
 
 from mock_sonar import groups, users
 from mock_sonar.clock import now as clock_now
-from tests.conftest import ADMIN, basic
-from tests.sonar.conftest import SCIM, create_user, post_json, sample, sonar_user
+from tests.conftest import ADMIN, basic, bearer
+from tests.sonar.conftest import (
+    SCIM,
+    create_user,
+    okta_headers,
+    post_json,
+    sample,
+    sonar_user,
+)
 
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -17,14 +24,22 @@ def test_okta_connector_test_probe_gets_a_list_response(sonar, scim):
     response = sonar.get(f"{SCIM}/Users?startIndex=1&count=2", headers=scim)
     assert response.status_code == 200
     assert response.content_type == "application/scim+json"
-    assert response.get_json() == {"schemas": [LIST], "totalResults": 0, "itemsPerPage": 0,
-                                   "startIndex": 1, "Resources": []}
+    assert response.get_json() == {
+        "schemas": [LIST],
+        "totalResults": 0,
+        "itemsPerPage": 0,
+        "startIndex": 1,
+        "Resources": [],
+    }
 
 
-@pytest.mark.parametrize("query", [
-    "filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100",
-    "filter=userName+eq+%22test.user%40okta.local%22&startIndex=1&count=100",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100",
+        "filter=userName+eq+%22test.user%40okta.local%22&startIndex=1&count=100",
+    ],
+)
 def test_okta_lookup_of_an_unknown_user_is_an_empty_list(sonar, scim, query):
     body = sonar.get(f"{SCIM}/Users?{query}", headers=scim).get_json()
     assert body["totalResults"] == 0
@@ -32,8 +47,9 @@ def test_okta_lookup_of_an_unknown_user_is_an_empty_list(sonar, scim, query):
 
 
 def test_okta_create_user_makes_a_managed_saml_user(sonar, scim):
-    response = post_json(sonar, f"{SCIM}/Users", sample("okta-scim20-reference-create-user.json"),
-                         scim)
+    response = post_json(
+        sonar, f"{SCIM}/Users", sample("okta-scim20-reference-create-user.json"), scim
+    )
     assert response.status_code == 201
     created = response.get_json()
     assert response.headers["Location"] == f"http://sonar.test{SCIM}/Users/{created['id']}"
@@ -61,8 +77,9 @@ def test_creating_the_same_user_twice_is_a_conflict(sonar, scim):
 
 def test_user_name_filter_is_case_insensitive(sonar, scim):
     created = create_user(sonar, scim, "Jane.Doe@example.com")
-    body = sonar.get(f'{SCIM}/Users?filter=userName eq "jane.doe@EXAMPLE.com"',
-                     headers=scim).get_json()
+    body = sonar.get(
+        f'{SCIM}/Users?filter=userName eq "jane.doe@EXAMPLE.com"', headers=scim
+    ).get_json()
     assert body["totalResults"] == 1
     assert body["Resources"][0]["id"] == created["id"]
 
@@ -82,20 +99,24 @@ def test_okta_custom_app_update_is_get_then_put(sonar, scim):
 def test_okta_custom_app_deactivation_is_a_put_with_active_false(sonar, scim):
     created = create_user(sonar, scim, "jane@example.com")
     current = sonar.get(f"{SCIM}/Users/{created['id']}", headers=scim).get_json()
-    response = post_json(sonar, f"{SCIM}/Users/{created['id']}", {**current, "active": False},
-                         scim, method="PUT")
+    response = post_json(
+        sonar, f"{SCIM}/Users/{created['id']}", {**current, "active": False}, scim, method="PUT"
+    )
     assert response.status_code == 200
     assert response.get_json()["active"] is False
     assert sonar_user(sonar, "jane@example.com") is None
     assert sonar_user(sonar, "jane@example.com", deactivated=True)["active"] is False
 
 
-@pytest.mark.parametrize("patch", [
-    "okta-scim20-reference-deactivate-user-patch.json", "entra-deactivate-user-patch.json"])
+@pytest.mark.parametrize(
+    "patch",
+    ["okta-scim20-reference-deactivate-user-patch.json", "entra-deactivate-user-patch.json"],
+)
 def test_patch_deactivation_forms(sonar, scim, patch):
     created = create_user(sonar, scim, "jane@example.com")
-    response = post_json(sonar, f"{SCIM}/Users/{created['id']}", sample(patch), scim,
-                         method="PATCH")
+    response = post_json(
+        sonar, f"{SCIM}/Users/{created['id']}", sample(patch), scim, method="PATCH"
+    )
     assert response.status_code == 200
     assert response.get_json()["active"] is False
     assert sonar_user(sonar, "jane@example.com", deactivated=True) is not None
@@ -104,27 +125,48 @@ def test_patch_deactivation_forms(sonar, scim, patch):
 def test_deactivation_removes_tokens_memberships_and_sessions(sonar, scim, db):
     created = create_user(sonar, scim, "jane@example.com")
     login = sonar_user(sonar, "jane@example.com")["login"]
-    token = sonar.post("/api/user_tokens/generate", headers=ADMIN,
-                       data={"name": "jane-token", "login": login}).get_json()["token"]
-    assert sonar.get("/api/authentication/validate",
-                     headers=basic(token)).get_json() == {"valid": True}
+    token = sonar.post(
+        "/api/user_tokens/generate", headers=ADMIN, data={"name": "jane-token", "login": login}
+    ).get_json()["token"]
+    assert sonar.get("/api/authentication/validate", headers=basic(token)).get_json() == {
+        "valid": True
+    }
     user = users.get_user_by_login(db, login)
     groups.add_member(db, groups.require_group(db, "sonar-administrators"), user["uuid"])
-    post_json(sonar, f"{SCIM}/Users/{created['id']}",
-              sample("okta-scim20-reference-deactivate-user-patch.json"), scim, method="PATCH")
-    assert sonar.get("/api/authentication/validate",
-                     headers=basic(token)).get_json() == {"valid": False}
-    assert db.execute("select count(*) from groups_users where user_uuid = ?",
-                      [user["uuid"]]).fetchone()[0] == 0
-    assert db.execute("select count(*) from user_tokens where user_uuid = ?",
-                      [user["uuid"]]).fetchone()[0] == 0
+    post_json(
+        sonar,
+        f"{SCIM}/Users/{created['id']}",
+        sample("okta-scim20-reference-deactivate-user-patch.json"),
+        scim,
+        method="PATCH",
+    )
+    assert sonar.get("/api/authentication/validate", headers=basic(token)).get_json() == {
+        "valid": False
+    }
+    assert (
+        db.execute(
+            "select count(*) from groups_users where user_uuid = ?", [user["uuid"]]
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        db.execute(
+            "select count(*) from user_tokens where user_uuid = ?", [user["uuid"]]
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_reactivation_puts_the_user_back_in_sonar_users_only(sonar, scim):
     created = create_user(sonar, scim, "jane@example.com")
     path = f"{SCIM}/Users/{created['id']}"
-    post_json(sonar, path, sample("okta-scim20-reference-deactivate-user-patch.json"), scim,
-              method="PATCH")
+    post_json(
+        sonar,
+        path,
+        sample("okta-scim20-reference-deactivate-user-patch.json"),
+        scim,
+        method="PATCH",
+    )
     current = sonar.get(path, headers=scim).get_json()
     response = post_json(sonar, path, {**current, "active": True}, scim, method="PUT")
     assert response.get_json()["active"] is True
@@ -132,9 +174,15 @@ def test_reactivation_puts_the_user_back_in_sonar_users_only(sonar, scim):
 
 
 def test_create_adopts_an_existing_saml_user(sonar, scim, db):
-    jit = users.create_external_user(db, clock_now(db), name="Jit User", email="jit@example.com",
-                                     provider="saml", external_id="jit@example.com",
-                                     login_seed="Jit User")
+    jit = users.create_external_user(
+        db,
+        clock_now(db),
+        name="Jit User",
+        email="jit@example.com",
+        provider="saml",
+        external_id="jit@example.com",
+        login_seed="Jit User",
+    )
     assert sonar_user(sonar, "jit@example.com")["managed"] is False
     created = create_user(sonar, scim, "jit@example.com", displayName="Jit Adopted")
     adopted = sonar_user(sonar, "jit@example.com")
@@ -145,24 +193,54 @@ def test_create_adopts_an_existing_saml_user(sonar, scim, db):
 
 
 def test_adoption_matches_the_external_identity_case_sensitively(sonar, scim, db):
-    users.create_external_user(db, clock_now(db), name="Jit", email=None, provider="saml",
-                               external_id="Jit@Example.com", login_seed="Jit")
+    users.create_external_user(
+        db,
+        clock_now(db),
+        name="Jit",
+        email=None,
+        provider="saml",
+        external_id="Jit@Example.com",
+        login_seed="Jit",
+    )
     create_user(sonar, scim, "jit@example.com")
     assert sonar_user(sonar, "Jit@Example.com")["managed"] is False
     assert sonar_user(sonar, "jit@example.com")["managed"] is True
 
 
-def test_an_email_used_by_another_user_is_refused_and_nothing_is_written(sonar, scim):
-    assert sonar.post("/api/users/create", headers=ADMIN, data={
-        "login": "local1", "name": "Local", "email": "taken@example.com",
-        "password": "Passw0rd!Passw0rd"}).status_code == 200
+def test_an_email_used_by_another_user_is_refused_and_nothing_is_written(sonar, admin_token):
+    assert (
+        sonar.post(
+            "/api/users/create",
+            headers=ADMIN,
+            data={
+                "login": "local1",
+                "name": "Local",
+                "email": "taken@example.com",
+                "password": "Passw0rd!Passw0rd",
+            },
+        ).status_code
+        == 200
+    )
+    sonar.post("/api/scim_management/enable", headers=ADMIN)
+    scim = okta_headers(admin_token)
     before = sonar.get("/api/users/search?ps=500", headers=ADMIN).get_json()["paging"]["total"]
-    response = post_json(sonar, f"{SCIM}/Users", {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new@example.com",
-        "emails": [{"value": "taken@example.com", "primary": True}]}, scim)
+    response = post_json(
+        sonar,
+        f"{SCIM}/Users",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "new@example.com",
+            "emails": [{"value": "taken@example.com", "primary": True}],
+        },
+        scim,
+    )
     assert response.status_code == 409
-    assert response.get_json() == {"schemas": [ERROR], "status": "409", "scimType": "uniqueness",
-                                   "detail": "Email 'taken@example.com' is already used"}
+    assert response.get_json() == {
+        "schemas": [ERROR],
+        "status": "409",
+        "scimType": "uniqueness",
+        "detail": "Email 'taken@example.com' is already used",
+    }
     after = sonar.get("/api/users/search?ps=500", headers=ADMIN).get_json()["paging"]["total"]
     assert after == before
 
@@ -181,20 +259,33 @@ def test_unknown_user_id_is_a_scim_404(sonar, scim):
     response = sonar.get(f"{SCIM}/Users/00919288221112222", headers=scim)
     assert response.status_code == 404
     assert response.content_type == "application/scim+json"
-    assert response.get_json() == {"schemas": [ERROR], "status": "404",
-                                   "detail": "User 00919288221112222 not found"}
+    assert response.get_json() == {
+        "schemas": [ERROR],
+        "status": "404",
+        "detail": "User 00919288221112222 not found",
+    }
 
 
-@pytest.mark.parametrize("expression", [
-    'userName co "jane"', 'externalId eq "00u1"', 'userName eq "a" and active eq true',
-    'emails.value eq "a@b.c"', 'userName sw "j"'])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'userName co "jane"',
+        'externalId eq "00u1"',
+        'userName eq "a" and active eq true',
+        'emails.value eq "a@b.c"',
+        'userName sw "j"',
+    ],
+)
 def test_only_the_username_eq_filter_is_supported(sonar, scim, expression):
     response = sonar.get(f"{SCIM}/Users", query_string={"filter": expression}, headers=scim)
     assert response.status_code == 400
     assert response.get_json() == {
-        "schemas": [ERROR], "status": "400", "scimType": "invalidFilter",
+        "schemas": [ERROR],
+        "status": "400",
+        "scimType": "invalidFilter",
         "detail": f"Unsupported filter value: {expression}. "
-                  "Format should be 'userName eq \"username\"'"}
+        "Format should be 'userName eq \"username\"'",
+    }
 
 
 def test_paging_is_stable_and_one_based(sonar, scim):
@@ -208,25 +299,36 @@ def test_paging_is_stable_and_one_based(sonar, scim):
     assert [r["id"] for r in everything["Resources"]] == sorted(ids)
 
 
-@pytest.mark.parametrize(("body", "scim_type"), [
-    ("{not json", "invalidSyntax"),
-    ("[1, 2]", "invalidSyntax"),
-    ('{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": 5}',
-     "invalidValue"),
-    ('{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "displayName": "x"}',
-     "invalidValue"),
-])
+@pytest.mark.parametrize(
+    ("body", "scim_type"),
+    [
+        ("{not json", "invalidSyntax"),
+        ("[1, 2]", "invalidSyntax"),
+        (
+            '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": 5}',
+            "invalidValue",
+        ),
+        (
+            '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "displayName": "x"}',
+            "invalidValue",
+        ),
+    ],
+)
 def test_bad_bodies_are_scim_400s(sonar, scim, body, scim_type):
-    response = sonar.post(f"{SCIM}/Users", data=body, headers={
-        **scim, "Content-Type": "application/scim+json"})
+    response = sonar.post(
+        f"{SCIM}/Users", data=body, headers={**scim, "Content-Type": "application/scim+json"}
+    )
     assert response.status_code == 400
     assert response.get_json()["scimType"] == scim_type
     assert sonar.get(f"{SCIM}/Users", headers=scim).get_json()["totalResults"] == 0
 
 
 def test_oversize_body_is_a_scim_413(sonar, scim):
-    response = sonar.post(f"{SCIM}/Users", data="x" * (1024 * 1024 + 1), headers={
-        **scim, "Content-Type": "application/scim+json"})
+    response = sonar.post(
+        f"{SCIM}/Users",
+        data="x" * (1024 * 1024 + 1),
+        headers={**scim, "Content-Type": "application/scim+json"},
+    )
     assert response.status_code == 413
     assert response.get_json()["status"] == "413"
 
@@ -237,8 +339,13 @@ def test_entra_create_and_update(sonar, scim):
     created = response.get_json()
     user_name = "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1@contoso.com"
     assert sonar_user(sonar, user_name)["name"] == "givenName familyName"
-    response = post_json(sonar, f"{SCIM}/Users/{created['id']}",
-                         sample("entra-update-user-patch.json"), scim, method="PATCH")
+    response = post_json(
+        sonar,
+        f"{SCIM}/Users/{created['id']}",
+        sample("entra-update-user-patch.json"),
+        scim,
+        method="PATCH",
+    )
     assert response.status_code == 200
     updated = response.get_json()
     assert updated["displayName"] == "Entra Renamed"
@@ -253,13 +360,23 @@ def test_the_last_administrator_cannot_be_deactivated_over_scim(sonar, scim, db)
     login = sonar_user(sonar, "boss@example.com")["login"]
     boss = users.get_user_by_login(db, login)
     groups.add_member(db, groups.require_group(db, "sonar-administrators"), boss["uuid"])
-    token = sonar.post("/api/user_tokens/generate", headers=ADMIN,
-                       data={"name": "boss", "login": login}).get_json()["token"]
-    assert sonar.post("/api/users/deactivate", headers=ADMIN,
-                      data={"login": "admin"}).status_code == 200
-    response = post_json(sonar, f"{SCIM}/Users/{created['id']}",
-                         sample("okta-scim20-reference-deactivate-user-patch.json"),
-                         {"Authorization": f"Bearer {token}"}, method="PATCH")
+    token = sonar.post(
+        "/api/user_tokens/generate", headers=ADMIN, data={"name": "boss", "login": login}
+    ).get_json()["token"]
+    assert (
+        sonar.post(
+            "/api/users/deactivate", headers=bearer(token), data={"login": "admin"}
+        ).status_code
+        == 200
+    )
+    response = post_json(
+        sonar,
+        f"{SCIM}/Users/{created['id']}",
+        sample("okta-scim20-reference-deactivate-user-patch.json"),
+        {"Authorization": f"Bearer {token}"},
+        method="PATCH",
+    )
     assert response.status_code == 400
     assert response.get_json()["detail"] == "User is last administrator, and cannot be deactivated"
-    assert sonar_user(sonar, "boss@example.com")["active"] is True
+    still = sonar.get(f"{SCIM}/Users/{created['id']}", headers=bearer(token)).get_json()
+    assert still["active"] is True

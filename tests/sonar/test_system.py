@@ -38,16 +38,19 @@ def test_unknown_bearer_token_gets_401(sonar):
 
 def test_validate_never_fails(sonar):
     assert sonar.get("/api/authentication/validate").get_json() == {"valid": False}
-    assert sonar.get("/api/authentication/validate",
-                     headers=basic("admin", "bad")).get_json() == {"valid": False}
+    assert sonar.get("/api/authentication/validate", headers=basic("admin", "bad")).get_json() == {
+        "valid": False
+    }
     assert sonar.get("/api/authentication/validate", headers=ADMIN).get_json() == {"valid": True}
 
 
 def test_token_as_basic_login_and_as_bearer(sonar, admin_token):
-    assert sonar.get("/api/authentication/validate",
-                     headers=basic(admin_token)).get_json() == {"valid": True}
-    assert sonar.get("/api/authentication/validate",
-                     headers=bearer(admin_token)).get_json() == {"valid": True}
+    assert sonar.get("/api/authentication/validate", headers=basic(admin_token)).get_json() == {
+        "valid": True
+    }
+    assert sonar.get("/api/authentication/validate", headers=bearer(admin_token)).get_json() == {
+        "valid": True
+    }
 
 
 def test_unknown_v1_url(sonar):
@@ -68,16 +71,13 @@ def test_features_list_has_no_scim_on_developer(tmp_path):
     assert "scim" not in client.get("/api/features/list", headers=ADMIN).get_json()
     response = client.get("/api/scim_management/status", headers=ADMIN)
     assert response.status_code == 404
-    assert response.get_json() == {
-        "errors": [{"msg": "Unknown url : /api/scim_management/status"}]}
+    assert response.get_json() == {"errors": [{"msg": "Unknown url : /api/scim_management/status"}]}
 
 
 def test_scim_management_toggle(sonar):
-    assert sonar.get("/api/scim_management/status", headers=ADMIN).get_json() == {
-        "enabled": False}
+    assert sonar.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": False}
     assert sonar.post("/api/scim_management/enable", headers=ADMIN).status_code == 204
-    assert sonar.get("/api/scim_management/status", headers=ADMIN).get_json() == {
-        "enabled": True}
+    assert sonar.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": True}
     info = sonar.get("/api/system/info", headers=ADMIN).get_json()
     assert info["System"]["External Users and Groups Provisioning"] == "SCIM"
     assert sonar.post("/api/scim_management/disable", headers=ADMIN).status_code == 204
@@ -92,20 +92,27 @@ def test_scim_flag_is_not_a_visible_setting(sonar):
 
 
 def test_secured_settings_are_never_returned(sonar):
-    assert sonar.post("/api/settings/set", headers=ADMIN, data={
-        "key": "sonar.auth.saml.certificate.secured", "value": "MIIC..."}).status_code == 204
-    body = sonar.get("/api/settings/values?keys=sonar.auth.saml.certificate.secured,"
-                     "sonar.auth.saml.providerName", headers=ADMIN).get_json()
+    assert (
+        sonar.post(
+            "/api/settings/set",
+            headers=ADMIN,
+            data={"key": "sonar.auth.saml.certificate.secured", "value": "MIIC..."},
+        ).status_code
+        == 204
+    )
+    body = sonar.get(
+        "/api/settings/values?keys=sonar.auth.saml.certificate.secured,"
+        "sonar.auth.saml.providerName",
+        headers=ADMIN,
+    ).get_json()
     assert body == {
-        "settings": [{"key": "sonar.auth.saml.providerName", "value": "SAML",
-                      "inherited": True}],
+        "settings": [{"key": "sonar.auth.saml.providerName", "value": "SAML", "inherited": True}],
         "setSecuredSettings": ["sonar.auth.saml.certificate.secured"],
     }
 
 
 def test_login_sets_session_and_xsrf_cookies(sonar):
-    response = sonar.post("/api/authentication/login",
-                          data={"login": "admin", "password": "admin"})
+    response = sonar.post("/api/authentication/login", data={"login": "admin", "password": "admin"})
     assert response.status_code == 200
     cookies = {c.split("=")[0]: c for c in response.headers.getlist("Set-Cookie")}
     assert "HttpOnly" in cookies["JWT-SESSION"]
@@ -122,8 +129,7 @@ def test_session_post_needs_the_xsrf_header(sonar):
 
 
 def test_bad_login_gets_401(sonar):
-    response = sonar.post("/api/authentication/login",
-                          data={"login": "admin", "password": "wrong"})
+    response = sonar.post("/api/authentication/login", data={"login": "admin", "password": "wrong"})
     assert response.status_code == 401
 
 
