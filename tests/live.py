@@ -12,7 +12,9 @@ from werkzeug.serving import make_server
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the app on 127.0.0.1 with a free port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
