@@ -4,7 +4,7 @@ from flask import Flask
 
 from . import clock
 from .bootstrap import bootstrap
-from .config import default_config
+from .config import EDITIONS, default_config
 from .db import atomic, connect, migrate
 from .migrations import MIGRATIONS
 
@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(default_config())
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["EDITION"] not in EDITIONS:
+        raise ValueError(f"Unknown edition {app.config['EDITION']!r}: one of {EDITIONS}")
     init_db(app.config["DATABASE"])
 
     from .scim import views as scim_views

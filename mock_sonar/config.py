@@ -8,6 +8,26 @@ EDITIONS = ("community", "developer", "enterprise", "datacenter")
 SCIM_EDITIONS = ("enterprise", "datacenter")
 
 
+#: Simulator settings for what is not public about SonarQube's SCIM server.
+SCIM_SETTINGS: dict[str, int | bool] = {
+    "SCIM_DISABLED_STATUS": 404,  # status while SCIM is off (404, or 403)
+    "SCIM_GROUP_PATCH_STATUS": 204,  # PATCH /Groups answers 204, or 200 with the group
+    "SCIM_DUPLICATE_EMAIL_STATUS": 409,  # 409 uniqueness, or 400 invalidValue
+    "SCIM_ADOPT_LOCAL_GROUPS": True,  # POST /Groups adopts a local group of that name
+    "SCIM_DISCOVERY": True,  # serve ServiceProviderConfig, ResourceTypes, Schemas
+    "SCIM_MAX_COUNT": 100,  # the most resources one list response holds
+}
+
+
+def _env_value(name: str, default: int | bool) -> int | bool:
+    raw = os.environ.get(f"MOCK_SONAR_{name}")
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return int(raw)
+
+
 def devenv_home() -> Path:
     """The state directory shared with devenv.sh (SPEC §2)."""
     return Path(os.environ.get("DEVENV_HOME", ".devenv")).resolve()
@@ -25,11 +45,7 @@ def default_config() -> dict:
         "CONTROL_PLANE": True,
         # Bodies above this size are refused with 413 before any handler runs.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
-        # Open questions of reference/sonarqube.md §9: simulator settings, recommended defaults.
-        "SCIM_DISABLED_STATUS": 404,
-        "SCIM_GROUP_PATCH_STATUS": 204,
-        "SCIM_DUPLICATE_EMAIL_STATUS": 409,
-        "SCIM_ADOPT_LOCAL_GROUPS": True,
-        "SCIM_DISCOVERY": True,
-        "SCIM_MAX_COUNT": 100,
+        # Open questions of reference/sonarqube.md §9: simulator settings with the
+        # recommended defaults, each overridable as MOCK_SONAR_<NAME> in the environment.
+        **{name: _env_value(name, default) for name, default in SCIM_SETTINGS.items()},
     }

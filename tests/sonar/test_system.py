@@ -137,3 +137,22 @@ def test_logout_ends_the_session(sonar):
     sonar.post("/api/authentication/login", data={"login": "admin", "password": "admin"})
     assert sonar.post("/api/authentication/logout").status_code == 200
     assert sonar.get("/api/authentication/validate").get_json() == {"valid": False}
+
+
+def test_simulator_settings_come_from_the_environment(tmp_path, monkeypatch):
+    from mock_sonar import create_app
+
+    monkeypatch.setenv("MOCK_SONAR_SCIM_DISABLED_STATUS", "403")
+    monkeypatch.setenv("MOCK_SONAR_SCIM_DISCOVERY", "false")
+    app = create_app({"DATABASE": str(tmp_path / "env.sqlite3")})
+    assert app.config["SCIM_DISABLED_STATUS"] == 403
+    assert app.config["SCIM_DISCOVERY"] is False
+
+
+def test_an_unknown_edition_is_refused(tmp_path):
+    import pytest
+
+    from mock_sonar import create_app
+
+    with pytest.raises(ValueError, match="Unknown edition 'gold'"):
+        create_app({"DATABASE": str(tmp_path / "x.sqlite3"), "EDITION": "gold"})
