@@ -90,6 +90,28 @@ def migrate(db: Database, migrations: list[Migration]) -> list[str]:
     return applied
 
 
+def select_page(
+    db: Database,
+    *,
+    columns: str,
+    source: str,
+    where: list[str],
+    params: dict,
+    order_by: str,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict], int]:
+    """One page of `select columns from source where ... order by ...`, and the total count."""
+    clause = " and ".join(where) or "1 = 1"
+    total = next(db.query(f"select count(*) as n from {source} where {clause}", params))["n"]
+    rows = db.query(
+        f"select {columns} from {source} where {clause} order by {order_by} "
+        "limit :_limit offset :_offset",
+        {**params, "_limit": limit, "_offset": offset},
+    )
+    return list(rows), total
+
+
 def user_tables(db: Database) -> list[str]:
     """The tables that hold state (everything but the migration ledger and SQLite's own)."""
     return [t for t in db.table_names() if not t.startswith(("_", "sqlite_"))]

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from . import permissions
+from .db import select_page
 from .errors import BadRequest, NotFound
 from .ids import new_uuid
 
@@ -158,22 +159,23 @@ def search_memberships(
     page_size: int = 50,
 ) -> tuple[list[dict], int]:
     """Memberships filtered by group and/or user, in creation order, and the total count."""
-    where, params = ["1 = 1"], {}
+    where, params = [], {}
     if group_uuid is not None:
         where.append("group_uuid = :g")
         params["g"] = group_uuid
     if user_uuid is not None:
         where.append("user_uuid = :u")
         params["u"] = user_uuid
-    clause = " and ".join(where)
-    total = next(db.query(f"select count(*) as n from groups_users where {clause}", params))["n"]
-    rows = list(
-        db.query(
-            f"select * from groups_users where {clause} order by uuid limit :limit offset :offset",
-            {**params, "limit": page_size, "offset": (page - 1) * page_size},
-        )
+    return select_page(
+        db,
+        columns="*",
+        source="groups_users",
+        where=where,
+        params=params,
+        order_by="uuid",
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
-    return rows, total
 
 
 def remove_member(db: Database, group: dict, user_uuid: str) -> None:
@@ -230,7 +232,7 @@ def search_groups(
     page_size: int = 100,
 ) -> tuple[list[dict], int]:
     """Groups matching the filters, sorted by name (case-insensitive), and the total count."""
-    where, params = ["1 = 1"], {}
+    where, params = [], {}
     if query:
         where.append("g.name like :q")
         params["q"] = f"%{query}%"
@@ -249,16 +251,16 @@ def search_groups(
             "and gu.user_uuid = :xu)"
         )
         params["xu"] = exclude_user_uuid
-    clause = " and ".join(where)
-    total = next(db.query(f"select count(*) as n from groups g where {clause}", params))["n"]
-    rows = list(
-        db.query(
-            f"select g.* from groups g where {clause} order by lower(g.name) "
-            "limit :limit offset :offset",
-            {**params, "limit": page_size, "offset": (page - 1) * page_size},
-        )
+    return select_page(
+        db,
+        columns="g.*",
+        source="groups g",
+        where=where,
+        params=params,
+        order_by="lower(g.name)",
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
-    return rows, total
 
 
 def require_group_by_uuid(db: Database, uuid: str) -> dict:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from . import groups, management, permissions
+from .db import select_page
 from .errors import BadRequest, ManagedInstance, NotFound
 from .ids import new_uuid
 from .passwords import check_password, hash_password
@@ -388,15 +389,16 @@ def search_users(
             "and gu.group_uuid = :xg)"
         )
         params["xg"] = exclude_group_uuid
-    clause = " and ".join(where)
-    total = next(db.query(f"select count(*) as n from users u where {clause}", params))["n"]
-    rows = list(
-        db.query(
-            f"select u.* from users u where {clause} order by u.login limit :limit offset :offset",
-            {**params, "limit": page_size, "offset": (page - 1) * page_size},
-        )
+    return select_page(
+        db,
+        columns="u.*",
+        source="users u",
+        where=where,
+        params=params,
+        order_by="u.login",
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
-    return rows, total
 
 
 def group_names(db: Database, user_uuid: str) -> list[str]:

@@ -4,6 +4,7 @@ import json
 
 from sqlite_utils import Database
 
+from ..db import select_page
 from ..ids import new_uuid
 
 
@@ -11,17 +12,19 @@ def list_users(
     db: Database, *, user_name: str | None, offset: int, limit: int
 ) -> tuple[list[dict], int]:
     """Mapped users ordered by scim_uuid; userName matches case-insensitively (ScimUserMapper)."""
-    where, params = "", {}
+    where, params = [], {}
     if user_name is not None:
-        where, params = "where lower(u.external_id) = lower(:name)", {"name": user_name}
-    base = f"from scim_users s join users u on u.uuid = s.user_uuid {where}"
-    total = next(db.query(f"select count(*) as n {base}", params))["n"]
-    rows = db.query(
-        f"select u.*, s.scim_uuid, s.attributes {base} order by s.scim_uuid "
-        "limit :limit offset :offset",
-        {**params, "limit": limit, "offset": offset},
+        where, params = ["lower(u.external_id) = lower(:name)"], {"name": user_name}
+    return select_page(
+        db,
+        columns="u.*, s.scim_uuid, s.attributes",
+        source="scim_users s join users u on u.uuid = s.user_uuid",
+        where=where,
+        params=params,
+        order_by="s.scim_uuid",
+        offset=offset,
+        limit=limit,
     )
-    return list(rows), total
 
 
 def get_user(db: Database, scim_uuid: str) -> dict | None:
@@ -65,17 +68,19 @@ def list_groups(
     db: Database, *, display_name: str | None, offset: int, limit: int
 ) -> tuple[list[dict], int]:
     """Mapped groups ordered by scim_uuid; displayName matches exactly (ScimGroupMapper)."""
-    where, params = "", {}
+    where, params = [], {}
     if display_name is not None:
-        where, params = "where g.name = :name", {"name": display_name}
-    base = f"from scim_groups s join groups g on g.uuid = s.group_uuid {where}"
-    total = next(db.query(f"select count(*) as n {base}", params))["n"]
-    rows = db.query(
-        f"select g.*, s.scim_uuid, s.attributes {base} order by s.scim_uuid "
-        "limit :limit offset :offset",
-        {**params, "limit": limit, "offset": offset},
+        where, params = ["g.name = :name"], {"name": display_name}
+    return select_page(
+        db,
+        columns="g.*, s.scim_uuid, s.attributes",
+        source="scim_groups s join groups g on g.uuid = s.group_uuid",
+        where=where,
+        params=params,
+        order_by="s.scim_uuid",
+        offset=offset,
+        limit=limit,
     )
-    return list(rows), total
 
 
 def get_group(db: Database, scim_uuid: str) -> dict | None:

@@ -22,25 +22,19 @@ bp = Blueprint("system", __name__)
 
 #: Features per edition as api/features/list names them; only "scim" is confirmed (§3.1),
 #: the others are our reading of the edition matrix.
+_ENTERPRISE_FEATURES = [
+    "branch-support",
+    "monorepo",
+    "multiple-alm",
+    "project-import",
+    "regulatory-reports",
+    "scim",
+]
 FEATURES = {
     "community": [],
     "developer": ["branch-support", "monorepo", "multiple-alm"],
-    "enterprise": [
-        "branch-support",
-        "monorepo",
-        "multiple-alm",
-        "project-import",
-        "regulatory-reports",
-        "scim",
-    ],
-    "datacenter": [
-        "branch-support",
-        "monorepo",
-        "multiple-alm",
-        "project-import",
-        "regulatory-reports",
-        "scim",
-    ],
+    "enterprise": _ENTERPRISE_FEATURES,
+    "datacenter": _ENTERPRISE_FEATURES,
 }
 
 
