@@ -1,22 +1,31 @@
 """Shared fixtures: mock_sonar apps on temporary databases."""
 
 import base64
+import os
+import shutil
 
 import pytest
 
-from mock_sonar import create_app
+# Fewer PBKDF2 rounds for the passwords tests create (each hash records its rounds).
+os.environ.setdefault("MOCK_SONAR_PBKDF2_ROUNDS", "1000")
+
+from mock_sonar import create_app, init_db
+
+
+@pytest.fixture(scope="session")
+def sonar_template(tmp_path_factory):
+    """A migrated, bootstrapped database, made once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "sonar.sqlite3"
+    init_db(str(path))
+    return path
 
 
 @pytest.fixture
-def sonar_app(tmp_path):
+def sonar_app(tmp_path, sonar_template):
     """A mock_sonar app on a fresh database (bootstrap state, Enterprise edition)."""
-    return create_app(
-        {
-            "DATABASE": str(tmp_path / "sonar.sqlite3"),
-            "TESTING": True,
-            "BASE_URL": "http://sonar.test",
-        }
-    )
+    database = tmp_path / "sonar.sqlite3"
+    shutil.copyfile(sonar_template, database)
+    return create_app({"DATABASE": str(database), "TESTING": True, "BASE_URL": "http://sonar.test"})
 
 
 @pytest.fixture
