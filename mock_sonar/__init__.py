@@ -2,10 +2,11 @@
 
 from flask import Flask
 
+from mock_common.db import atomic, connect, migrate
+
 from . import clock
 from .bootstrap import bootstrap
 from .config import EDITIONS, default_config
-from .db import atomic, connect, migrate
 from .migrations import MIGRATIONS
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from mock_common.db import atomic, connect
+
 from . import clock, fixtures, tokens, users
 from .config import default_config
-from .db import atomic, connect
 from .errors import SonarError
 
 

@@ -1,48 +1,10 @@
-"""The simulator's clock: real time, optionally frozen or shifted through /_mock/clock.
+"""SonarQube's clock and date format, on the simulator's shared clock."""
 
-The offset lives in the database so that every process and request sees the same time.
-"""
+from datetime import UTC, datetime
 
-import json
-from datetime import UTC, datetime, timedelta
+from mock_common.clock import advance, now, set_clock
 
-from sqlite_utils import Database
-
-_KEY = "mock.clock"
-
-
-def now(db: Database) -> datetime:
-    """The current simulated time (UTC)."""
-    row = _row(db)
-    if row is None:
-        return datetime.now(UTC)
-    if row.get("frozen_at"):
-        return datetime.fromisoformat(row["frozen_at"])
-    return datetime.now(UTC) + timedelta(seconds=row.get("offset_seconds", 0))
-
-
-def set_clock(db: Database, *, frozen_at: datetime | None, offset_seconds: float = 0) -> None:
-    """Freeze the clock at a time, or run it with an offset from real time."""
-    value = {
-        "frozen_at": frozen_at.isoformat() if frozen_at else None,
-        "offset_seconds": offset_seconds,
-    }
-    db["internal_properties"].upsert({"kee": _KEY, "value": json.dumps(value)}, pk="kee")
-
-
-def advance(db: Database, seconds: float) -> datetime:
-    """Move the clock forward, frozen or not, and return the new time."""
-    row = _row(db) or {}
-    if row.get("frozen_at"):
-        set_clock(db, frozen_at=now(db) + timedelta(seconds=seconds))
-    else:
-        set_clock(db, frozen_at=None, offset_seconds=row.get("offset_seconds", 0) + seconds)
-    return now(db)
-
-
-def _row(db: Database) -> dict | None:
-    rows = list(db.query("select value from internal_properties where kee = ?", [_KEY]))
-    return json.loads(rows[0]["value"]) if rows else None
+__all__ = ["advance", "format_datetime", "now", "set_clock"]
 
 
 def format_datetime(moment: datetime | str | None) -> str | None:

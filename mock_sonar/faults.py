@@ -8,7 +8,8 @@ import json
 
 from sqlite_utils import Database
 
-from .db import atomic
+from mock_common.db import atomic
+
 from .errors import BadRequest
 
 

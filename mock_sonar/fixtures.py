@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from mock_common.db import atomic, user_tables
+
 from . import groups, management, settings, users
 from .bootstrap import bootstrap
-from .db import atomic, user_tables
 from .errors import BadRequest
 from .passwords import hash_password
 

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import select_page
+
 from . import permissions
-from .db import select_page
 from .errors import BadRequest, NotFound
 from .ids import new_uuid
 

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import select_page
+
 from . import groups, management, permissions
-from .db import select_page
 from .errors import BadRequest, ManagedInstance, NotFound
 from .ids import new_uuid
 from .passwords import check_password, hash_password

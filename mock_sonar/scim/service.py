@@ -18,8 +18,9 @@ from scim2_models import (
 )
 from sqlite_utils import Database
 
+from mock_common.db import atomic
+
 from .. import groups, users
-from ..db import atomic
 from ..errors import SonarError
 from . import mapping, storage
 from .models import IDP_TOLERANT, ScimUser

@@ -4,7 +4,8 @@ import json
 
 from sqlite_utils import Database
 
-from ..db import select_page
+from mock_common.db import select_page
+
 from ..ids import new_uuid
 
 

@@ -6,9 +6,10 @@ from datetime import datetime
 from flask import Response, current_app, g
 from sqlite_utils import Database
 
+from mock_common.db import connect
+
 from .. import clock, permissions
 from ..authentication import Principal
-from ..db import connect
 from ..errors import AuthenticationRequired, Forbidden
 
 

@@ -5,8 +5,9 @@ Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `Gro
 
 from flask import Blueprint, Response
 
+from mock_common.db import atomic
+
 from .. import groups, management, users
-from ..db import atomic
 from ..errors import BadRequest, NotFound
 from . import representations as rep
 from .common import get_db, json_response, no_content, now, require_admin

@@ -4,8 +4,9 @@ import platform
 
 from flask import Blueprint, Response, current_app, request
 
+from mock_common.db import atomic
+
 from .. import management, settings
-from ..db import atomic
 from ..errors import NotFound
 from .common import (
     edition,

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
+from mock_common.db import atomic
+
 from .. import management, permissions, settings, tokens, users
 from ..authentication import Principal
-from ..db import atomic
 from ..errors import BadRequest, Forbidden, NotFound
 from ..sessions import create_session
 from . import representations as rep

@@ -10,8 +10,9 @@ import re
 
 from flask import Blueprint, Response, request
 
+from mock_common.db import atomic
+
 from .. import groups, management, users
-from ..db import atomic
 from ..errors import BadRequest, Forbidden, ManagedInstance, NotFound, SonarError
 from . import representations as rep
 from .common import (

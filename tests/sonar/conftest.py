@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_sonar.db import connect
+from mock_common.db import connect
 from tests.conftest import ADMIN, bearer
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -6,8 +6,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from mock_common.db import connect
 from mock_sonar.cli import cli
-from mock_sonar.db import connect
 from mock_sonar.tokens import find_token
 
 

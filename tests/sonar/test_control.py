@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mock_common.db import connect
 from mock_sonar import clock, create_app, fixtures
-from mock_sonar.db import connect
 from tests.conftest import ADMIN
 from tests.sonar.conftest import SCIM
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from mock_common.db import connect
 from mock_sonar import clock, groups, users
-from mock_sonar.db import connect
 from mock_sonar.ids import new_uuid
 from tests.conftest import ADMIN, basic
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from mock_common.db import atomic, connect, migrate
 from mock_sonar import clock, groups, users
 from mock_sonar.bootstrap import bootstrap
-from mock_sonar.db import atomic, connect, migrate
 from mock_sonar.errors import BadRequest
 from mock_sonar.migrations import MIGRATIONS
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from mock_common.db import connect
 from mock_sonar import tokens
-from mock_sonar.db import connect
 from tests.conftest import ADMIN, basic, bearer
 
 PASSWORD = "Str0ng-Passw0rd!"

@@ -4,9 +4,9 @@ import hashlib
 
 import pytest
 
+from mock_common.db import connect, migrate
 from mock_sonar import clock, groups, users
 from mock_sonar.bootstrap import bootstrap
-from mock_sonar.db import connect, migrate
 from mock_sonar.errors import BadRequest
 from mock_sonar.migrations import MIGRATIONS
 from tests.conftest import ADMIN, basic, bearer

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from mock_common.db import connect
 from mock_sonar import groups, users
-from mock_sonar.db import connect
 from tests.conftest import ADMIN, basic
 
 PASSWORD = "Str0ng-Passw0rd!"

@@ -1,0 +1,1 @@
+"""Storage and time plumbing shared by both simulators (no protocol code lives here)."""

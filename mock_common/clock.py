@@ -1,0 +1,46 @@
+"""The simulator's clock: real time, optionally frozen or shifted through /_mock/clock.
+
+The offset lives in the database (table `internal_properties(kee, value)`, which each app's
+schema has) so that every process and request sees the same time.
+"""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+_KEY = "mock.clock"
+
+
+def now(db: Database) -> datetime:
+    """The current simulated time (UTC)."""
+    row = _row(db)
+    if row is None:
+        return datetime.now(UTC)
+    if row.get("frozen_at"):
+        return datetime.fromisoformat(row["frozen_at"])
+    return datetime.now(UTC) + timedelta(seconds=row.get("offset_seconds", 0))
+
+
+def set_clock(db: Database, *, frozen_at: datetime | None, offset_seconds: float = 0) -> None:
+    """Freeze the clock at a time, or run it with an offset from real time."""
+    value = {
+        "frozen_at": frozen_at.isoformat() if frozen_at else None,
+        "offset_seconds": offset_seconds,
+    }
+    db["internal_properties"].upsert({"kee": _KEY, "value": json.dumps(value)}, pk="kee")
+
+
+def advance(db: Database, seconds: float) -> datetime:
+    """Move the clock forward, frozen or not, and return the new time."""
+    row = _row(db) or {}
+    if row.get("frozen_at"):
+        set_clock(db, frozen_at=now(db) + timedelta(seconds=seconds))
+    else:
+        set_clock(db, frozen_at=None, offset_seconds=row.get("offset_seconds", 0) + seconds)
+    return now(db)
+
+
+def _row(db: Database) -> dict | None:
+    rows = list(db.query("select value from internal_properties where kee = ?", [_KEY]))
+    return json.loads(rows[0]["value"]) if rows else None
