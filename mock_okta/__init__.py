@@ -1,0 +1,39 @@
+"""mock_okta: an Okta org (Workforce Identity) simulator."""
+
+from flask import Flask
+
+from mock_common import clock
+from mock_common.db import atomic, connect, migrate
+
+from .bootstrap import bootstrap
+from .config import default_config
+from .migrations import MIGRATIONS
+
+
+def init_db(path: str) -> None:
+    """Create or migrate the database and bootstrap a fresh org."""
+    db = connect(path)
+    try:
+        migrate(db, MIGRATIONS)
+        with atomic(db):
+            bootstrap(db, clock.now(db))
+    finally:
+        db.conn.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory."""
+    app = Flask(__name__)
+    app.config.from_mapping(default_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    init_db(app.config["DATABASE"])
+
+    from .views import api_apps, api_groups, api_logs, api_users, control, hooks, org
+
+    hooks.register(app)
+    for blueprint in (org.bp, api_users.bp, api_groups.bp, api_apps.bp, api_logs.bp):
+        app.register_blueprint(blueprint)
+    if app.config["CONTROL_PLANE"]:
+        app.register_blueprint(control.bp)
+    return app

@@ -1,0 +1,137 @@
+"""`mock-okta`: run and manage the Okta org simulator from the command line."""
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from mock_common import clock
+from mock_common.db import atomic, connect
+
+from . import api_tokens, fixtures, users
+from .config import default_config
+from .errors import OktaError
+
+
+def _open(ctx: click.Context):
+    from . import init_db
+
+    init_db(ctx.obj["db"])
+    return connect(ctx.obj["db"])
+
+
+@click.group()
+@click.option(
+    "--db",
+    "db_path",
+    envvar="MOCK_OKTA_DB",
+    default=None,
+    help="SQLite file (default: $DEVENV_HOME/okta.sqlite3).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Okta org (Workforce Identity) simulator."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db_path or default_config()["DATABASE"]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=None, help="Port (default: $OKTA_PORT or 8080).")
+@click.option("--base-url", default=None, help="Org URL (default: http://localhost:PORT).")
+@click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int | None, base_url: str | None, no_control: bool
+) -> None:
+    """Run the web server in the foreground."""
+    from . import create_app
+
+    port = port or int(os.environ.get("OKTA_PORT", "8080"))
+    app = create_app(
+        {
+            "DATABASE": ctx.obj["db"],
+            "BASE_URL": base_url or f"http://localhost:{port}",
+            "CONTROL_PLANE": not no_control,
+        }
+    )
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database and bootstrap the org (admin, Everyone, API token)."""
+    _open(ctx).conn.close()
+    click.echo(f"initialised {ctx.obj['db']}")
+
+
+@cli.command()
+@click.argument("fixture", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Fixture variable, e.g. SONAR_URL=http://localhost:9000.",
+)
+@click.pass_context
+def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
+    """Load the `okta` part of FIXTURE and remember it for `reset`."""
+    try:
+        data = json.loads(fixture.read_text())
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{fixture}: not valid JSON: {error}") from error
+    db = _open(ctx)
+    try:
+        fixtures.seed(db, clock.now(db), data, _variables(variables))
+    except (OktaError, KeyError) as error:
+        raise click.ClickException(f"{fixture}: {error}") from error
+    click.echo(f"seeded {ctx.obj['db']} from {fixture}")
+
+
+def _variables(pairs: tuple[str, ...]) -> dict[str, str]:
+    sonar_port = os.environ.get("SONAR_PORT", "9000")
+    okta_port = os.environ.get("OKTA_PORT", "8080")
+    result = {
+        "SONAR_URL": f"http://localhost:{sonar_port}",
+        "OKTA_URL": f"http://localhost:{okta_port}",
+    }
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}")
+        result[name] = value
+    return result
+
+
+@cli.command()
+@click.pass_context
+def reset(ctx: click.Context) -> None:
+    """Wipe the org and re-seed the fixture loaded last."""
+    db = _open(ctx)
+    fixtures.reset(db, clock.now(db))
+    click.echo(f"reset {ctx.obj['db']}")
+
+
+@cli.command("users")
+@click.pass_context
+def list_users(ctx: click.Context) -> None:
+    """List users: id, login, status."""
+    db = _open(ctx)
+    rows, _ = users.list_users(db, filter_="status pr", limit=100_000)
+    for row in rows:
+        click.echo(f"{row['id']}\t{row['login']}\t{row['status']}")
+
+
+@cli.command("create-token")
+@click.argument("name")
+@click.pass_context
+def create_token(ctx: click.Context, name: str) -> None:
+    """Create an SSWS API token owned by the org admin and print it (shown once)."""
+    db = _open(ctx)
+    with atomic(db):
+        admin = users.require_user(db, "admin@example.com")
+        _, value = api_tokens.create_token(db, clock.now(db), name, user_id=admin["id"])
+    click.echo(value)

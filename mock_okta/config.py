@@ -1,0 +1,26 @@
+"""Defaults for mock_okta, overridable from the environment and from create_app(test_config)."""
+
+import os
+from pathlib import Path
+
+#: The fixture's API token (SPEC §2): `Authorization: SSWS 00devenvLocalApiToken...`.
+DEFAULT_API_TOKEN = "00devenvLocalApiToken000000000000000000000"
+
+
+def devenv_home() -> Path:
+    """The state directory shared with devenv.sh (SPEC §2)."""
+    return Path(os.environ.get("DEVENV_HOME", ".devenv")).resolve()
+
+
+def default_config() -> dict:
+    """Configuration from the environment, with the SPEC's defaults."""
+    port = int(os.environ.get("OKTA_PORT", "8080"))
+    return {
+        "DATABASE": str(devenv_home() / "okta.sqlite3"),
+        # The org URL: what the SDK's orgUrl is and what every _links href starts with.
+        "BASE_URL": os.environ.get("OKTA_ORG_URL", f"http://localhost:{port}"),
+        "CONTROL_PLANE": True,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # X-Rate-Limit-* headers advertise this per-minute budget (no throttling is applied).
+        "RATE_LIMIT_PER_MINUTE": 600,
+    }

@@ -1,0 +1,60 @@
+"""Loading the `okta` part of a fixture through the domain layer, and resetting to it."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from mock_common import state
+from mock_common.db import atomic
+
+from . import users
+from .bootstrap import bootstrap
+from .errors import ApiValidationFailed
+
+
+def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
+    """Apply a fixture's `okta` section on top of a fresh org, in one transaction."""
+    part = state.substitute(fixture.get("okta", {}), variables)
+    with atomic(db):
+        bootstrap(db, now)
+        for spec in part.get("users", []):
+            _seed_user(db, now, spec)
+        state.remember_fixture(db, fixture, variables)
+
+
+def _seed_user(db: Database, now: datetime, spec: dict) -> None:
+    body = {"profile": spec["profile"]}
+    if spec.get("password"):
+        body["credentials"] = {"password": {"value": spec["password"]}}
+    user = users.create_user(
+        db, now, body, activate=spec.get("status") != "STAGED", user_id=spec.get("id")
+    )
+    if spec.get("status") == "SUSPENDED":
+        users.suspend_user(db, now, user)
+    elif spec.get("status") == "DEPROVISIONED":
+        users.deactivate_user(db, now, user)
+
+
+def reset(db: Database, now: datetime) -> None:
+    """Back to the loaded fixture (or to a fresh org when none was loaded)."""
+    loaded = state.loaded_fixture(db)
+    with atomic(db):
+        state.wipe(db)
+        if loaded:
+            seed(db, now, *loaded)
+        else:
+            bootstrap(db, now)
+
+
+def export_state(db: Database) -> dict[str, list[dict]]:
+    """Every state table as JSON-ready rows."""
+    return state.export_state(db)
+
+
+def import_state(db: Database, data: Any) -> None:
+    """Replace the whole state with an export; refusals are Okta E0000001 errors."""
+    try:
+        state.import_state(db, data)
+    except state.InvalidState as error:
+        raise ApiValidationFailed(summary=f"Api validation failed: {error}") from error

@@ -1,0 +1,176 @@
+"""Numbered schema migrations of the Okta org. Append new ones; never edit one that has shipped.
+
+JSON columns hold Okta's nested objects (profiles, settings) as the API returns them.
+"""
+
+from sqlite_utils import Database
+
+
+def m001_org(db: Database) -> None:
+    """Directory, applications, assignments, push mappings, tokens, System Log, outbox."""
+    _run_ddl(
+        db,
+        """
+        create table internal_properties (kee text primary key, value text not null);
+        create table users (
+            id text primary key,
+            seq integer not null unique,
+            status text not null,
+            transitioning_to_status text,
+            created text not null,
+            activated text,
+            status_changed text,
+            last_login text,
+            last_updated text not null,
+            password_changed text,
+            login text not null unique collate nocase,
+            profile text not null,
+            password_hash text,
+            provider text not null default 'OKTA',
+            type_id text
+        );
+        create table groups (
+            id text primary key,
+            seq integer not null unique,
+            type text not null,
+            name text not null,
+            description text,
+            profile text not null,
+            created text not null,
+            last_updated text not null,
+            last_membership_updated text,
+            source_app_id text
+        );
+        create table group_members (
+            group_id text not null references groups (id) on delete cascade,
+            user_id text not null references users (id) on delete cascade,
+            source text not null,
+            created text not null,
+            primary key (group_id, user_id, source)
+        );
+        create table group_rules (
+            id text primary key,
+            seq integer not null unique,
+            name text not null,
+            status text not null,
+            type text not null default 'group_rule',
+            expression text not null,
+            exclude_user_ids text not null default '[]',
+            exclude_group_ids text not null default '[]',
+            group_ids text not null,
+            created text not null,
+            last_updated text not null
+        );
+        create table apps (
+            id text primary key,
+            seq integer not null unique,
+            name text not null,
+            label text not null,
+            status text not null,
+            sign_on_mode text not null,
+            external_key text not null unique,
+            created text not null,
+            last_updated text not null,
+            body text not null
+        );
+        create table app_users (
+            app_id text not null references apps (id) on delete cascade,
+            user_id text not null references users (id) on delete cascade,
+            seq integer not null unique,
+            direct integer not null default 0,
+            status text not null,
+            sync_state text not null,
+            external_id text,
+            provisioned_before_enabled integer not null default 0,
+            error_summary text,
+            created text not null,
+            last_updated text not null,
+            status_changed text,
+            last_sync text,
+            password_changed text,
+            user_name text not null,
+            profile text not null default '{}',
+            primary key (app_id, user_id)
+        );
+        create table app_groups (
+            app_id text not null references apps (id) on delete cascade,
+            group_id text not null references groups (id) on delete cascade,
+            seq integer not null unique,
+            priority integer not null default 0,
+            profile text not null default '{}',
+            created text not null,
+            last_updated text not null,
+            primary key (app_id, group_id)
+        );
+        create table app_features (
+            app_id text not null references apps (id) on delete cascade,
+            name text not null,
+            status text not null,
+            capabilities text not null,
+            primary key (app_id, name)
+        );
+        create table app_provisioning (
+            app_id text primary key references apps (id) on delete cascade,
+            enabled integer not null default 0,
+            base_url text,
+            unique_identifier_field text not null default 'userName',
+            actions text not null default '[]',
+            auth_mode text not null default 'HTTP_HEADER',
+            token text,
+            username text,
+            password text,
+            dialect text not null default 'CUSTOM_APP',
+            enabled_at text
+        );
+        create table group_push_mappings (
+            id text primary key,
+            seq integer not null unique,
+            app_id text not null references apps (id) on delete cascade,
+            source_group_id text not null references groups (id) on delete cascade,
+            target_group_id text,
+            target_group_name text,
+            status text not null,
+            error_summary text not null default '',
+            rule_id text,
+            created text not null,
+            last_updated text not null,
+            last_push text
+        );
+        create table api_tokens (
+            id text primary key,
+            name text not null,
+            token_hash text not null unique,
+            user_id text,
+            created text not null,
+            last_used text
+        );
+        create table system_log (
+            uuid text primary key,
+            seq integer not null unique,
+            published text not null,
+            event_type text not null,
+            severity text not null,
+            display_message text not null,
+            outcome_result text not null,
+            body text not null
+        );
+        create table provisioning_events (
+            id integer primary key autoincrement,
+            app_id text not null,
+            kind text not null,
+            payload text not null,
+            created text not null,
+            status text not null default 'PENDING'
+        )
+        """,
+    )
+
+
+def _run_ddl(db: Database, script: str) -> None:
+    """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS = [m001_org]

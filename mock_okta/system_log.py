@@ -1,0 +1,120 @@
+"""The System Log: every directory, assignment and provisioning event, as LogEvent objects."""
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .pagination import next_seq
+
+SYSTEM_ACTOR = {
+    "id": "system",
+    "type": "SystemPrincipal",
+    "alternateId": "system@okta.com",
+    "displayName": "Okta System",
+    "detailEntry": None,
+}
+
+
+def user_target(user: dict) -> dict:
+    """A User as an event actor or target."""
+    profile = json.loads(user["profile"]) if isinstance(user["profile"], str) else user["profile"]
+    name = " ".join(p for p in (profile.get("firstName"), profile.get("lastName")) if p)
+    return {
+        "id": user["id"],
+        "type": "User",
+        "alternateId": profile.get("login"),
+        "displayName": name or profile.get("login"),
+        "detailEntry": None,
+    }
+
+
+def group_target(group: dict) -> dict:
+    """A UserGroup as an event target."""
+    return {
+        "id": group["id"],
+        "type": "UserGroup",
+        "alternateId": "unknown",
+        "displayName": group["name"],
+        "detailEntry": None,
+    }
+
+
+def app_target(app: dict) -> dict:
+    """An AppInstance as an event target."""
+    return {
+        "id": app["id"],
+        "type": "AppInstance",
+        "alternateId": app["label"],
+        "displayName": app["label"],
+        "detailEntry": {"signOnModeType": app["sign_on_mode"]},
+    }
+
+
+def record(
+    db: Database,
+    now: datetime,
+    event_type: str,
+    display_message: str,
+    *,
+    actor: dict | None = None,
+    targets: list[dict] | None = None,
+    outcome: str = "SUCCESS",
+    reason: str | None = None,
+    severity: str = "INFO",
+    debug_data: dict | None = None,
+    transaction_id: str | None = None,
+) -> dict:
+    """Append one event; returns it in the API's shape."""
+    event = {
+        "uuid": str(uuid.uuid4()),
+        "published": now.isoformat(),
+        "eventType": event_type,
+        "version": "0",
+        "severity": severity,
+        "legacyEventType": None,
+        "displayMessage": display_message,
+        "actor": actor or SYSTEM_ACTOR,
+        "client": {
+            "userAgent": None,
+            "zone": "null",
+            "device": "Unknown",
+            "id": None,
+            "ipAddress": "127.0.0.1",
+            "geographicalContext": None,
+        },
+        "outcome": {"result": outcome, "reason": reason},
+        "target": targets or [],
+        "transaction": {"type": "WEB", "id": transaction_id, "detail": {}},
+        "debugContext": {"debugData": debug_data or {}},
+        "authenticationContext": {
+            "authenticationProvider": None,
+            "credentialProvider": None,
+            "credentialType": None,
+            "issuer": None,
+            "externalSessionId": None,
+            "interface": None,
+        },
+        "securityContext": {
+            "asNumber": None,
+            "asOrg": None,
+            "isp": None,
+            "domain": None,
+            "isProxy": None,
+        },
+        "request": {"ipChain": []},
+    }
+    db["system_log"].insert(
+        {
+            "uuid": event["uuid"],
+            "seq": next_seq(db, "system_log"),
+            "published": now.isoformat(),
+            "event_type": event_type,
+            "severity": severity,
+            "display_message": display_message,
+            "outcome_result": outcome,
+            "body": json.dumps(event),
+        }
+    )
+    return event

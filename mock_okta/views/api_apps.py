@@ -1,0 +1,5 @@
+"""Placeholder until the views land."""
+
+from flask import Blueprint
+
+bp = Blueprint("api_apps", __name__)

@@ -1,0 +1,97 @@
+"""Request-scoped helpers shared by the views: the database, the clock, JSON and paging."""
+
+import json
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import Response, current_app, g, request
+from sqlite_utils import Database
+
+from mock_common import clock
+from mock_common.db import connect
+
+from ..errors import MalformedBody
+
+
+def get_db() -> Database:
+    """One connection per request, closed on teardown."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_error: BaseException | None = None) -> None:
+    """Teardown: close the request's connection."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def now() -> datetime:
+    """The simulated current time."""
+    return clock.now(get_db())
+
+
+def org_url() -> str:
+    """The org's base URL, as `_links` use it."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def json_response(data: object, status: int = 200, headers: dict | None = None) -> Response:
+    """A JSON body as Okta sends it."""
+    response = Response(json.dumps(data), status=status, content_type="application/json")
+    for name, value in (headers or {}).items():
+        response.headers.add(name, value)
+    return response
+
+
+def no_content() -> Response:
+    """204 with no body."""
+    return Response(status=204)
+
+
+def json_body(*, required: bool = True) -> dict:
+    """The request's JSON object, or E0000003 when it is not one."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise MalformedBody()
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedBody() from error
+    if not isinstance(body, dict):
+        raise MalformedBody()
+    return body
+
+
+def paged_response(items: list[dict], next_cursor: str | None, limit: int) -> Response:
+    """A JSON array with Okta's `Link` headers: rel="self" always, rel="next" when more remain."""
+    base = f"{org_url()}{request.path}"
+    query = {k: v for k, v in request.args.items() if k != "after"}
+    self_query = dict(request.args)
+    links = [f'<{base}{_query(self_query)}>; rel="self"']
+    if next_cursor:
+        links.append(
+            f'<{base}{_query({**query, "after": next_cursor, "limit": limit})}>; rel="next"'
+        )
+    response = json_response(items)
+    for link in links:
+        response.headers.add("Link", link)
+    return response
+
+
+def _query(params: dict) -> str:
+    return f"?{urlencode(params)}" if params else ""
+
+
+def okta_datetime(moment: datetime | str | None) -> str | None:
+    """Okta's timestamps: 2013-06-24T16:39:18.000Z."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

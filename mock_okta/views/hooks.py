@@ -1,0 +1,102 @@
+"""App-wide request hooks: SSWS authentication, Okta's response headers, error rendering."""
+
+import logging
+import secrets
+import threading
+import time
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from ..api_tokens import find_token
+from ..errors import InvalidToken, MethodNotAllowed, OktaError, PayloadTooLarge, ResourceNotFound
+from .common import close_db, get_db, json_response
+
+log = logging.getLogger(__name__)
+
+#: Paths that need an SSWS token: the Management API and the console-only JSON actions.
+PROTECTED_PREFIXES = ("/api/v1/", "/_mock/apps/", "/_mock/tasks", "/_mock/provisioning/")
+#: Public Management API paths (no token), as on a real org.
+PUBLIC_PATHS = ()
+
+
+def require_api_token() -> None:
+    """`Authorization: SSWS <token>` (the SDK also sends `SSWS<token>` without a space)."""
+    if not request.path.startswith(PROTECTED_PREFIXES) or request.path in PUBLIC_PATHS:
+        return
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("SSWS"):
+        raise InvalidToken()
+    token = find_token(get_db(), header[4:].strip())
+    if token is None:
+        raise InvalidToken()
+    g.api_token = token
+
+
+class RateLimitWindow:
+    """Counts requests per minute for the X-Rate-Limit-* headers (no throttling)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.window, self.count = limit, 0, 0
+        self.lock = threading.Lock()
+
+    def hit(self) -> tuple[int, int]:
+        """Count one request; returns (remaining, reset epoch seconds)."""
+        minute = int(time.time() // 60)
+        with self.lock:
+            if minute != self.window:
+                self.window, self.count = minute, 0
+            self.count += 1
+            return max(self.limit - self.count, 0), (minute + 1) * 60
+
+
+def add_okta_headers(response: Response) -> Response:
+    """X-Okta-Request-Id on every response; X-Rate-Limit-* on the API (Core Okta API)."""
+    response.headers["X-Okta-Request-Id"] = g.get("request_id") or _request_id()
+    if request.path.startswith("/api/"):
+        window: RateLimitWindow = current_app.extensions["okta_rate_limit"]
+        remaining, reset = window.hit()
+        response.headers["X-Rate-Limit-Limit"] = str(window.limit)
+        response.headers["X-Rate-Limit-Remaining"] = str(remaining)
+        response.headers["X-Rate-Limit-Reset"] = str(reset)
+    return response
+
+
+def _request_id() -> str:
+    g.request_id = secrets.token_urlsafe(20)[:27]
+    return g.request_id
+
+
+def render_okta_error(error: OktaError) -> Response:
+    """Okta's error body."""
+    return json_response(error.body(), error.status)
+
+
+def render_http_error(error: HTTPException) -> Response:
+    """Routing errors as Okta errors."""
+    if error.code == 405:
+        return render_okta_error(MethodNotAllowed())
+    if error.code == 413:
+        return render_okta_error(PayloadTooLarge())
+    if error.code == 404:
+        return render_okta_error(ResourceNotFound(request.path, "Path"))
+    okta = OktaError(error.description)
+    okta.status = error.code or 500
+    return render_okta_error(okta)
+
+
+def render_unexpected(error: Exception) -> Response:
+    """Last resort: logged, answered as Okta's E0000009 without a stack trace."""
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return render_okta_error(OktaError())
+
+
+def register(app: Flask) -> None:
+    """Install the hooks on the app."""
+    app.extensions["okta_rate_limit"] = RateLimitWindow(app.config["RATE_LIMIT_PER_MINUTE"])
+    app.before_request(require_api_token)
+    app.after_request(add_okta_headers)
+    app.teardown_appcontext(close_db)
+    app.register_error_handler(OktaError, render_okta_error)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(Exception, render_unexpected)
