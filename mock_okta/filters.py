@@ -32,8 +32,9 @@ class AttributeMap(dict):
 
     def get(self, key, default=None):  # type: ignore[override]
         attr, sub, _uri = key
-        if sub is None and attr.lower() in self.columns:
-            return self.columns[attr.lower()]
+        name = f"{attr}.{sub}" if sub else attr
+        if name.lower() in self.columns:
+            return self.columns[name.lower()]
         if self.profile_column and attr.lower() == "profile" and sub and _NAME.match(sub):
             return f"json_extract({self.profile_column}, '$.{sub}')"
         raise InvalidSearchCriteria()

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from .filters import AttributeMap, to_sql
 from .pagination import next_seq
 
 SYSTEM_ACTOR = {
@@ -118,3 +119,62 @@ def record(
         }
     )
     return event
+
+
+_LOG_ATTRIBUTES = AttributeMap(
+    {
+        "eventType": "event_type",
+        "severity": "severity",
+        "outcome.result": "outcome_result",
+        "displayMessage": "display_message",
+        "uuid": "uuid",
+        "actor.id": "json_extract(body, '$.actor.id')",
+        "actor.alternateId": "json_extract(body, '$.actor.alternateId')",
+        "target.id": "(select group_concat(json_extract(t.value, '$.id')) "
+        "from json_each(json_extract(body, '$.target')) t)",
+    },
+    profile_column=None,
+)
+
+
+def list_events(
+    db: Database,
+    *,
+    since: datetime,
+    until: datetime | None,
+    filter_: str | None,
+    q: str | None,
+    descending: bool,
+    after: str | None,
+    limit: int,
+) -> tuple[list[dict], str | None]:
+    """Events published in [since, until), filtered, oldest first unless descending."""
+    where = ["published >= :since"]
+    params: dict = {"since": since.isoformat()}
+    if until is not None:
+        where.append("published < :until")
+        params["until"] = until.isoformat()
+    if filter_:
+        sql, values = to_sql(filter_, _LOG_ATTRIBUTES)
+        where.append(sql)
+        params.update(values)
+    for index, word in enumerate((q or "").split()):
+        where.append(f"body like :q{index}")
+        params[f"q{index}"] = f"%{word}%"
+    order = "desc" if descending else "asc"
+    if after:
+        where.append(
+            f"seq {'<' if descending else '>'} "
+            "coalesce((select seq from system_log where uuid = :after), 0)"
+        )
+        params["after"] = after
+    rows = list(
+        db.query(
+            f"select * from system_log where {' and '.join(where)} order by seq {order} "
+            "limit :limit",
+            {**params, "limit": limit + 1},
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [json.loads(row["body"]) for row in rows], (rows[-1]["uuid"] if more else None)
