@@ -113,7 +113,13 @@ def _password_value(credentials: dict | None) -> str | None:
 
 
 def create_user(
-    db: Database, now: datetime, body: dict, *, activate: bool = True, actor: dict | None = None
+    db: Database,
+    now: datetime,
+    body: dict,
+    *,
+    activate: bool = True,
+    actor: dict | None = None,
+    user_id: str | None = None,
 ) -> dict:
     """POST /api/v1/users: STAGED, or ACTIVE with a password, PROVISIONED without.
 
@@ -126,7 +132,7 @@ def create_user(
         raise ApiValidationFailed("groupIds", ["groupIds: At most 20 groups may be given"])
     status = "STAGED" if not activate else ("ACTIVE" if password else "PROVISIONED")
     stamp = now.isoformat()
-    user_id = new_id(USER)
+    user_id = user_id or new_id(USER)
     db["users"].insert(
         {
             "id": user_id,

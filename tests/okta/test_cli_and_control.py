@@ -1,0 +1,127 @@
+"""The mock-okta command line and the control plane (SPEC §2, §6)."""
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from mock_okta.cli import cli
+from tests.okta.conftest import SSWS
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
+
+
+@pytest.fixture
+def run(tmp_path):
+    db_path = str(tmp_path / "cli.sqlite3")
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, ["--db", db_path, *args])
+
+    return invoke
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        assert isinstance(command, click.Command)
+        assert command.help, f"mock-okta {name} has no help"
+
+
+def test_init_seed_reset(run):
+    assert run("init").exit_code == 0
+    assert "admin@example.com\tACTIVE" in run("users").output
+    result = run("seed", str(FIXTURE))
+    assert result.exit_code == 0, result.output
+    listed = run("users").output
+    assert "alice.martin@example.com\tACTIVE" in listed
+    assert "kate.novak@example.com\tSUSPENDED" in listed
+    assert "leo.garcia@example.com\tSTAGED" in listed
+    assert run("reset").exit_code == 0
+    assert "alice.martin@example.com" in run("users").output
+
+
+def test_create_token_works_as_ssws(run, tmp_path):
+    run("init")
+    token = run("create-token", "ci").output.strip()
+    assert token.startswith("00")
+    from mock_okta import create_app
+
+    app = create_app({"DATABASE": str(tmp_path / "cli.sqlite3")})
+    response = app.test_client().get("/api/v1/users", headers={"Authorization": f"SSWS {token}"})
+    assert response.status_code == 200
+
+
+def test_seed_reports_bad_json(run, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    result = run("seed", str(bad))
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output
+
+
+def test_reset_and_state_round_trip(okta, tmp_path):
+    created = okta.post(
+        "/api/v1/users",
+        headers=SSWS,
+        json={
+            "profile": {
+                "login": "x@example.com",
+                "email": "x@example.com",
+                "firstName": "X",
+                "lastName": "Y",
+            }
+        },
+    )
+    assert created.status_code == 200
+    state = okta.get("/_mock/state").get_json()
+    assert any(u["login"] == "x@example.com" for u in state["users"])
+    assert okta.post("/_mock/reset").status_code == 204
+    assert okta.get("/api/v1/users/x@example.com", headers=SSWS).status_code == 404
+    assert okta.post("/_mock/state", json=state).status_code == 204
+    assert okta.get("/api/v1/users/x@example.com", headers=SSWS).status_code == 200
+
+
+def test_bad_state_is_refused_without_change(okta):
+    response = okta.post("/_mock/state", json={"users": [{"nope": 1}]})
+    assert response.status_code == 400
+    assert response.get_json()["errorCode"] == "E0000001"
+    assert okta.get("/api/v1/users/admin@example.com", headers=SSWS).status_code == 200
+
+
+def test_clock(okta):
+    assert okta.post("/_mock/clock", json={"freeze": "2025-01-15T10:00:00+00:00"}).get_json() == {
+        "now": "2025-01-15T10:00:00+00:00"
+    }
+    created = okta.post(
+        "/api/v1/users",
+        headers=SSWS,
+        json={
+            "profile": {
+                "login": "x@example.com",
+                "email": "x@example.com",
+                "firstName": "X",
+                "lastName": "Y",
+            }
+        },
+    )
+    assert created.get_json()["created"] == "2025-01-15T10:00:00.000Z"
+    assert okta.post("/_mock/clock", json={"advanceSeconds": "x"}).status_code == 400
+
+
+def test_organization_endpoint_is_public(okta):
+    body = okta.get("/.well-known/okta-organization").get_json()
+    assert body["id"].startswith("00o")
+    assert body["_links"]["organization"]["href"] == "http://okta.test"
+
+
+def test_default_fixture_json_is_consistent():
+    data = json.loads(FIXTURE.read_text())
+    ids = {u["id"] for u in data["okta"]["users"]}
+    for group in data["okta"]["groups"]:
+        assert set(group["members"]) <= ids
+    app = data["okta"]["apps"][0]
+    settings = data["sonar"]["settings"]
+    assert settings["sonar.auth.saml.providerId"] == f"http://www.okta.com/{app['externalKey']}"
+    assert app["externalKey"] in settings["sonar.auth.saml.loginUrl"]
