@@ -8,7 +8,7 @@ from sqlite_utils import Database
 from mock_common import state
 from mock_common.db import atomic
 
-from . import users
+from . import apps, assignments, group_rules, groups, users
 from .bootstrap import bootstrap
 from .errors import ApiValidationFailed
 
@@ -20,6 +20,12 @@ def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) 
         bootstrap(db, now)
         for spec in part.get("users", []):
             _seed_user(db, now, spec)
+        for spec in part.get("groups", []):
+            _seed_group(db, now, spec)
+        for spec in part.get("groupRules", []):
+            _seed_rule(db, now, spec)
+        for spec in part.get("apps", []):
+            _seed_app(db, now, spec)
         state.remember_fixture(db, fixture, variables)
 
 
@@ -34,6 +40,37 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
         users.suspend_user(db, now, user)
     elif spec.get("status") == "DEPROVISIONED":
         users.deactivate_user(db, now, user)
+
+
+def _seed_group(db: Database, now: datetime, spec: dict) -> None:
+    group = groups.create_group(db, now, spec["profile"], group_id=spec.get("id"))
+    for user_id in spec.get("members", []):
+        groups.add_member(db, now, group["id"], user_id)
+
+
+def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
+    body = {
+        "type": "group_rule",
+        "name": spec["name"],
+        "conditions": {
+            "expression": {"value": spec["expression"], "type": "urn:okta:expression:1.0"}
+        },
+        "actions": {"assignUserToGroups": {"groupIds": spec["groupIds"]}},
+    }
+    rule = group_rules.create_group_rule(db, now, body, rule_id=spec.get("id"))
+    if spec.get("status", "ACTIVE") == "ACTIVE":
+        group_rules.activate_group_rule(db, now, rule)
+
+
+def _seed_app(db: Database, now: datetime, spec: dict) -> None:
+    body = {k: v for k, v in spec.items() if k not in ("id", "externalKey", "users", "groups")}
+    app = apps.create_app(
+        db, now, body, app_id=spec.get("id"), external_key=spec.get("externalKey")
+    )
+    for group_id in spec.get("groups", []):
+        assignments.assign_group_to_application(db, now, app, group_id, {})
+    for user_id in spec.get("users", []):
+        assignments.assign_user_to_application(db, now, app, {"id": user_id, "scope": "USER"})
 
 
 def reset(db: Database, now: datetime) -> None:

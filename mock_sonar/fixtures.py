@@ -69,10 +69,6 @@ def _seed_admin(db: Database, spec: dict) -> None:
     db["users"].update(admin["uuid"], changes)
 
 
-
-
-
-
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh instance when none was loaded)."""
     loaded = state.loaded_fixture(db)
@@ -82,11 +78,6 @@ def reset(db: Database, now: datetime) -> None:
             seed(db, now, *loaded)
         else:
             bootstrap(db, now)
-
-
-
-
-
 
 
 def export_state(db: Database) -> dict[str, list[dict]]:

@@ -168,4 +168,4 @@ def app_links(user_id: str) -> Response:
     """The apps the user can launch."""
     db = get_db()
     user = users.require_user(db, user_id)
-    return json_response(assignments.app_links(db, user["id"]))
+    return json_response(assignments.app_links(db, user["id"], org_url()))
