@@ -17,10 +17,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import apps, features, provisioning_events, system_log
+from . import app_settings, apps, features, provisioning_events, system_log
 from .errors import ApiValidationFailed, OktaError, ResourceNotFound
 from .pagination import next_seq, page
-from .views.common import okta_datetime
+from .timestamps import okta_datetime
 
 USER, GROUP = "USER", "GROUP"
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
@@ -30,7 +30,7 @@ _FUNCTION = re.compile(
     r"\(\s*source\.([A-Za-z0-9_]+)\s*(?:,\s*[\"']([^\"']*)[\"']\s*)?\)$"
 )
 #: Sign-on modes whose users have no app password (Okta: the authentication scheme decides).
-_NO_PASSWORD_MODES = (apps.SAML_2_0, apps.BOOKMARK, apps.OPENID_CONNECT)
+_NO_PASSWORD_MODES = (app_settings.SAML_2_0, app_settings.BOOKMARK, app_settings.OPENID_CONNECT)
 
 
 class CredentialsNotAllowed(OktaError):

@@ -24,7 +24,7 @@ from . import expressions, groups, system_log
 from .errors import ApiValidationFailed, ResourceNotFound
 from .ids import GROUP_RULE, new_id
 from .pagination import next_seq, page
-from .views.common import okta_datetime
+from .timestamps import okta_datetime
 
 ACTIVE, INACTIVE, INVALID = "ACTIVE", "INACTIVE", "INVALID"
 EXPRESSION_TYPE = "urn:okta:expression:1.0"

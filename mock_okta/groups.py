@@ -22,7 +22,7 @@ from .errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from .filters import AttributeMap, to_sql
 from .ids import GROUP, new_id
 from .pagination import next_seq, page
-from .views.common import okta_datetime
+from .timestamps import okta_datetime
 
 OKTA_GROUP, APP_GROUP, BUILT_IN = "OKTA_GROUP", "APP_GROUP", "BUILT_IN"
 MANUAL = "MANUAL"

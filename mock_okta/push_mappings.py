@@ -14,7 +14,7 @@ from . import features, groups, provisioning_events, system_log
 from .errors import AccessDenied, ApiValidationFailed, MissingParameter, OktaError, ResourceNotFound
 from .ids import PUSH_MAPPING, new_id
 from .pagination import next_seq, page
-from .views.common import okta_datetime
+from .timestamps import okta_datetime
 
 ACTIVE, INACTIVE, ERROR = "ACTIVE", "INACTIVE", "ERROR"
 

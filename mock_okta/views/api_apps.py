@@ -8,7 +8,16 @@ from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
 
-from .. import apps, assignments, features, groups, push_mappings, saml_metadata, users
+from .. import (
+    app_settings,
+    apps,
+    assignments,
+    features,
+    groups,
+    push_mappings,
+    saml_metadata,
+    users,
+)
 from ..errors import ApiValidationFailed, ResourceNotFound
 from ..pagination import parse_limit
 from .api_users import actor, user_json
@@ -332,7 +341,7 @@ def delete_group_push_mapping(app_id: str, mapping_id: str) -> Response:
 
 
 def _metadata(app: dict, content_type: str) -> Response:
-    if app["sign_on_mode"] != apps.SAML_2_0:
+    if app["sign_on_mode"] != app_settings.SAML_2_0:
         # Guess: apps without SAML have no metadata resource.
         raise ResourceNotFound(app["id"], "SamlMetadata")
     signing = apps.internal_of(app)["signing"]

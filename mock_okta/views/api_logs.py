@@ -7,7 +7,8 @@ from flask import Blueprint, Response, request
 from .. import system_log
 from ..errors import ApiValidationFailed
 from ..pagination import parse_limit
-from .common import get_db, now, okta_datetime, paged_response
+from ..timestamps import okta_datetime
+from .common import get_db, now, paged_response
 
 bp = Blueprint("api_logs", __name__, url_prefix="/api/v1/logs")
 

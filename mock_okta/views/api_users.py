@@ -8,13 +8,13 @@ from .. import assignments, system_log, users
 from ..bootstrap import org
 from ..errors import ApiValidationFailed, ResourceNotFound
 from ..pagination import parse_limit
+from ..timestamps import okta_datetime
 from .common import (
     get_db,
     json_body,
     json_response,
     no_content,
     now,
-    okta_datetime,
     org_url,
     paged_response,
 )

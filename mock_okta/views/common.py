@@ -1,7 +1,7 @@
 """Request-scoped helpers shared by the views: the database, the clock, JSON and paging."""
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
@@ -84,14 +84,3 @@ def paged_response(items: list[dict], next_cursor: str | None, limit: int) -> Re
 
 def _query(params: dict) -> str:
     return f"?{urlencode(params)}" if params else ""
-
-
-def okta_datetime(moment: datetime | str | None) -> str | None:
-    """Okta's timestamps: 2013-06-24T16:39:18.000Z."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
