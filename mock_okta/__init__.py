@@ -29,11 +29,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     init_db(app.config["DATABASE"])
 
-    from .views import api_apps, api_groups, api_logs, api_users, control, hooks, org
+    from .provisioning import groups_push, users_push  # noqa: F401  (they register handlers)
+    from .provisioning.worker import ProvisioningWorker
+    from .views import api_apps, api_groups, api_logs, api_users, console_api, control, hooks, org
 
     hooks.register(app)
-    for blueprint in (org.bp, api_users.bp, api_groups.bp, api_apps.bp, api_logs.bp):
+    for blueprint in (
+        org.bp,
+        api_users.bp,
+        api_groups.bp,
+        api_apps.bp,
+        api_logs.bp,
+        console_api.bp,
+    ):
         app.register_blueprint(blueprint)
     if app.config["CONTROL_PLANE"]:
         app.register_blueprint(control.bp)
+    if app.config["PROVISIONING_WORKER"]:
+        app.extensions["okta_provisioning"] = ProvisioningWorker(app.config["DATABASE"]).start()
     return app

@@ -166,6 +166,50 @@ def m001_org(db: Database) -> None:
     )
 
 
+def m002_push_engine(db: Database) -> None:
+    """Delivery state of the outbox, failed tasks, the SCIM wire log, pushed groups' SCIM ids."""
+    _run_ddl(
+        db,
+        """
+        alter table provisioning_events add column resource text;
+        alter table provisioning_events add column attempts integer not null default 0;
+        alter table provisioning_events add column next_attempt_at text;
+        alter table provisioning_events add column last_error text;
+        alter table provisioning_events add column finished text;
+        alter table group_push_mappings add column target_external_id text;
+        create table provisioning_tasks (
+            id text primary key,
+            seq integer not null unique,
+            app_id text not null references apps (id) on delete cascade,
+            event_id integer not null,
+            kind text not null,
+            user_id text,
+            group_id text,
+            mapping_id text,
+            status text not null,
+            error_summary text not null,
+            created text not null,
+            last_updated text not null
+        );
+        create table scim_requests (
+            id integer primary key autoincrement,
+            app_id text not null,
+            event_id integer,
+            sent text not null,
+            method text not null,
+            url text not null,
+            request_headers text not null,
+            request_body text,
+            status integer,
+            response_headers text,
+            response_body text,
+            duration_ms integer,
+            error text
+        )
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -173,4 +217,4 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_org]
+MIGRATIONS = [m001_org, m002_push_engine]

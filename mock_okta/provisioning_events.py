@@ -20,6 +20,8 @@ GROUP_RENAMED = "GROUP_RENAMED"  # a pushed group's name changed
 PUSH_MAPPING_CREATED = "PUSH_MAPPING_CREATED"
 PUSH_MAPPING_ACTIVATED = "PUSH_MAPPING_ACTIVATED"
 PUSH_MAPPING_DELETED = "PUSH_MAPPING_DELETED"  # payload says whether to delete the target
+PUSH_NOW = "PUSH_NOW"  # Push Now: the full member list of a pushed group
+PROVISION_USER = "PROVISION_USER"  # Assignments > Provision User (assigned before provisioning)
 
 KINDS = (
     USER_ASSIGNED,
@@ -31,6 +33,8 @@ KINDS = (
     PUSH_MAPPING_CREATED,
     PUSH_MAPPING_ACTIVATED,
     PUSH_MAPPING_DELETED,
+    PUSH_NOW,
+    PROVISION_USER,
 )
 
 
@@ -38,19 +42,16 @@ def enqueue(db: Database, now: datetime, app_id: str, kind: str, **payload: obje
     """Record a provisioning event for an app; returns its id."""
     if kind not in KINDS:
         raise ValueError(f"unknown provisioning event {kind}")
-    return (
-        db["provisioning_events"]
-        .insert(
-            {
-                "app_id": app_id,
-                "kind": kind,
-                "payload": json.dumps(payload),
-                "created": now.isoformat(),
-                "status": "PENDING",
-            }
-        )
-        .last_pk
-    )
+    resource = payload.get("userId") or payload.get("groupId") or payload.get("mappingId")
+    row = {
+        "app_id": app_id,
+        "kind": kind,
+        "payload": json.dumps(payload),
+        "resource": resource,
+        "created": now.isoformat(),
+        "status": "PENDING",
+    }
+    return db["provisioning_events"].insert(row).last_pk
 
 
 def pending(db: Database, app_id: str | None = None) -> list[dict]:

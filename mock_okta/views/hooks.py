@@ -51,7 +51,13 @@ class RateLimitWindow:
 
 
 def add_okta_headers(response: Response) -> Response:
-    """X-Okta-Request-Id on every response; X-Rate-Limit-* on the API (Core Okta API)."""
+    """X-Okta-Request-Id on every response; X-Rate-Limit-* on the API (Core Okta API).
+
+    After a change, the provisioning worker is woken to deliver what it may have caused.
+    """
+    worker = current_app.extensions.get("okta_provisioning")
+    if worker is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        worker.notify()
     response.headers["X-Okta-Request-Id"] = g.get("request_id") or _request_id()
     if request.path.startswith("/api/"):
         window: RateLimitWindow = current_app.extensions["okta_rate_limit"]

@@ -32,7 +32,14 @@ def okta_app(tmp_path, okta_template):
     """A mock_okta app on a fresh org."""
     database = tmp_path / "okta.sqlite3"
     shutil.copyfile(okta_template, database)
-    return create_app({"DATABASE": str(database), "TESTING": True, "BASE_URL": "http://okta.test"})
+    return create_app(
+        {
+            "DATABASE": str(database),
+            "TESTING": True,
+            "PROVISIONING_WORKER": False,
+            "BASE_URL": "http://okta.test",
+        }
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Push Groups: create or link, memberships, rename, Push Now, unlink (§2). Being written."""

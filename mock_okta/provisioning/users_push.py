@@ -1,0 +1,1 @@
+"""Pushing users: create or link, profile updates, deactivation (§1). Being written."""

@@ -1,0 +1,125 @@
+"""Console-only actions as JSON (SPEC §4.7), SSWS-authenticated like /api/v1.
+
+Real Okta offers these only in the Admin Console; tests, demos and scripts need them.
+"""
+
+import json
+import time
+
+from flask import Blueprint, Response, request
+
+from mock_common.db import atomic
+
+from .. import apps
+from ..errors import ApiValidationFailed
+from ..provisioning import connection, engine, tasks
+from .common import get_db, json_body, json_response, no_content, now
+
+bp = Blueprint("console_api", __name__, url_prefix="/_mock")
+
+
+@bp.get("/apps/<app_id>/provisioning")
+def get_provisioning(app_id: str) -> Response:
+    """The SCIM connection (secrets never echoed)."""
+    db = get_db()
+    app = apps.require_app(db, app_id)
+    return json_response(connection.connection_json(connection.get_connection(db, app["id"])))
+
+
+@bp.put("/apps/<app_id>/provisioning")
+def put_provisioning(app_id: str) -> Response:
+    """General > Enable SCIM provisioning, and the SCIM Connection form."""
+    body, db = json_body(), get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        row = connection.save_connection(db, now(), app, body)
+    return json_response(connection.connection_json(row))
+
+
+@bp.post("/apps/<app_id>/provisioning/test")
+def test_provisioning(app_id: str) -> Response:
+    """Test Connector Configuration: GET /Users?startIndex=1&count=2 against the target."""
+    db = get_db()
+    app = apps.require_app(db, app_id)
+    row = connection.get_connection(db, app["id"])
+    if row is None or not row["base_url"]:
+        raise ApiValidationFailed("baseUrl", ["baseUrl: The field cannot be left blank"])
+    return json_response(connection.check_connector(db, row))
+
+
+@bp.get("/apps/<app_id>/scim-requests")
+def scim_requests(app_id: str) -> Response:
+    """What Okta sent to the app, with the answers, newest last (`?limit=`, default 100)."""
+    db = get_db()
+    app = apps.require_app(db, app_id)
+    limit = min(int(request.args.get("limit", "100") or 100), 1000)
+    rows = list(
+        db.query(
+            "select * from (select * from scim_requests where app_id = ? order by id desc "
+            "limit ?) order by id",
+            [app["id"], limit],
+        )
+    )
+    return json_response([_wire_json(row) for row in rows])
+
+
+def _wire_json(row: dict) -> dict:
+    def parsed(text):
+        try:
+            return json.loads(text) if text else None
+        except ValueError:
+            return text
+
+    return {
+        "id": row["id"],
+        "sent": row["sent"],
+        "method": row["method"],
+        "url": row["url"],
+        "requestHeaders": json.loads(row["request_headers"]),
+        "requestBody": parsed(row["request_body"]),
+        "status": row["status"],
+        "responseHeaders": json.loads(row["response_headers"] or "null"),
+        "responseBody": parsed(row["response_body"]),
+        "durationMs": row["duration_ms"],
+        "error": row["error"],
+    }
+
+
+@bp.get("/tasks")
+def list_tasks() -> Response:
+    """Dashboard > Tasks: open provisioning failures."""
+    return json_response(tasks.list_tasks(get_db()))
+
+
+@bp.post("/tasks/<task_id>/retry")
+def retry_task(task_id: str) -> Response:
+    """Retry Selected -> 202."""
+    db = get_db()
+    with atomic(db):
+        tasks.retry_task(db, now(), tasks.require_task(db, task_id))
+    return json_response({}, 202)
+
+
+@bp.post("/tasks/<task_id>/dismiss")
+def dismiss_task(task_id: str) -> Response:
+    """Dismiss -> 204."""
+    db = get_db()
+    with atomic(db):
+        tasks.dismiss_task(db, now(), tasks.require_task(db, task_id))
+    return no_content()
+
+
+@bp.post("/provisioning/wait")
+def wait_until_idle() -> Response:
+    """200 {"idle": true} once nothing waits for delivery, 504 {"idle": false} at the timeout."""
+    body = json_body(required=False)
+    timeout = body.get("timeoutSeconds", 30)
+    if not isinstance(timeout, int | float) or not 0 <= timeout <= 600:
+        raise ApiValidationFailed("timeoutSeconds", ["timeoutSeconds: a number from 0 to 600"])
+    deadline = time.monotonic() + timeout
+    while True:
+        if engine.is_idle(get_db()):
+            return json_response({"idle": True})
+        if time.monotonic() >= deadline:
+            return json_response({"idle": False}, 504)
+        time.sleep(0.05)
