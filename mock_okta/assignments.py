@@ -376,6 +376,34 @@ def refresh_user_assignments(db: Database, now: datetime, user_id: str) -> None:
         if not app_user["direct"] and app_id not in granted:
             app = apps.require_app(db, app_id)
             _remove_app_user(db, now, app, app_user, provisioning_events.USER_UNASSIGNED, None)
+    _resume_provisioning(db, now, user)
+
+
+def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
+    """An activated user's waiting app users are pushed now.
+
+    Okta: "If the user is assigned to an app that is configured for provisioning, the
+    activation process triggers downstream provisioning" (reference §5.3). The push engine
+    leaves the app users of a STAGED user as STAGED/SYNCING without an externalId.
+    """
+    if user["status"] == "STAGED":
+        return
+    rows = db.query(
+        "select au.app_id, au.direct from app_users au where au.user_id = ? "
+        "and au.status = 'STAGED' and au.sync_state = 'SYNCING' and au.external_id is null "
+        "and not exists (select 1 from provisioning_events e where e.app_id = au.app_id "
+        "and e.resource = au.user_id and e.kind in (?, ?) and e.status in ('PENDING', 'WAITING'))",
+        [user["id"], provisioning_events.USER_ASSIGNED, provisioning_events.PROVISION_USER],
+    )
+    for row in list(rows):
+        provisioning_events.enqueue(
+            db,
+            now,
+            row["app_id"],
+            provisioning_events.USER_ASSIGNED,
+            userId=user["id"],
+            scope=USER if row["direct"] else GROUP,
+        )
 
 
 def revoke_user_assignments(db: Database, now: datetime, user_id: str) -> None:

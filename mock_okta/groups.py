@@ -22,6 +22,7 @@ from .errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from .filters import AttributeMap, to_sql
 from .ids import GROUP, new_id
 from .pagination import next_seq, page
+from .provisioning import push_rules
 from .timestamps import okta_datetime
 
 OKTA_GROUP, APP_GROUP, BUILT_IN = "OKTA_GROUP", "APP_GROUP", "BUILT_IN"
@@ -288,6 +289,7 @@ def create_group(
         actor=actor,
         targets=[system_log.group_target(group)],
     )
+    push_rules.group_changed(db, now, group)  # ACTIVE push rules pick up new matches
     return group
 
 
@@ -318,6 +320,7 @@ def replace_group(
     )
     if updated["name"] != group["name"]:
         _renamed(db, now, group, updated)
+    push_rules.group_changed(db, now, updated)  # ACTIVE push rules pick up new matches
     return updated
 
 

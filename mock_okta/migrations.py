@@ -210,6 +210,26 @@ def m002_push_engine(db: Database) -> None:
     )
 
 
+def m003_push_rules(db: Database) -> None:
+    """Push Groups by rule: a named search over group name and/or description (reference §2.2)."""
+    _run_ddl(
+        db,
+        """
+        create table group_push_rules (
+            id text primary key,
+            seq integer not null unique,
+            app_id text not null references apps (id) on delete cascade,
+            name text not null,
+            status text not null,
+            criteria text not null,
+            push_immediately integer not null default 1,
+            created text not null,
+            last_updated text not null
+        )
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -217,4 +237,4 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_org, m002_push_engine]
+MIGRATIONS = [m001_org, m002_push_engine, m003_push_rules]

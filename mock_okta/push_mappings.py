@@ -315,6 +315,7 @@ def delete_group_push_mapping(
         sourceGroupId=mapping["source_group_id"],
         targetGroupId=mapping["target_group_id"],
         targetGroupName=mapping["target_group_name"],
+        targetExternalId=mapping["target_external_id"],
         deleteTargetGroup=delete_target_group,
     )
 

@@ -4,6 +4,7 @@ Okta's Application, ApplicationUsers, ApplicationGroups, ApplicationFeatures, Gr
 and ApplicationSSO APIs (reference/okta.md §5.6, §5.7, §6).
 """
 
+import requests
 from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
@@ -20,6 +21,7 @@ from .. import (
 )
 from ..errors import ApiValidationFailed, ResourceNotFound
 from ..pagination import parse_limit
+from ..provisioning import connection
 from .api_users import actor, user_json
 from .common import get_db, json_body, json_response, no_content, now, org_url, paged_response
 
@@ -267,6 +269,11 @@ def update_feature_for_application(app_id: str, name: str) -> Response:
     with atomic(db):
         app = apps.require_app(db, app_id)
         feature = features.update_feature(db, now(), app, name, body, actor=actor())
+    if features.creates_users(db, app["id"]):
+        # Okta: saving To App with Create Users sends one GET /Users?startIndex=1&count=2 and
+        # nothing else (reference §1.2, §4); its outcome does not stop the save.
+        with requests.Session() as session:
+            connection.check_connector(db, connection.get_connection(db, app["id"]), session)
     return json_response(_feature_json(app_id, feature))
 
 

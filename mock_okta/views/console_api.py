@@ -10,9 +10,10 @@ from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
 
-from .. import apps
+from .. import apps, push_mappings
 from ..errors import ApiValidationFailed
-from ..provisioning import connection, engine, tasks
+from ..provisioning import connection, engine, groups_push, push_rules, tasks, users_push
+from .api_users import actor
 from .common import get_db, json_body, json_response, no_content, now
 
 bp = Blueprint("console_api", __name__, url_prefix="/_mock")
@@ -123,3 +124,105 @@ def wait_until_idle() -> Response:
         if time.monotonic() >= deadline:
             return json_response({"idle": False}, 504)
         time.sleep(0.05)
+
+
+@bp.post("/apps/<app_id>/users/<user_id>/provision")
+def provision_user(app_id: str, user_id: str) -> Response:
+    """Assignments > Provision User, for an app user assigned before provisioning -> 202."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        users_push.provision_user(db, now(), app, user_id)
+    return json_response({}, 202)
+
+
+# --- Push Groups: by rule, Push Now, Retry All Groups --------------------------------------------
+
+PUSH_RULES = "/apps/<app_id>/group-push/rules"
+
+
+@bp.post(PUSH_RULES)
+def create_push_rule(app_id: str) -> Response:
+    """+ Push Groups > Find groups by rule: 201 with the rule and the mappings it created."""
+    body, db = json_body(), get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        rule = push_rules.create_push_rule(db, now(), app, body, actor=actor())
+        result = push_rules.rule_json(db, rule)
+    return json_response(result, 201)
+
+
+@bp.get(PUSH_RULES)
+def list_push_rules(app_id: str) -> Response:
+    """The app's push rules, oldest first."""
+    db = get_db()
+    app = apps.require_app(db, app_id)
+    push_mappings.require_push_groups(db, app)
+    return json_response([push_rules.rule_json(db, r) for r in push_rules.list_push_rules(db, app)])
+
+
+@bp.delete(f"{PUSH_RULES}/<rule_id>")
+def delete_push_rule(app_id: str, rule_id: str) -> Response:
+    """Delete the rule and unlink its pushes; `deleteTargetGroups=true|false` is required."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        rule = push_rules.require_push_rule(db, app["id"], rule_id)
+        delete = _optional_flag("deleteTargetGroups")
+        push_rules.delete_push_rule(db, now(), app, rule, delete, actor=actor())
+    return no_content()
+
+
+@bp.post(f"{PUSH_RULES}/<rule_id>/lifecycle/activate")
+def activate_push_rule(app_id: str, rule_id: str) -> Response:
+    """Activate a rule: matching groups not yet pushed get a mapping."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        rule = push_rules.require_push_rule(db, app["id"], rule_id)
+        rule = push_rules.activate_push_rule(db, now(), app, rule, actor=actor())
+        result = push_rules.rule_json(db, rule)
+    return json_response(result)
+
+
+@bp.post(f"{PUSH_RULES}/<rule_id>/lifecycle/deactivate")
+def deactivate_push_rule(app_id: str, rule_id: str) -> Response:
+    """Deactivate a rule: no new mappings; existing ones are untouched."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        rule = push_rules.require_push_rule(db, app["id"], rule_id)
+        rule = push_rules.deactivate_push_rule(db, now(), app, rule)
+        result = push_rules.rule_json(db, rule)
+    return json_response(result)
+
+
+@bp.post("/apps/<app_id>/group-push/mappings/<mapping_id>/push")
+def push_now(app_id: str, mapping_id: str) -> Response:
+    """Push Now: the group's full membership is pushed -> 202."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
+        groups_push.push_now(db, now(), app, mapping)
+    return json_response({}, 202)
+
+
+@bp.post("/apps/<app_id>/group-push/retry")
+def retry_all_groups(app_id: str) -> Response:
+    """Retry All Groups: the pushes in ERROR are pushed again -> 202 with their ids."""
+    db = get_db()
+    with atomic(db):
+        app = apps.require_app(db, app_id)
+        mapping_ids = groups_push.retry_all_groups(db, now(), app)
+    return json_response({"mappingIds": mapping_ids}, 202)
+
+
+def _optional_flag(name: str) -> bool | None:
+    """A true/false query parameter; None when absent."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if value.lower() not in ("true", "false"):
+        raise ApiValidationFailed(name, [f"{name}: must be true or false"])
+    return value.lower() == "true"

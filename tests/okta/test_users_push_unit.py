@@ -1,0 +1,158 @@
+"""Okta's user push bodies and answer handling, without a network (reference/okta.md §1.3-§1.5)."""
+
+import json
+import re
+
+import pytest
+
+from mock_okta.provisioning import users_push
+from mock_okta.provisioning.client import ScimError, ScimResponse
+from mock_okta.provisioning.engine import PushContext
+
+USER = {
+    "id": "00ujl29u0le5T6Aj10h7",
+    "profile": json.dumps(
+        {
+            "login": "test.user@okta.local",
+            "email": "test.user@okta.local",
+            "firstName": "Test",
+            "lastName": "User",
+            "locale": "en_US",
+            "title": "Engineer",
+        }
+    ),
+}
+APP_USER = {"user_name": "test.user@okta.local"}
+
+
+class FakeClient:
+    """Answers GETs with a canned response or error, and records them."""
+
+    def __init__(self, answer):
+        self.answer, self.requests = answer, []
+
+    def get(self, path, params=None):
+        self.requests.append((path, params))
+        if isinstance(self.answer, ScimError):
+            raise self.answer
+        return self.answer
+
+
+def context(client) -> PushContext:
+    return PushContext(db=None, app={}, connection={}, client=client, event={})
+
+
+def test_create_body_is_oktas():
+    body = users_push.new_user_body(APP_USER, USER)
+    assert re.fullmatch(r"[a-z0-9]{8}", body.pop("password"))
+    # The reference's body (§1.3, Okta's 2024 SCIM guide), in its key order; title is unmapped.
+    assert list(body.items()) == [
+        ("schemas", ["urn:ietf:params:scim:schemas:core:2.0:User"]),
+        ("userName", "test.user@okta.local"),
+        ("name", {"givenName": "Test", "familyName": "User"}),
+        ("emails", [{"primary": True, "value": "test.user@okta.local", "type": "work"}]),
+        ("displayName", "Test User"),
+        ("locale", "en-US"),
+        ("externalId", "00ujl29u0le5T6Aj10h7"),
+        ("groups", []),
+        ("active", True),
+    ]
+
+
+def test_every_create_gets_a_new_password():
+    passwords = {users_push.new_user_body(APP_USER, USER)["password"] for _ in range(20)}
+    assert len(passwords) > 1
+
+
+def test_merge_keeps_the_server_representation():
+    current = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": "23a35c27",
+        "userName": "old@okta.local",
+        "name": {"givenName": "Old", "middleName": "Excited", "familyName": "Name"},
+        "emails": [
+            {"value": "home@example.com", "type": "home"},
+            {"primary": True, "value": "old@okta.local", "type": "work", "display": "x"},
+        ],
+        "active": False,
+        "groups": [{"value": "g1"}],
+        "meta": {"resourceType": "User"},
+    }
+    body = users_push.merged_user(current, APP_USER, USER)
+    assert body == {
+        **current,
+        "userName": "test.user@okta.local",
+        "name": {"givenName": "Test", "middleName": "Excited", "familyName": "User"},
+        "emails": [
+            {"value": "home@example.com", "type": "home"},
+            {"primary": True, "value": "test.user@okta.local", "type": "work", "display": "x"},
+        ],
+        "displayName": "Test User",
+        "locale": "en-US",
+    }
+    assert current["userName"] == "old@okta.local"  # not modified in place
+
+
+def test_merge_adds_a_work_email_when_the_server_has_none():
+    body = users_push.merged_user({"id": "1", "userName": "x"}, APP_USER, USER)
+    assert body["emails"] == [{"primary": True, "value": "test.user@okta.local", "type": "work"}]
+
+
+def test_oin_activation_patch_has_no_path():
+    assert users_push.active_patch(False) == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+
+
+def test_lookup_sends_the_filter_with_count_100():
+    client = FakeClient(ScimResponse(200, {"totalResults": 0, "Resources": []}))
+    assert users_push._lookup(context(client), APP_USER) is None
+    assert client.requests == [
+        ("/Users", {"filter": 'userName eq "test.user@okta.local"', "startIndex": 1, "count": 100})
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ScimError("Not Found. Errors reported by remote server: nope", status=404),
+        ScimResponse(200, {"totalresults": 0, "resources": []}),  # old lowercase keys
+    ],
+)
+def test_lookup_not_found(answer):
+    assert users_push._lookup(context(FakeClient(answer)), APP_USER) is None
+
+
+def test_lookup_found_returns_the_first_resource():
+    found = {"id": "abc", "userName": "test.user@okta.local", "active": False}
+    answer = ScimResponse(200, {"totalResults": 1, "Resources": [found]})
+    assert users_push._lookup(context(FakeClient(answer)), APP_USER) == found
+
+
+def test_lookup_refuses_string_counts():
+    answer = ScimResponse(200, {"totalResults": "0", "Resources": []})
+    with pytest.raises(ScimError) as error:
+        users_push._lookup(context(FakeClient(answer)), APP_USER)
+    assert error.value.summary == (
+        "Error while searching for user test.user@okta.local: "
+        "The remote server did not return a SCIM ListResponse"
+    )
+
+
+def test_a_401_becomes_the_credentials_message():
+    error = users_push._reworded(
+        "Error while creating user X", ScimError("Unauthorized.", status=401)
+    )
+    assert (error.summary, error.status) == (users_push.CREDENTIALS_INVALID, 401)
+
+
+def test_a_429_keeps_its_retry_after():
+    error = users_push._reworded(
+        "Error while creating user X", ScimError("Too Many Requests.", status=429, retry_after=7)
+    )
+    assert (error.summary, error.rate_limited, error.retry_after) == (
+        "Error while creating user X: Too Many Requests.",
+        True,
+        7,
+    )
