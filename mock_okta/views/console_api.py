@@ -12,7 +12,7 @@ from mock_common.db import atomic
 
 from .. import apps, push_mappings
 from ..errors import ApiValidationFailed
-from ..provisioning import connection, engine, groups_push, push_rules, tasks, users_push
+from ..provisioning import connection, engine, groups_push, push_rules, status, tasks, users_push
 from .api_users import actor
 from .common import get_db, json_body, json_response, no_content, now
 
@@ -84,6 +84,14 @@ def _wire_json(row: dict) -> dict:
         "durationMs": row["duration_ms"],
         "error": row["error"],
     }
+
+
+@bp.get("/apps/<app_id>/assignments")
+def assignments_tab(app_id: str) -> Response:
+    """Assignments tab data: provisioning state per user and the red "!" message."""
+    db = get_db()
+    app = apps.require_app(db, app_id)
+    return json_response(status.assignments_tab(db, app["id"]))
 
 
 @bp.get("/tasks")
