@@ -7,6 +7,8 @@ the fixture last seeded is remembered there so that `/_mock/reset` can return to
 import json
 import re
 import sqlite3
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -55,6 +57,17 @@ def wipe(db: Database) -> None:
         db.execute("PRAGMA defer_foreign_keys = ON")
         for table in user_tables(db):
             db.execute(f"delete from [{table}]")
+
+
+def reset(db: Database, now: datetime, seed: Callable, bootstrap: Callable) -> None:
+    """Back to the fixture loaded last (or to the bootstrap state when none was), atomically."""
+    loaded = loaded_fixture(db)
+    with atomic(db):
+        wipe(db)
+        if loaded:
+            seed(db, now, *loaded)
+        else:
+            bootstrap(db, now)
 
 
 def export_state(db: Database) -> dict[str, list[dict]]:

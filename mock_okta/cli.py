@@ -1,6 +1,5 @@
 """`mock-okta`: run and manage the Okta org simulator from the command line."""
 
-import json
 import os
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import click
 
 from mock_common import clock
 from mock_common.db import atomic, connect
+from mock_common.fixture_cli import fixture_variables, read_fixture
 
 from . import api_tokens, fixtures, users
 from .config import default_config
@@ -79,31 +79,13 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
     """Load the `okta` part of FIXTURE and remember it for `reset`."""
-    try:
-        data = json.loads(fixture.read_text())
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{fixture}: not valid JSON: {error}") from error
+    data = read_fixture(fixture)
     db = _open(ctx)
     try:
-        fixtures.seed(db, clock.now(db), data, _variables(variables))
+        fixtures.seed(db, clock.now(db), data, fixture_variables(variables))
     except (OktaError, KeyError) as error:
         raise click.ClickException(f"{fixture}: {error}") from error
     click.echo(f"seeded {ctx.obj['db']} from {fixture}")
-
-
-def _variables(pairs: tuple[str, ...]) -> dict[str, str]:
-    sonar_port = os.environ.get("SONAR_PORT", "9000")
-    okta_port = os.environ.get("OKTA_PORT", "8080")
-    result = {
-        "SONAR_URL": f"http://localhost:{sonar_port}",
-        "OKTA_URL": f"http://localhost:{okta_port}",
-    }
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}")
-        result[name] = value
-    return result
 
 
 @cli.command()

@@ -1,12 +1,12 @@
 """`mock-sonar`: run and manage the SonarQube simulator from the command line."""
 
-import json
 import os
 from pathlib import Path
 
 import click
 
 from mock_common.db import atomic, connect
+from mock_common.fixture_cli import fixture_variables, read_fixture
 
 from . import clock, fixtures, tokens, users
 from .config import default_config
@@ -88,28 +88,13 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
     """Load the `sonar` part of FIXTURE and remember it for `reset`."""
-    try:
-        data = json.loads(fixture.read_text())
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{fixture}: not valid JSON: {error}") from error
+    data = read_fixture(fixture)
     db = _open(ctx)
     try:
-        fixtures.seed(db, clock.now(db), data, _variables(variables))
+        fixtures.seed(db, clock.now(db), data, fixture_variables(variables))
     except (SonarError, KeyError) as error:
         raise click.ClickException(f"{fixture}: {error}") from error
     click.echo(f"seeded {_db_path(ctx)} from {fixture}")
-
-
-def _variables(pairs: tuple[str, ...]) -> dict[str, str]:
-    port = os.environ.get("SONAR_PORT", "9000")
-    okta_port = os.environ.get("OKTA_PORT", "8080")
-    result = {"SONAR_URL": f"http://localhost:{port}", "OKTA_URL": f"http://localhost:{okta_port}"}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}")
-        result[name] = value
-    return result
 
 
 @cli.command()

@@ -71,18 +71,7 @@ def _seed_admin(db: Database, spec: dict) -> None:
 
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh instance when none was loaded)."""
-    loaded = state.loaded_fixture(db)
-    with atomic(db):
-        state.wipe(db)
-        if loaded:
-            seed(db, now, *loaded)
-        else:
-            bootstrap(db, now)
-
-
-def export_state(db: Database) -> dict[str, list[dict]]:
-    """Every state table as JSON-ready rows."""
-    return state.export_state(db)
+    state.reset(db, now, seed, bootstrap)
 
 
 def import_state(db: Database, data: Any) -> None:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
-from mock_common import clock
+from mock_common import clock, state
 
 from .. import fixtures
 from ..errors import ApiValidationFailed
@@ -23,7 +23,7 @@ def reset() -> Response:
 @bp.get("/state")
 def export_state() -> Response:
     """The whole state as JSON."""
-    return json_response(fixtures.export_state(get_db()))
+    return json_response(state.export_state(get_db()))
 
 
 @bp.post("/state")

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
+from mock_common import state
+
 from .. import clock, faults, fixtures
 from ..errors import BadRequest
 from .common import get_db, json_response, no_content, now
@@ -31,7 +33,7 @@ def reset() -> Response:
 @bp.get("/state")
 def export_state() -> Response:
     """The whole state as JSON."""
-    return json_response(fixtures.export_state(get_db()))
+    return json_response(state.export_state(get_db()))
 
 
 @bp.post("/state")

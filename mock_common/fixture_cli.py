@@ -1,0 +1,31 @@
+"""What both command lines share for `seed`: reading a fixture and its `${NAME}` variables."""
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+
+def read_fixture(path: Path) -> dict:
+    """The fixture's JSON, or a click error that names the file."""
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{path}: not valid JSON: {error}") from error
+
+
+def fixture_variables(pairs: tuple[str, ...]) -> dict[str, str]:
+    """SONAR_URL and OKTA_URL from the ports (SPEC §2), overridden by NAME=VALUE pairs."""
+    sonar_port = os.environ.get("SONAR_PORT", "9000")
+    okta_port = os.environ.get("OKTA_PORT", "8080")
+    result = {
+        "SONAR_URL": f"http://localhost:{sonar_port}",
+        "OKTA_URL": f"http://localhost:{okta_port}",
+    }
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}")
+        result[name] = value
+    return result
