@@ -479,8 +479,9 @@ cmd_env() {
 }
 
 cmd_demo() {
-    echo "demo: not available yet (arrives with the provisioning work)" >&2
-    exit 2
+    ensure_install
+    eval "$(cmd_env)"
+    exec "$PY" -m mock_common.demo "$@"
 }
 
 cmd_test() {
