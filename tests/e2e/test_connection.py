@@ -64,3 +64,44 @@ def test_enabling_provisioning_flags_users_assigned_before(world):
     ).fetchone()[0]
     db.conn.close()
     assert flagged == 7
+
+
+def test_basic_auth_with_the_token_as_username(world):
+    """SonarQube 9.9's Okta setup: Authentication Mode Basic Auth, the token as the username."""
+    token = world.enable_scim_and_make_token()
+    world.okta.put(
+        f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning",
+        json={
+            "enabled": True,
+            "baseUrl": f"{world.sonar_url}/api/scim/v2",
+            "authMode": "BASIC",
+            "username": token,
+            "password": "",
+            "actions": ["PUSH_NEW_USERS"],
+        },
+    ).raise_for_status()
+    stored = world.okta.get(f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning").json()
+    assert stored["authMode"] == "BASIC"
+    assert "password" not in stored
+    result = world.okta.post(
+        f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning/test"
+    ).json()
+    assert result["ok"] is True
+    assert world.wire()[-1]["requestHeaders"]["Authorization"] == "Basic ***"
+
+
+def test_bad_connection_form_is_refused(world):
+    response = world.okta.put(
+        f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning",
+        json={"enabled": True, "baseUrl": "not a url"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E0000001"
+    response = world.okta.put(
+        f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning",
+        json={"enabled": True, "baseUrl": "http://x", "authMode": "OAUTH"},
+    )
+    assert response.status_code == 400
+    assert world.okta.get(f"{world.okta_url}/_mock/apps/{SONARQUBE_APP}/provisioning").json() == {
+        "enabled": False
+    }
