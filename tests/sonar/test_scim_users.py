@@ -1,12 +1,15 @@
 """SCIM /Users as Okta (both dialects) and Entra send it, and what SonarQube does with it."""
 
 import re
+import threading
 
 import pytest
+import requests
 
 from mock_sonar import groups, users
 from mock_sonar.clock import now as clock_now
 from tests.conftest import ADMIN, basic, bearer
+from tests.live import live_server
 from tests.sonar.conftest import (
     SCIM,
     create_user,
@@ -380,3 +383,25 @@ def test_the_last_administrator_cannot_be_deactivated_over_scim(sonar, scim, db)
     assert response.get_json()["detail"] == "User is last administrator, and cannot be deactivated"
     still = sonar.get(f"{SCIM}/Users/{created['id']}", headers=bearer(token)).get_json()
     assert still["active"] is True
+
+
+def test_racing_creates_give_one_user_and_one_conflict(sonar_app, sonar, scim):
+    """Okta can send two creates for one user at once (reference/okta.md §1.1, OBS7)."""
+    body = sample("okta-scim20-reference-create-user.json")
+    statuses = []
+    with live_server(sonar_app) as url:
+        barrier = threading.Barrier(2)
+
+        def create():
+            barrier.wait()
+            response = requests.post(f"{url}{SCIM}/Users", json=body, headers=scim, timeout=30)
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=create) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(statuses) == [201, 409]
+    listed = sonar.get(f'{SCIM}/Users?filter=userName eq "test.user@okta.local"', headers=scim)
+    assert listed.get_json()["totalResults"] == 1
