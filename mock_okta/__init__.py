@@ -31,7 +31,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .provisioning import groups_push, users_push  # noqa: F401  (they register handlers)
     from .provisioning.worker import ProvisioningWorker
-    from .views import api_apps, api_groups, api_logs, api_users, console_api, control, hooks, org
+    from .views import (
+        api_apps,
+        api_groups,
+        api_logs,
+        api_tokens,
+        api_users,
+        console_api,
+        control,
+        hooks,
+        org,
+    )
 
     hooks.register(app)
     for blueprint in (
@@ -40,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api_groups.bp,
         api_apps.bp,
         api_logs.bp,
+        api_tokens.bp,
         console_api.bp,
     ):
         app.register_blueprint(blueprint)

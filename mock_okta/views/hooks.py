@@ -15,7 +15,13 @@ from .common import close_db, get_db, json_response
 log = logging.getLogger(__name__)
 
 #: Paths that need an SSWS token: the Management API and the console-only JSON actions.
-PROTECTED_PREFIXES = ("/api/v1/", "/_mock/apps/", "/_mock/tasks", "/_mock/provisioning/")
+PROTECTED_PREFIXES = (
+    "/api/v1/",
+    "/_mock/apps/",
+    "/_mock/tasks",
+    "/_mock/provisioning/",
+    "/_mock/api-tokens",
+)
 #: Public Management API paths (no token), as on a real org.
 PUBLIC_PATHS = ()
 
