@@ -3,9 +3,12 @@
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
+
+from .clock import now as clock_now
 
 
 class _Connection(sqlite3.Connection):
@@ -115,3 +118,16 @@ def select_page(
 def user_tables(db: Database) -> list[str]:
     """The tables that hold state (everything but the migration ledger and SQLite's own)."""
     return [t for t in db.table_names() if not t.startswith(("_", "sqlite_"))]
+
+
+def init_database(
+    path: str, migrations: list[Migration], bootstrap: Callable[[Database, datetime], object]
+) -> None:
+    """Create or migrate an app's database, then bootstrap it (a no-op when already done)."""
+    db = connect(path)
+    try:
+        migrate(db, migrations)
+        with atomic(db):
+            bootstrap(db, clock_now(db))
+    finally:
+        db.conn.close()

@@ -2,8 +2,7 @@
 
 from flask import Flask
 
-from mock_common import clock
-from mock_common.db import atomic, connect, migrate
+from mock_common.db import init_database
 
 from .bootstrap import bootstrap
 from .config import default_config
@@ -12,13 +11,7 @@ from .migrations import MIGRATIONS
 
 def init_db(path: str) -> None:
     """Create or migrate the database and bootstrap a fresh org."""
-    db = connect(path)
-    try:
-        migrate(db, MIGRATIONS)
-        with atomic(db):
-            bootstrap(db, clock.now(db))
-    finally:
-        db.conn.close()
+    init_database(path, MIGRATIONS, bootstrap)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
