@@ -35,7 +35,7 @@ OKTA_API_TOKEN=00devenvLocalApiToken000000000000000000000
 #   run/<name>.pid, logs/<name>.log. An app takes part only when its package and
 #   console script are installed (see app_available), so adding one is a new entry here.
 # ---------------------------------------------------------------------------
-APPS=(sonar okta)
+APPS=(okta sonar)
 
 app_port() {
     case "$1" in

@@ -16,12 +16,15 @@ def read_fixture(path: Path) -> dict:
 
 
 def fixture_variables(pairs: tuple[str, ...]) -> dict[str, str]:
-    """SONAR_URL and OKTA_URL from the ports (SPEC §2), overridden by NAME=VALUE pairs."""
+    """SONAR_URL, OKTA_URL (from the ports, SPEC §2) and DEVENV_KEYS (the key files' folder,
+    $DEVENV_HOME/keys), overridden by NAME=VALUE pairs."""
     sonar_port = os.environ.get("SONAR_PORT", "9000")
     okta_port = os.environ.get("OKTA_PORT", "8080")
+    home = Path(os.environ.get("DEVENV_HOME", ".devenv")).resolve()
     result = {
         "SONAR_URL": f"http://localhost:{sonar_port}",
         "OKTA_URL": f"http://localhost:{okta_port}",
+        "DEVENV_KEYS": os.environ.get("DEVENV_KEYS", str(home / "keys")),
     }
     for pair in pairs:
         name, sep, value = pair.partition("=")

@@ -158,8 +158,9 @@ def create_app(
     actor: dict | None = None,
     app_id: str | None = None,
     external_key: str | None = None,
+    signing_key: dict | None = None,
 ) -> dict:
-    """POST /api/v1/apps. `app_id`/`external_key` give fixtures stable ids."""
+    """POST /api/v1/apps. `app_id`/`external_key`/`signing_key` give fixtures stable values."""
     label, mode = label_of(body), sign_on_mode_of(body)
     app_id = app_id or new_id(APP)
     subdomain = org(db).get("subdomain", "org")
@@ -167,7 +168,7 @@ def create_app(
     parts = build_parts(mode, body, app_id=app_id, previous=None)
     internal = {"alnId": new_id("aln")}
     if mode == SAML_2_0:
-        internal["signing"] = new_signing_key(subdomain, now)
+        internal["signing"] = signing_key or new_signing_key(subdomain, now)
         parts["credentials"]["signing"] = {"kid": internal["signing"]["kid"]}
     parts["visibility"] = visibility_of(body.get("visibility"), mode, _link_name(name), None)
     stamp = now.isoformat()

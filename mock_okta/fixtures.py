@@ -1,15 +1,16 @@
 """Loading the `okta` part of a fixture through the domain layer, and resetting to it."""
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from mock_common import state
+from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import apps, assignments, group_rules, groups, users
-from .bootstrap import bootstrap
+from . import apps, assignments, group_rules, groups, saml_metadata, users
+from .bootstrap import bootstrap, org
 from .errors import ApiValidationFailed
 
 
@@ -62,15 +63,35 @@ def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
         group_rules.activate_group_rule(db, now, rule)
 
 
+_APP_SEED_KEYS = ("id", "externalKey", "users", "groups", "signingKeyFile")
+
+
 def _seed_app(db: Database, now: datetime, spec: dict) -> None:
-    body = {k: v for k, v in spec.items() if k not in ("id", "externalKey", "users", "groups")}
+    body = {k: v for k, v in spec.items() if k not in _APP_SEED_KEYS}
     app = apps.create_app(
-        db, now, body, app_id=spec.get("id"), external_key=spec.get("externalKey")
+        db,
+        now,
+        body,
+        app_id=spec.get("id"),
+        external_key=spec.get("externalKey"),
+        signing_key=_signing_key(db, now, spec.get("signingKeyFile")),
     )
     for group_id in spec.get("groups", []):
         assignments.assign_group_to_application(db, now, app, group_id, {})
     for user_id in spec.get("users", []):
         assignments.assign_user_to_application(db, now, app, {"id": user_id, "scope": "USER"})
+
+
+def _signing_key(db: Database, now: datetime, path: str | None) -> dict | None:
+    """The app's IdP key from its key file (made on first use), so it survives resets and
+    mock_sonar's fixture can trust the same certificate."""
+    if not path:
+        return None
+    subdomain = org(db).get("subdomain", "org")
+    pair = keys.load_or_create_key_pair(
+        Path(path), lambda: saml_metadata.new_key_pair(subdomain, now)
+    )
+    return saml_metadata.signing_key_of(*pair)
 
 
 def reset(db: Database, now: datetime) -> None:

@@ -230,6 +230,23 @@ def m003_push_rules(db: Database) -> None:
     )
 
 
+def m004_web_sessions(db: Database) -> None:
+    """Browser sign-in sessions (the `sid` cookie) shared by the end-user pages and the console."""
+    _run_ddl(
+        db,
+        """
+        create table web_sessions (
+            token_hash text primary key,
+            user_id text not null references users (id) on delete cascade,
+            csrf_token text not null,
+            created text not null,
+            last_active text not null,
+            expires text not null
+        )
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -237,4 +254,4 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_org, m002_push_engine, m003_push_rules]
+MIGRATIONS = [m001_org, m002_push_engine, m003_push_rules, m004_web_sessions]

@@ -25,6 +25,11 @@ _VALIDITY = timedelta(days=3650)
 
 def new_signing_key(subdomain: str, now: datetime) -> dict:
     """A fresh RSA-2048 key and self-signed certificate: {kid, keyPem, certPem, created, ...}."""
+    return signing_key_of(*new_key_pair(subdomain, now))
+
+
+def new_key_pair(subdomain: str, now: datetime) -> tuple[str, str]:
+    """(private key PEM, certificate PEM) of a new IdP signing key, as Okta issues them."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     # Okta's certificates name the org in CN under a fixed Okta subject (as in its metadata).
     subject = x509.Name(
@@ -54,12 +59,18 @@ def new_signing_key(subdomain: str, now: datetime) -> dict:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def signing_key_of(key_pem: str, cert_pem: str) -> dict:
+    """The stored form of a signing key pair: {kid, keyPem, certPem, created, expiresAt}."""
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
     return {
         "kid": _kid(cert),
         "keyPem": key_pem,
-        "certPem": cert.public_bytes(serialization.Encoding.PEM).decode(),
-        "created": not_before.isoformat(),
-        "expiresAt": (not_before + _VALIDITY).isoformat(),
+        "certPem": cert_pem,
+        "created": cert.not_valid_before_utc.replace(tzinfo=None).isoformat(),
+        "expiresAt": cert.not_valid_after_utc.replace(tzinfo=None).isoformat(),
     }
 
 

@@ -1,17 +1,19 @@
 """Loading the `sonar` part of a fixture through the domain layer, and resetting to it."""
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from mock_common import state
+from mock_common import keys, state
 from mock_common.db import atomic
 
 from . import groups, management, settings, users
 from .bootstrap import bootstrap
 from .errors import BadRequest
 from .passwords import hash_password
+from .sp_keys import new_sp_key_pair
 
 
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
@@ -21,6 +23,7 @@ def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) 
         bootstrap(db, now)
         for key, value in part.get("settings", {}).items():
             settings.set_value(db, key, value)
+        _seed_saml_keys(db, part.get("samlKeys", {}))
         for group in part.get("groups", []):
             if groups.get_group_by_name(db, group["name"]) is None:
                 groups.create_group(db, now, group["name"], group.get("description"))
@@ -31,6 +34,35 @@ def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) 
         if part.get("scim", {}).get("enabled"):
             management.enable_scim(db)
         state.remember_fixture(db, fixture, variables)
+
+
+#: samlKeys entries: which part of which key file becomes which secured setting.
+_SAML_KEY_SETTINGS = {
+    "idpCertificateFile": [("sonar.auth.saml.certificate.secured", "certificate")],
+    "spKeyFile": [
+        ("sonar.auth.saml.sp.privateKey.secured", "key"),
+        ("sonar.auth.saml.sp.certificate.secured", "certificate"),
+    ],
+}
+
+
+def _seed_saml_keys(db: Database, spec: dict) -> None:
+    """Secured SAML settings from key files: the IdP certificate an admin copies from Okta's
+    Sign On tab (mock_okta made the file), and SonarQube's own SP key pair (made here)."""
+    for name, path in spec.items():
+        if name not in _SAML_KEY_SETTINGS:
+            raise BadRequest(f"samlKeys: unknown entry '{name}'")
+        try:
+            if name == "spKeyFile":
+                key_pem, cert_pem = keys.load_or_create_key_pair(Path(path), new_sp_key_pair)
+            else:
+                # mock_okta's seed makes this file: seed mock_okta first.
+                key_pem, cert_pem = keys.load_key_pair(Path(path))
+        except (OSError, ValueError) as error:
+            raise BadRequest(f"samlKeys.{name}: {error}") from error
+        parts = {"key": key_pem, "certificate": cert_pem}
+        for setting, part_name in _SAML_KEY_SETTINGS[name]:
+            settings.set_value(db, setting, parts[part_name])
 
 
 def _seed_user(db: Database, now: datetime, spec: dict) -> None:

@@ -3,13 +3,19 @@
 import base64
 import os
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 
 # Fewer PBKDF2 rounds for the passwords tests create (each hash records its rounds).
 os.environ.setdefault("MOCK_SONAR_PBKDF2_ROUNDS", "1000")
 
+from mock_common import keys
+from mock_okta import saml_metadata
 from mock_sonar import create_app, init_db
+
+#: The IdP key file the default fixture shares between mock_okta and mock_sonar.
+OKTA_IDP_KEY_FILE = "okta-sonarqube-idp.pem"
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +24,27 @@ def sonar_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("template") / "sonar.sqlite3"
     init_db(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def devenv_keys(tmp_path_factory) -> str:
+    """The folder the default fixture calls ${DEVENV_KEYS}, with the Okta app's IdP key made
+    (as mock_okta's seed makes it), so either app can be seeded alone."""
+    folder = tmp_path_factory.mktemp("keys")
+    keys.load_or_create_key_pair(
+        folder / OKTA_IDP_KEY_FILE,
+        lambda: saml_metadata.new_key_pair("devenvorg", datetime.now(UTC)),
+    )
+    return str(folder)
+
+
+def fixture_variables(devenv_keys: str, **urls: str) -> dict[str, str]:
+    """${...} values for the default fixture; SONAR_URL/OKTA_URL default to the SPEC ports."""
+    return {
+        "SONAR_URL": urls.get("sonar_url", "http://localhost:9000"),
+        "OKTA_URL": urls.get("okta_url", "http://localhost:8080"),
+        "DEVENV_KEYS": devenv_keys,
+    }
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ import mock_okta
 from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
+from tests.conftest import fixture_variables
 from tests.e2e.conftest import SONARQUBE_APP, SSWS
 from tests.live import live_server
 
@@ -57,7 +58,7 @@ def scim2_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def okta_to_scim2_server(tmp_path):
+def okta_to_scim2_server(tmp_path, devenv_keys):
     okta_db = str(tmp_path / "okta.sqlite3")
     app = mock_okta.create_app({"DATABASE": okta_db, "TESTING": True})
     with scim2_server() as target, live_server(app) as okta_url, requests.Session() as http:
@@ -67,7 +68,7 @@ def okta_to_scim2_server(tmp_path):
             db,
             clock.now(db),
             json.loads(FIXTURE.read_text()),
-            {"SONAR_URL": target, "OKTA_URL": okta_url},
+            fixture_variables(devenv_keys, sonar_url=target, okta_url=okta_url),
         )
         db.conn.close()
         http.headers.update(SSWS)

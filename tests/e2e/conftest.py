@@ -17,6 +17,7 @@ from mock_common.db import connect
 from mock_okta import fixtures as okta_fixtures
 from mock_okta.config import DEFAULT_API_TOKEN
 from mock_sonar import fixtures as sonar_fixtures
+from tests.conftest import fixture_variables
 from tests.live import live_server
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
@@ -121,7 +122,7 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, devenv_keys):
     """Okta and SonarQube from the default fixture, live, talking over loopback."""
     okta_db, sonar_db = str(tmp_path / "okta.sqlite3"), str(tmp_path / "sonar.sqlite3")
     okta_app = mock_okta.create_app({"DATABASE": okta_db, "TESTING": True})
@@ -129,7 +130,7 @@ def world(tmp_path):
     with live_server(sonar_app) as sonar_url, live_server(okta_app) as okta_url:
         okta_app.config["BASE_URL"], sonar_app.config["BASE_URL"] = okta_url, sonar_url
         fixture = json.loads(FIXTURE.read_text())
-        variables = {"SONAR_URL": sonar_url, "OKTA_URL": okta_url}
+        variables = fixture_variables(devenv_keys, sonar_url=sonar_url, okta_url=okta_url)
         for module, path in ((okta_fixtures, okta_db), (sonar_fixtures, sonar_db)):
             db = connect(path)
             module.seed(db, clock.now(db), fixture, variables)

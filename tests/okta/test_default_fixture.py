@@ -8,6 +8,7 @@ import pytest
 from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
+from tests.conftest import fixture_variables
 from tests.okta.conftest import SSWS
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
@@ -15,13 +16,13 @@ APP = "0oasonarqubedevenv01"
 
 
 @pytest.fixture
-def seeded(okta_app, okta):
+def seeded(okta_app, okta, devenv_keys):
     db = connect(okta_app.config["DATABASE"])
     fixtures.seed(
         db,
         clock.now(db),
         json.loads(FIXTURE.read_text()),
-        {"SONAR_URL": "http://localhost:9000", "OKTA_URL": "http://localhost:8080"},
+        fixture_variables(devenv_keys),
     )
     db.conn.close()
     return okta

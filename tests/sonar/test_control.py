@@ -8,14 +8,14 @@ import pytest
 
 from mock_common.db import connect
 from mock_sonar import clock, create_app, fixtures
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, fixture_variables
 from tests.sonar.conftest import SCIM
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 
 
 @pytest.fixture
-def seeded(tmp_path):
+def seeded(tmp_path, devenv_keys):
     """An app seeded from the default fixture."""
     path = str(tmp_path / "s.sqlite3")
     app = create_app({"DATABASE": path})
@@ -24,7 +24,7 @@ def seeded(tmp_path):
         db,
         clock.now(db),
         json.loads(FIXTURE.read_text()),
-        {"SONAR_URL": "http://localhost:9000", "OKTA_URL": "http://localhost:8080"},
+        fixture_variables(devenv_keys),
     )
     db.conn.close()
     return app.test_client()

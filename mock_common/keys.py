@@ -1,0 +1,51 @@
+"""Key pairs kept as PEM files under $DEVENV_HOME/keys (generated on first use, never committed).
+
+Both apps read the same file when they must agree on a key: mock_okta signs SAML responses
+with the IdP key of its SonarQube app, and mock_sonar's fixture takes that certificate as
+`sonar.auth.saml.certificate.secured`, exactly as an admin copies it from Okta's Sign On tab.
+One file holds the private key and its certificate, so the pair can never get out of step.
+"""
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+_CERT_BEGIN = "-----BEGIN CERTIFICATE-----"
+
+
+def load_key_pair(path: Path) -> tuple[str, str]:
+    """(private key PEM, certificate PEM) from a key file; errors name the file."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise FileNotFoundError(f"{path}: no key file ({error.strerror})") from error
+    start = text.find(_CERT_BEGIN)
+    if start < 0:
+        raise ValueError(f"{path}: no certificate in the key file")
+    key_pem, cert_pem = text[:start].strip() + "\n", text[start:].strip() + "\n"
+    # Both parts must parse, so a damaged file fails here, not in the middle of a sign-in.
+    serialization.load_pem_private_key(key_pem.encode(), password=None)
+    x509.load_pem_x509_certificate(cert_pem.encode())
+    return key_pem, cert_pem
+
+
+def load_or_create_key_pair(path: Path, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """The pair in `path`, made with `make()` and written atomically when the file is missing."""
+    if not path.exists():
+        key_pem, cert_pem = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+        with os.fdopen(handle, "w") as stream:
+            stream.write(key_pem.strip() + "\n" + cert_pem.strip() + "\n")
+        try:
+            # link() fails if another process created the file first: then theirs wins.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return load_key_pair(path)
