@@ -21,6 +21,9 @@ PY="$VENV/bin/python"
 STAMP="$VENV/.devenv-install-stamp"
 HEALTH_TIMEOUT=20 # seconds
 STOP_TIMEOUT=5    # seconds before SIGKILL
+# The browser the browser tests drive (tests/browser read the same variable).
+export DEVENV_CHROMIUM="${DEVENV_CHROMIUM:-/usr/bin/chromium}"
+CHROMIUM="$DEVENV_CHROMIUM"
 
 # Fixed default credentials (SPEC §2).
 SONAR_ADMIN_LOGIN='admin'
@@ -249,9 +252,23 @@ ensure_xmlsec1() {
     warn "$msg (tests that sign SAML messages will fail)"
 }
 
-# Browser tests: headless chromium is installed here when the browser suite arrives.
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+# Installed with apt-get where we are root; elsewhere the browser tests skip and say why.
 ensure_test_browser() {
-    :
+    [[ -x "$CHROMIUM" ]] && return 0
+    if is_root && command -v apt-get >/dev/null; then
+        say "Installing chromium for the browser tests (apt-get) ..."
+        local out
+        out="$(mktemp)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >"$out" 2>&1; then
+            cat "$out" >&2
+            rm -f "$out"
+            die "apt-get install -y chromium failed"
+        fi
+        rm -f "$out"
+        return 0
+    fi
+    warn "chromium is not installed at $CHROMIUM and cannot be installed here (not root or no apt-get): the browser tests will be skipped. Install it with: sudo apt-get install -y chromium"
 }
 
 # ---------------------------------------------------------------------------
@@ -504,7 +521,6 @@ Commands:
   reset               stop, wipe the databases and re-seed them from the fixture
   env                 print `export ...` lines (eval "$(./devenv.sh env)")
   demo                run the SonarQube + Okta SCIM guide against the running apps
-                      (not available yet)
   test [pytest args]  set up what the tests need, then run the test suite
   help                this text
 

@@ -31,9 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         api_tokens,
         api_users,
         console_api,
+        console_pages,
         control,
         hooks,
         org,
+        signin,
+        sso,
     )
 
     hooks.register(app)
@@ -45,8 +48,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         api_logs.bp,
         api_tokens.bp,
         console_api.bp,
+        signin.bp,
+        sso.bp,
     ):
         app.register_blueprint(blueprint)
+    console_pages.register(app)  # the Admin Console (HTML)
     if app.config["CONTROL_PLANE"]:
         app.register_blueprint(control.bp)
     if app.config["PROVISIONING_WORKER"]:

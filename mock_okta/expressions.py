@@ -1,4 +1,4 @@
-"""The Okta Expression Language subset that group rules use: parse, check, evaluate.
+"""The Okta Expression Language subset that group rules and SAML attribute statements use.
 
 Okta's language is a subset of Spring's SpEL (Okta Expression Language overview). A rule's
 condition must evaluate to a Boolean; Convert and Time functions are not allowed in group rules
@@ -428,6 +428,24 @@ def _equal(left: Any, right: Any) -> bool:
     if _numeric(left) and _numeric(right):
         return left == right
     return type(left) is type(right) and left == right
+
+
+@lru_cache(maxsize=512)
+def parse_value(source: str) -> Node:
+    """The checked syntax tree of a value expression (SAML attribute statements), any type."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionError("The expression is empty")
+    node = _Parser(source).parse()
+    _type(node)
+    return node
+
+
+def evaluate_value(source: str, ctx: Context) -> Any:
+    """The value of a (valid) value expression for one user; None when it cannot be evaluated."""
+    try:
+        return evaluate(parse_value(source), ctx)
+    except _EvaluationError:
+        return None
 
 
 def matches(source: str, ctx: Context) -> bool:

@@ -99,13 +99,34 @@ def sso_url(base_url: str, app_name: str, external_key: str) -> str:
     return f"{base_url}/app/{app_name}/{external_key}/sso/saml"
 
 
+def slo_url(base_url: str, app_name: str, external_key: str) -> str:
+    """The IdP's Single Logout URL: /app/{name}/{externalKey}/slo/saml (Okta SLO guide)."""
+    return f"{base_url}/app/{app_name}/{external_key}/slo/saml"
+
+
 def metadata_url(base_url: str, external_key: str) -> str:
     """The public metadata URL: /app/{externalKey}/sso/saml/metadata."""
     return f"{base_url}/app/{external_key}/sso/saml/metadata"
 
 
-def idp_metadata(*, entity: str, sso_location: str, cert_pem: str) -> str:
-    """The IdP EntityDescriptor Okta publishes for an app (Okta's ApplicationSSO example)."""
+def idp_metadata(
+    *, entity: str, sso_location: str, cert_pem: str, slo_location: str | None = None
+) -> str:
+    """The IdP EntityDescriptor Okta publishes for an app (Okta's ApplicationSSO example).
+
+    With SP-initiated SLO enabled, the SingleLogoutService endpoints are listed too.
+    """
+    endpoints: dict = {
+        "single_sign_on_service": [
+            (sso_location, BINDING_HTTP_POST),
+            (sso_location, BINDING_HTTP_REDIRECT),
+        ]
+    }
+    if slo_location:
+        endpoints["single_logout_service"] = [
+            (slo_location, BINDING_HTTP_POST),
+            (slo_location, BINDING_HTTP_REDIRECT),
+        ]
     config = IdPConfig()
     config.load(
         {
@@ -113,12 +134,7 @@ def idp_metadata(*, entity: str, sso_location: str, cert_pem: str) -> str:
             "metadata_key_usage": "signing",
             "service": {
                 "idp": {
-                    "endpoints": {
-                        "single_sign_on_service": [
-                            (sso_location, BINDING_HTTP_POST),
-                            (sso_location, BINDING_HTTP_REDIRECT),
-                        ]
-                    },
+                    "endpoints": endpoints,
                     "name_id_format": [NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED],
                     "want_authn_requests_signed": False,
                 }

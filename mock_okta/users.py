@@ -2,6 +2,7 @@
 
 Side effects follow Okta: deactivation removes every app assignment (and so deprovisions the
 user downstream); suspend, unsuspend and the final delete change nothing downstream.
+Deactivation, suspension and deletion end the user's browser sessions.
 """
 
 import json
@@ -11,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import assignments, group_rules, groups, system_log
+from . import assignments, group_rules, groups, system_log, web_sessions
 from .errors import AlreadyActive, ApiValidationFailed, InvalidUserStatus, ResourceNotFound
 from .filters import AttributeMap, to_sql
 from .ids import USER, new_id
@@ -247,6 +248,7 @@ def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
     if user["status"] == "DEPROVISIONED":
         raise InvalidUserStatus()
     user = _transition(db, now, user, "DEPROVISIONED")
+    web_sessions.end_user_sessions(db, user["id"])
     system_log.record(
         db,
         now,
@@ -284,6 +286,7 @@ def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None 
             causes=["status: Cannot suspend a user that is not active"],
         )
     user = _transition(db, now, user, "SUSPENDED")
+    web_sessions.end_user_sessions(db, user["id"])
     system_log.record(
         db,
         now,
@@ -332,6 +335,7 @@ def delete_user(db: Database, now: datetime, user: dict, *, actor: dict | None =
         targets=[target],
     )
     db.execute("delete from app_users where user_id = ?", [user["id"]])
+    web_sessions.end_user_sessions(db, user["id"])
     db.execute("delete from users where id = ?", [user["id"]])
     system_log.record(
         db,

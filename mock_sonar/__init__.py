@@ -25,10 +25,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_db(app.config["DATABASE"])
 
     from .scim import views as scim_views
-    from .views import auth, control, groups_api, hooks, system, users_api, v2_api
+    from .views import auth, control, groups_api, hooks, pages, saml, system, users_api, v2_api
 
     hooks.register(app)
-    for blueprint in (system.bp, auth.bp, users_api.bp, groups_api.bp, v2_api.bp, scim_views.bp):
+    for blueprint in (
+        system.bp,
+        auth.bp,
+        users_api.bp,
+        groups_api.bp,
+        v2_api.bp,
+        scim_views.bp,
+        saml.bp,
+        pages.bp,
+    ):
         app.register_blueprint(blueprint)
     if app.config["CONTROL_PLANE"]:
         app.register_blueprint(control.bp)

@@ -68,6 +68,21 @@ def authenticate(
     raise InvalidCredentials("Unsupported authorization scheme")
 
 
+def password_login(
+    db: Database, now: datetime, login: str, password: str
+) -> tuple[dict, str, str] | None:
+    """api/authentication/login: a local user's credentials open a browser session.
+
+    Returns (user, session cookie value, XSRF token), or None for wrong credentials.
+    """
+    user = users.authenticate_password(db, login, password)
+    if user is None:
+        return None
+    value, xsrf = sessions.create_session(db, now, user["uuid"])
+    users.record_connection(db, now, user)
+    return user, value, xsrf
+
+
 def _decode_basic(credentials: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credentials, validate=True).decode("utf-8")

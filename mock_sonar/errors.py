@@ -73,3 +73,13 @@ class ManagedInstance(BadRequest):
 
     def __init__(self, message: str = MANAGED_INSTANCE):
         super().__init__(message)
+
+
+class AuthenticationFailed(Exception):
+    """A refused browser authentication (AuthenticationException): it ends on
+    /sessions/unauthorized, which shows `public_message` when there is one."""
+
+    def __init__(self, message: str, public_message: str | None = None):
+        self.message = message
+        self.public_message = public_message
+        super().__init__(message)

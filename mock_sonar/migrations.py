@@ -95,6 +95,21 @@ def m001_initial_schema(db: Database) -> None:
     )
 
 
+def m002_saml_message_ids(db: Database) -> None:
+    """IDs of SAML responses already processed (SonarQube's table of that name), for replay."""
+    _run_ddl(
+        db,
+        """
+        create table saml_message_ids (
+            message_id text primary key,
+            expiration_date integer not null,
+            created_at integer not null
+        );
+        create index saml_message_ids_expiration on saml_message_ids (expiration_date);
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -102,4 +117,4 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_initial_schema]
+MIGRATIONS = [m001_initial_schema, m002_saml_message_ids]

@@ -103,8 +103,8 @@ def save_connection(db: Database, now: datetime, app: dict, body: dict) -> dict:
         "dialect": body.get("dialect") or current.get("dialect") or "CUSTOM_APP",
         "enabled_at": current.get("enabled_at") or (now.isoformat() if enabled else None),
     }
-    if enabled and (not row["base_url"]):
-        raise ApiValidationFailed("baseUrl", ["baseUrl: The field cannot be left blank"])
+    # No base URL is required to enable: General > App Settings > SCIM > Save turns provisioning
+    # on before the SCIM Connection form is filled (the Provisioning tab then shows it empty).
     db["app_provisioning"].upsert(row, pk="app_id")
     if enabled and not current.get("enabled"):
         assignments.flag_assigned_before_provisioning(db, app["id"])

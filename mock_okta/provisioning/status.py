@@ -14,15 +14,15 @@ ASSIGNED_BEFORE_PROVISIONING = (
 def assignments_tab(db: Database, app_id: str) -> list[dict]:
     """Every app user with its scope, status and, when something needs attention, the message."""
     rows = db.query(
-        "select au.*, u.profile from app_users au join users u on u.id = au.user_id "
-        "where au.app_id = ? order by au.seq",
+        "select au.*, u.profile as user_profile from app_users au "
+        "join users u on u.id = au.user_id where au.app_id = ? order by au.seq",
         [app_id],
     )
     return [_row_json(row) for row in rows]
 
 
 def _row_json(row: dict) -> dict:
-    profile = json.loads(row["profile"])
+    profile = json.loads(row["user_profile"])  # app_users has a `profile` column too
     problem = None
     if row["sync_state"] == "ERROR" and row["error_summary"]:
         problem = row["error_summary"]

@@ -356,10 +356,14 @@ def _metadata(app: dict, content_type: str) -> Response:
     if kid and kid != signing["kid"]:
         raise ResourceNotFound(kid, "AppInstanceKeyCredential")
     sign_on = apps.body_of(app)["settings"]["signOn"]
+    slo = (sign_on.get("slo") or {}).get("enabled")
     xml = saml_metadata.idp_metadata(
         entity=saml_metadata.entity_id(sign_on.get("idpIssuer"), app["external_key"]),
         sso_location=saml_metadata.sso_url(org_url(), app["name"], app["external_key"]),
         cert_pem=signing["certPem"],
+        slo_location=saml_metadata.slo_url(org_url(), app["name"], app["external_key"])
+        if slo
+        else None,
     )
     return Response(xml, status=200, content_type=content_type)
 

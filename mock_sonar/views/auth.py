@@ -2,8 +2,9 @@
 
 from flask import Blueprint, Response, request
 
-from .. import settings, users
-from ..sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, create_session, delete_session
+from .. import settings
+from ..authentication import password_login
+from ..sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
 from .common import get_db, json_response, now, principal
 from .params import WsParams
 
@@ -14,27 +15,34 @@ bp = Blueprint("auth", __name__)
 def login() -> Response:
     """Form login of a local user; sets JWT-SESSION and XSRF-TOKEN, or 401 with no body."""
     params = WsParams()
-    db = get_db()
-    user = users.authenticate_password(
-        db, params.optional("login") or "", params.optional("password") or ""
+    opened = password_login(
+        get_db(), now(), params.optional("login") or "", params.optional("password") or ""
     )
-    if user is None:
+    if opened is None:
         return Response(status=401)
-    value, xsrf = create_session(db, now(), user["uuid"])
-    users.record_connection(db, now(), user)
+    _, value, xsrf = opened
     response = Response(status=200)
     set_session_cookies(response, value, xsrf)
     return response
 
 
-def set_session_cookies(response: Response, value: str, xsrf: str) -> None:
-    """The session cookie is HttpOnly; the XSRF cookie is read by the page's script."""
+def set_session_cookies(response: Response, value: str, xsrf: str, *, secure: bool = False) -> None:
+    """The session cookie is HttpOnly; the XSRF cookie is read by the page's script.
+
+    `secure` when the request came through HTTPS (Cookies: X-Forwarded-Proto: https).
+    """
     max_age = int(SESSION_TIMEOUT.total_seconds())
     response.set_cookie(
-        SESSION_COOKIE, value, max_age=max_age, httponly=True, samesite="Lax", path="/"
+        SESSION_COOKIE,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=secure,
     )
     response.set_cookie(
-        XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax", path="/"
+        XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax", path="/", secure=secure
     )
 
 

@@ -10,6 +10,7 @@ from .. import management, settings, users
 from ..authentication import authenticate
 from ..errors import InvalidCredentials, SonarError
 from ..sessions import SESSION_COOKIE, XSRF_HEADER
+from . import browser
 from .common import close_db, edition, get_db, json_response, now
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,15 @@ def authenticate_web_api() -> Response | None:
     return None
 
 
+def is_page(path: str) -> bool:
+    """Browser pages (everything outside the Web API and the control plane) answer HTML."""
+    return not is_web_api(path) and not path.startswith("/_mock")
+
+
 def render_error(error: SonarError) -> Response:
-    """v2 paths get {"message"}, everything else {"errors":[{"msg"}]}."""
+    """v2 paths get {"message"}, everything else {"errors":[{"msg"}]}; pages get HTML."""
+    if is_page(request.path):
+        return browser.error_page(error.status, " ".join(error.messages))
     if request.path.startswith("/api/v2/"):
         return json_response(error.v2_body(), error.status)
     return json_response(error.v1_body(), error.status)
@@ -80,6 +88,8 @@ def render_error(error: SonarError) -> Response:
 
 def render_http_error(error: HTTPException) -> Response:
     """Werkzeug's errors (unknown URL, wrong method, body too large) in SonarQube's format."""
+    if is_page(request.path):
+        return _render_page_error(error)
     if request.path.startswith(SCIM_PREFIX) and management.scim_available(edition()):
         # Under the SCIM servlet errors are SCIM errors (RFC 7644 §3.12).
         body = Error(status=error.code or 500, detail=error.description).model_dump()
@@ -97,6 +107,15 @@ def render_http_error(error: HTTPException) -> Response:
     return render_error(_status_error(error.code or 500, message))
 
 
+def _render_page_error(error: HTTPException) -> Response:
+    if error.code == 404:
+        return browser.error_page(404, browser.PAGE_NOT_FOUND, browser.ADDRESS_MISTYPED)
+    if error.code == 405:
+        # Guess: the web server's refusal of a method on a page, worded by us.
+        return browser.error_page(405, f"HTTP method {request.method} is not allowed here.")
+    return browser.error_page(error.code or 500, error.description or error.name)
+
+
 def _status_error(status: int, message: str) -> SonarError:
     error = SonarError(message)
     error.status = status
@@ -106,6 +125,8 @@ def _status_error(status: int, message: str) -> SonarError:
 def render_unexpected(error: Exception) -> Response:
     """Last resort: log it and answer as SonarQube does; no stack trace to the client."""
     log.exception("unexpected error on %s %s", request.method, request.path)
+    if is_page(request.path):
+        return browser.error_page(500, browser.UNEXPECTED_ERROR)
     return render_error(_status_error(500, _INTERNAL_ERROR))
 
 

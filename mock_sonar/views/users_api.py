@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import management, permissions, settings, tokens, users
+from .. import management, permissions, saml_settings, settings, tokens, users
 from ..authentication import Principal
 from ..errors import BadRequest, Forbidden, NotFound
 from ..sessions import create_session
@@ -39,14 +39,6 @@ _PASSWORD_RULES = (
     (re.compile(r"[a-z]"), "Password must contain at least one lowercase character"),
     (re.compile(r"\d"), "Password must contain at least one digit"),
     (re.compile(r"[^a-zA-Z0-9]"), "Password must contain at least one special character"),
-)
-SAML_REQUIRED = (
-    "providerId",
-    "applicationId",
-    "loginUrl",
-    "certificate.secured",
-    "user.login",
-    "user.name",
 )
 
 
@@ -306,9 +298,7 @@ def update_identity_provider() -> Response:
 
 def saml_enabled(db: Database) -> bool:
     """SamlSettings.isEnabled: the flag and every mandatory setting (§5.1)."""
-    return settings.get_bool(db, "sonar.auth.saml.enabled") and all(
-        settings.get_value(db, f"sonar.auth.saml.{key}") for key in SAML_REQUIRED
-    )
+    return saml_settings.is_enabled(db)
 
 
 @bp.route("/api/users/identity_providers", methods=GET_OR_POST)

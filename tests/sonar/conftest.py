@@ -7,6 +7,7 @@ import pytest
 
 from mock_common.db import connect
 from tests.conftest import ADMIN, bearer
+from tests.sonar.saml_idp_helper import KeyPair, TestIdp, configure_sonar, key_pair
 
 SAMPLES = Path(__file__).parent / "samples"
 SCIM = "/api/scim/v2"
@@ -77,3 +78,26 @@ def sonar_user(client, external_identity: str, deactivated: bool = False) -> dic
     users = client.get(f"/api/users/search?ps=500{query}", headers=ADMIN).get_json()["users"]
     found = [u for u in users if u.get("externalIdentity") == external_identity]
     return found[0] if found else None
+
+
+@pytest.fixture(scope="session")
+def saml_keys(tmp_path_factory) -> dict[str, KeyPair]:
+    """Throwaway key pairs: the test IdP's, another signer's, and SonarQube's own SP pair."""
+    folder = tmp_path_factory.mktemp("saml-keys")
+    return {name: key_pair(folder, name) for name in ("idp", "other", "sp")}
+
+
+@pytest.fixture(scope="session")
+def idp(saml_keys) -> TestIdp:
+    """The IdP SonarQube trusts in the SAML tests."""
+    return TestIdp(saml_keys["idp"])
+
+
+@pytest.fixture
+def saml_sonar(sonar, idp):
+    """mock_sonar with SAML enabled for `idp` (Just-in-Time) and a `sonar-developers` group."""
+    configure_sonar(sonar, idp)
+    group = {"name": "sonar-developers"}
+    created = sonar.post("/api/user_groups/create", headers=ADMIN, data=group)
+    assert created.status_code == 200, created.data
+    return sonar

@@ -1,0 +1,13 @@
+"""Who may use the Admin Console."""
+
+from ..bootstrap import ORG_ADMIN_LOGIN
+
+
+def is_org_admin(user: dict | None) -> bool:
+    """The org's super administrator (the bootstrap user), signed in while ACTIVE.
+
+    Guess: the simulator has no admin roles; only the super admin reaches the console.
+    """
+    return bool(
+        user and user["status"] == "ACTIVE" and user["login"].lower() == ORG_ADMIN_LOGIN.lower()
+    )

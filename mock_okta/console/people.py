@@ -1,0 +1,155 @@
+"""Directory > People: the list, the person page's profile and its lifecycle buttons."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .. import groups, users
+from ..errors import ApiValidationFailed, InvalidUserStatus
+
+#: Okta's status names in the Admin Console (People list and person page).
+STATUS_LABELS = {
+    "STAGED": "Staged",
+    "PROVISIONED": "Pending user action",
+    "ACTIVE": "Active",
+    "RECOVERY": "Password reset",
+    "PASSWORD_EXPIRED": "Password expired",
+    "LOCKED_OUT": "Locked out",
+    "SUSPENDED": "Suspended",
+    "DEPROVISIONED": "Deactivated",
+}
+#: The People list's status filter, in Okta's order.
+STATUS_FILTERS = ("STAGED", "PROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED")
+
+#: The person page's buttons per status: the main ones, then the More Actions menu.
+#: Okta help: Staged -> Activate; Suspended -> Unsuspend; Deactivated -> Activate, Delete;
+#: More Actions holds Suspend and Deactivate.
+# Guess: Pending user action (and Password reset) offer Reactivate, the API's reactivate,
+# which restarts activation.
+LIFECYCLE = {
+    "STAGED": (["activate"], ["deactivate"]),
+    "PROVISIONED": (["reactivate"], ["deactivate"]),
+    "ACTIVE": ([], ["suspend", "deactivate"]),
+    "RECOVERY": (["reactivate"], ["suspend", "deactivate"]),
+    "PASSWORD_EXPIRED": ([], ["suspend", "deactivate"]),
+    "LOCKED_OUT": ([], ["deactivate"]),
+    "SUSPENDED": (["unsuspend"], ["deactivate"]),
+    "DEPROVISIONED": (["activate", "delete"], []),
+}
+ACTION_LABELS = {
+    "activate": "Activate",
+    "reactivate": "Reactivate",
+    "suspend": "Suspend",
+    "unsuspend": "Unsuspend",
+    "deactivate": "Deactivate",
+    "delete": "Delete",
+}
+_OPERATIONS: dict[str, Callable[..., object]] = {
+    "activate": users.activate_user,
+    "reactivate": users.reactivate_user,
+    "suspend": users.suspend_user,
+    "unsuspend": users.unsuspend_user,
+    "deactivate": users.deactivate_user,
+    "delete": users.delete_user,
+}
+#: The person page's Profile form: attribute, label (Okta's default user profile).
+PROFILE_FIELDS = (
+    ("login", "Username"),
+    ("firstName", "First name"),
+    ("lastName", "Last name"),
+    ("displayName", "Display name"),
+    ("email", "Primary email"),
+    ("title", "Title"),
+    ("department", "Department"),
+    ("organization", "Organization"),
+    ("employeeNumber", "Employee number"),
+    ("mobilePhone", "Mobile phone"),
+)
+_REQUIRED = set(users.REQUIRED)
+
+
+def person_row(user: dict) -> dict:
+    """A user as the console lists it."""
+    profile = users.profile_of(user)
+    return {
+        "id": user["id"],
+        "name": " ".join(p for p in (profile.get("firstName"), profile.get("lastName")) if p),
+        "login": profile.get("login"),
+        "email": profile.get("email"),
+        "title": profile.get("title"),
+        "department": profile.get("department"),
+        "status": user["status"],
+        "statusLabel": STATUS_LABELS.get(user["status"], user["status"]),
+        "profile": profile,
+    }
+
+
+def list_people(db: Database, *, q: str | None, status: str | None) -> list[dict]:
+    """The People list: search on name/email/login prefix, optional status (max 200)."""
+    expression = f'status eq "{status}"' if status in STATUS_LABELS else "status pr"
+    rows, _cursor = users.list_users(db, q=q or None, filter_=expression, limit=200)
+    return [person_row(row) for row in rows]
+
+
+def lifecycle_actions(status: str) -> dict:
+    """{"main": [(action, label)], "more": [(action, label)]} for a status."""
+    main, more = LIFECYCLE.get(status, ([], ["deactivate"]))
+    return {
+        "main": [(a, ACTION_LABELS[a]) for a in main],
+        "more": [(a, ACTION_LABELS[a]) for a in more],
+    }
+
+
+def run_lifecycle(
+    db: Database, now: datetime, user: dict, action: str, *, actor: dict | None
+) -> None:
+    """One of the buttons the person page offers for the user's status (E0000038 otherwise).
+
+    Guess: the console offers no lifecycle button on the signed-in admin's own page.
+    """
+    offered = lifecycle_actions(user["status"])
+    if action not in {a for a, _ in offered["main"] + offered["more"]}:
+        raise InvalidUserStatus()
+    if actor and actor.get("id") == user["id"]:
+        raise ApiValidationFailed(summary="You cannot change the status of your own account.")
+    _OPERATIONS[action](db, now, user, actor=actor)
+
+
+def profile_update(form: dict) -> dict:
+    """The Profile form as a partial update: blank optional fields are cleared."""
+    profile = {}
+    for name, _label in PROFILE_FIELDS:
+        value = (form.get(name) or "").strip()
+        profile[name] = value if value or name in _REQUIRED else None
+    return {"profile": profile}
+
+
+def new_person(form: dict) -> tuple[dict, bool]:
+    """Add Person: the create body and whether to activate now."""
+    profile = {
+        "firstName": (form.get("firstName") or "").strip(),
+        "lastName": (form.get("lastName") or "").strip(),
+        "login": (form.get("login") or "").strip(),
+        "email": (form.get("email") or "").strip(),
+    }
+    body: dict = {"profile": profile}
+    if form.get("setPassword") == "on":
+        body["credentials"] = {"password": {"value": form.get("password") or ""}}
+    return body, form.get("activation", "now") == "now"
+
+
+def person_groups(db: Database, user_id: str) -> list[dict]:
+    """The person's groups."""
+    rows = groups.list_user_groups(db, user_id)
+    return [{"id": g["id"], "name": g["name"], "type": g["type"]} for g in rows]
+
+
+def person_apps(db: Database, user_id: str) -> list[dict]:
+    """The person's app assignments with their scope and provisioning state."""
+    rows = db.query(
+        "select a.id, a.name, a.label, au.direct, au.status, au.sync_state, au.user_name "
+        "from app_users au join apps a on a.id = au.app_id where au.user_id = ? order by au.seq",
+        [user_id],
+    )
+    return [dict(row) for row in rows]

@@ -1,0 +1,129 @@
+"""Admin Console: Directory > Groups (Add group, the group page's people) and its Rules tab."""
+
+from flask import Response, redirect, request
+
+from mock_common.db import atomic
+
+from .. import group_rules, groups
+from ..console import group_pages
+from ..errors import ApiValidationFailed, OktaError
+from .common import get_db, now
+from .console_common import actor, console_blueprint, form_error, page
+
+bp = console_blueprint("console_groups", __name__)
+
+GROUP = "/admin/group/<group_id>"
+
+
+def _groups_page(
+    form: dict | None = None, error: dict | None = None, status: int = 200
+) -> Response:
+    q = request.args.get("q", "")
+    return page(
+        "admin/groups.html",
+        status,
+        groups=group_pages.list_groups(get_db(), q=q),
+        q=q,
+        adding=form is not None or request.args.get("add") == "1",
+        form=form or {},
+        error=error,
+    )
+
+
+@bp.get("/admin/groups")
+def groups_page() -> Response:
+    """Groups: search by name, Add group."""
+    return _groups_page()
+
+
+@bp.post("/admin/groups")
+def add_group() -> Response:
+    """Add group > Save."""
+    db, form = get_db(), request.form.to_dict()
+    try:
+        with atomic(db):
+            group = groups.create_group(db, now(), group_pages.new_group(form), actor=actor())
+    except OktaError as error:
+        return _groups_page(form, form_error(error), error.status)
+    return redirect(f"/admin/group/{group['id']}")
+
+
+def _group_page(group_id: str, error: dict | None = None, status: int = 200) -> Response:
+    db = get_db()
+    group = groups.require_group(db, group_id)
+    editable = group_pages.can_edit_members(group)
+    return page(
+        "admin/group.html",
+        status,
+        group=group,
+        type_label=group_pages.TYPE_LABELS.get(group["type"], group["type"]),
+        people=group_pages.group_people(db, group["id"]),
+        candidates=group_pages.people_to_add(db, group["id"]) if editable else [],
+        apps=group_pages.group_apps(db, group["id"]),
+        editable=editable,
+        error=error,
+    )
+
+
+@bp.get(GROUP)
+def group_page(group_id: str) -> Response:
+    """The group page: its people and applications."""
+    return _group_page(group_id)
+
+
+@bp.post(f"{GROUP}/people")
+def assign_person(group_id: str) -> Response:
+    """Assign people: add a member."""
+    db, user_id = get_db(), request.form.get("userId", "")
+    try:
+        if not user_id:
+            raise ApiValidationFailed(summary="Select a person to assign.")  # Guess: wording
+        with atomic(db):
+            group = groups.require_group(db, group_id)
+            groups.assign_user_to_group(db, now(), group, user_id, actor=actor())
+    except OktaError as error:
+        return _group_page(group_id, form_error(error), error.status)
+    return redirect(f"/admin/group/{group_id}")
+
+
+@bp.post(f"{GROUP}/people/<user_id>/remove")
+def remove_person(group_id: str, user_id: str) -> Response:
+    """Remove a member (a rule-managed one is excluded from the rule, as Okta does)."""
+    db = get_db()
+    try:
+        with atomic(db):
+            group = groups.require_group(db, group_id)
+            groups.unassign_user_from_group(db, now(), group, user_id, actor=actor())
+    except OktaError as error:
+        return _group_page(group_id, form_error(error), error.status)
+    return redirect(f"/admin/group/{group_id}")
+
+
+def _rules_page(error: dict | None = None, status: int = 200) -> Response:
+    return page(
+        "admin/group_rules.html", status, rules=group_pages.list_rules(get_db()), error=error
+    )
+
+
+@bp.get("/admin/groups/rules")
+def rules_page() -> Response:
+    """Groups > Rules: every group rule with its status."""
+    return _rules_page()
+
+
+@bp.post("/admin/groups/rules/<rule_id>/<action>")
+def rule_lifecycle(rule_id: str, action: str) -> Response:
+    """Activate / Deactivate a group rule."""
+    operations = {
+        "activate": group_rules.activate_group_rule,
+        "deactivate": group_rules.deactivate_group_rule,
+    }
+    db = get_db()
+    try:
+        if action not in operations:
+            raise ApiValidationFailed(summary=f"Unknown action: {action}")
+        with atomic(db):
+            operations[action](db, now(), group_rules.require_rule(db, rule_id))
+    except OktaError as error:
+        return _rules_page(form_error(error), error.status)
+    return redirect("/admin/groups/rules")
