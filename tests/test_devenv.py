@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.browserless import Browser
+
 ROOT = Path(__file__).resolve().parents[1]
 DEVENV = ROOT / "devenv.sh"
 
@@ -106,3 +108,38 @@ def test_up_status_up_again_down(devenv: tuple[dict[str, str], int]) -> None:
     assert not port_answers(port)
 
     assert "not running" in run(env, "down").stdout
+
+
+def saml_login(sonar_url: str, okta_url: str, username: str) -> str:
+    """Log in with SAML from SonarQube through Okta's sign-in page; returns the login."""
+    browser = Browser()
+    try:
+        page = browser.get(f"{sonar_url}/sessions/init/saml", params={"return_to": "/"})
+        assert page.url.startswith(f"{okta_url}/login/login.htm"), page.url
+        handover = browser.submit(page, username=username, password="Passw0rd!")
+        browser.submit(handover, "appForm")
+        me = browser.get(f"{sonar_url}/api/users/current")
+        assert me.status_code == 200, me.text
+        return me.json()["login"]
+    finally:
+        browser.close()
+
+
+@pytest.mark.devenv
+def test_saml_works_out_of_the_box_and_after_a_reset(devenv: tuple[dict[str, str], int]) -> None:
+    env, sonar_port = devenv
+    sonar_url, okta_url = f"http://localhost:{sonar_port}", f"http://localhost:{env['OKTA_PORT']}"
+    keys = Path(env["DEVENV_HOME"]) / "keys"
+
+    up = run(env, "up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert sorted(p.name for p in keys.iterdir()) == ["okta-sonarqube-idp.pem", "sonarqube-sp.pem"]
+    idp_key = (keys / "okta-sonarqube-idp.pem").read_text()
+    assert saml_login(sonar_url, okta_url, "dave.lee@example.com").startswith("dave-lee")
+
+    reset = run(env, "reset")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert run(env, "up").returncode == 0
+    # The key files survive a reset, so both apps still agree on the IdP certificate.
+    assert (keys / "okta-sonarqube-idp.pem").read_text() == idp_key
+    assert saml_login(sonar_url, okta_url, "erin.kowalski@example.com").startswith("erin")

@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..api_tokens import find_token
 from ..errors import InvalidToken, MethodNotAllowed, OktaError, PayloadTooLarge, ResourceNotFound
+from ..page_errors import PageError, PageNotFound
+from .browser import render_page_error
 from .common import close_db, get_db, json_response
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,9 @@ def render_okta_error(error: OktaError) -> Response:
 
 
 def render_http_error(error: HTTPException) -> Response:
-    """Routing errors as Okta errors."""
+    """Routing errors as Okta errors; a browser page (not the API) gets Okta's HTML error page."""
+    if not request.path.startswith(("/api/", "/_mock/")) and error.code in (404, 405):
+        return render_page_error(PageNotFound() if error.code == 404 else _method_not_allowed())
     if error.code == 405:
         return render_okta_error(MethodNotAllowed())
     if error.code == 413:
@@ -95,6 +99,13 @@ def render_http_error(error: HTTPException) -> Response:
     okta = OktaError(error.description)
     okta.status = error.code or 500
     return render_okta_error(okta)
+
+
+def _method_not_allowed() -> PageError:
+    # Guess: the sentence of Okta's HTML page for a wrong method.
+    error = PageError("This page does not accept that kind of request.")
+    error.status, error.title = 405, "Method Not Allowed"
+    return error
 
 
 def render_unexpected(error: Exception) -> Response:

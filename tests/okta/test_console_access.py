@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.okta.conftest import SSWS
 from tests.okta.console_helpers import (
     APP_URL,
     console_fixture,  # noqa: F401  (a fixture)
@@ -96,3 +97,14 @@ def test_an_unknown_app_is_a_404_page(console):
     response = console.get("/admin/app/x/instance/0oanothing/")
     assert response.status_code == 404
     assert "AppInstance" in response.get_data(as_text=True)
+
+
+def test_an_unknown_console_url_gets_the_html_error_page_not_api_json(console):
+    response = console.get("/admin/no-such-page")
+
+    assert response.status_code == 404
+    assert response.content_type == "text/html; charset=utf-8"
+    assert "Page Not Found" in visible_text(response.get_data(as_text=True))
+    api = console.get("/api/v1/no-such-resource", headers=SSWS)
+    assert api.status_code == 404
+    assert api.get_json()["errorCode"] == "E0000007"
