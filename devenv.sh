@@ -132,9 +132,15 @@ app_running_pid() {
     printf '%s\n' "$pid"
 }
 
-# True while the process exists and is not a zombie.
+# True while the process exists and is not a zombie. A process that is still exiting has
+# already lost its command line but is not gone yet, so the state letter decides.
 pid_alive() {
-    kill -0 "$1" 2>/dev/null && [[ -n "$(pid_cmdline "$1")" ]]
+    kill -0 "$1" 2>/dev/null || return 1
+    [[ -d /proc/self ]] || return 0 # no procfs: kill -0 is all we know
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [[ "${stat%% *}" != Z ]]
 }
 
 # Whether the app is installed in the venv (package importable and console script present).

@@ -25,9 +25,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_db(app.config["DATABASE"])
 
     from .scim import views as scim_views
-    from .views import auth, control, groups_api, hooks, pages, saml, system, users_api, v2_api
+    from .views import (
+        auth,
+        control,
+        groups_api,
+        hooks,
+        pages,
+        saml,
+        system,
+        ui,
+        ui_account,
+        ui_groups,
+        ui_nav,
+        ui_settings,
+        ui_users,
+        users_api,
+        v2_api,
+    )
 
     hooks.register(app)
+    ui.register(app)
     for blueprint in (
         system.bp,
         auth.bp,
@@ -37,6 +54,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         scim_views.bp,
         saml.bp,
         pages.bp,
+        ui_nav.bp,
+        ui_account.bp,
+        ui_settings.bp,
+        ui_users.bp,
+        ui_groups.bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["CONTROL_PLANE"]:

@@ -281,6 +281,19 @@ def change_password(db: Database, now: datetime, user: dict, new_password: str) 
     db.execute("delete from sessions where user_uuid = ?", [user["uuid"]])
 
 
+#: ChangePasswordAction's refusal codes, returned as `{"result": …}` (§1).
+OLD_PASSWORD_INCORRECT = "old_password_incorrect"
+NEW_PASSWORD_SAME_AS_OLD = "new_password_same_as_old"
+
+
+def check_own_password_change(db: Database, user: dict, previous: str, new_password: str) -> None:
+    """A user changing their own password must give the old one, and a different new one."""
+    if authenticate_password(db, user["login"], previous) is None:
+        raise BadRequest(OLD_PASSWORD_INCORRECT)
+    if previous == new_password:
+        raise BadRequest(NEW_PASSWORD_SAME_AS_OLD)
+
+
 def authenticate_password(db: Database, login: str, password: str) -> dict | None:
     """The active local user with these credentials, else None."""
     user = get_user_by_login(db, login)
@@ -299,6 +312,15 @@ def deactivate_user(db: Database, now: datetime, user: dict) -> dict:
         db.execute(f"delete from {table} where user_uuid = ?", [user["uuid"]])
     db["users"].update(user["uuid"], {"active": 0, "updated_at": now.isoformat()})
     return get_user(db, user["uuid"])
+
+
+SELF_DEACTIVATION = "Self-deactivation is not possible"
+
+
+def check_not_self_deactivation(actor_uuid: str, user_uuid: str) -> None:
+    """DeactivateAction: an administrator cannot deactivate their own account."""
+    if actor_uuid == user_uuid:
+        raise BadRequest(SELF_DEACTIVATION)
 
 
 def deactivate_by_admin(

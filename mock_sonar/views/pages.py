@@ -14,8 +14,9 @@ from flask import Blueprint, Response, redirect, request
 from .. import oauth, saml_settings
 from ..authentication import password_login
 from .auth import set_session_cookies
-from .browser import end_session, is_https, page, signed_in_user
+from .browser import end_session, is_https, page
 from .common import get_db, now
+from .ui import signed_in
 
 bp = Blueprint("pages", __name__)
 
@@ -44,6 +45,8 @@ def _login_page(*, error: str | None = None, status: int = 200, login: str = "")
         error=error,
         login=login,
         hide_login_link=True,
+        # handleRequiredAuthorization sends signed-in users without the right here.
+        authorization_error=bool(request.args.get("authorizationError")),
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, path="/sessions", httponly=True, samesite="Lax", secure=is_https()
@@ -92,9 +95,7 @@ def logout() -> Response:
 
 
 @bp.get("/")
+@signed_in()
 def home() -> Response:
-    """Signed in: a minimal home page; otherwise the login page, coming back here after."""
-    user = signed_in_user()
-    if user is None:
-        return redirect("/sessions/new?return_to=" + quote("/", safe=""))
-    return page("home.html", current_user=user)
+    """The web app's landing route sends a signed-in user to /projects (the default homepage)."""
+    return redirect("/projects")

@@ -14,6 +14,7 @@ from mock_common.db import atomic
 from .. import management, permissions, saml_settings, settings, tokens, users
 from ..authentication import Principal
 from ..errors import BadRequest, Forbidden, NotFound
+from ..passwords import check_password_format
 from ..sessions import create_session
 from . import representations as rep
 from .auth import set_session_cookies
@@ -34,12 +35,6 @@ bp = Blueprint("users_api", __name__)
 GET_OR_POST = ["GET", "POST"]
 # EmailValidator wraps Apache Commons' validator; this is its gist, not its exact grammar.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_PASSWORD_RULES = (
-    (re.compile(r"[A-Z]"), "Password must contain at least one uppercase character"),
-    (re.compile(r"[a-z]"), "Password must contain at least one lowercase character"),
-    (re.compile(r"\d"), "Password must contain at least one digit"),
-    (re.compile(r"[^a-zA-Z0-9]"), "Password must contain at least one special character"),
-)
 
 
 JAVA_INT_MAX = 2**31 - 1
@@ -194,7 +189,7 @@ def deactivate() -> Response:
     login = params.required("login")
     anonymize = params.boolean("anonymize", False)
     if login == caller.login:
-        raise BadRequest("Self-deactivation is not possible")
+        raise BadRequest(users.SELF_DEACTIVATION)
     db = get_db()
     user = users.get_user_by_login(db, login)
     if user is None:
@@ -226,11 +221,7 @@ def _change_password(db: Database, caller: Principal, params: WsParams) -> dict:
     check_password_format(password)
     if login == caller.login:
         user = _password_user(db, login)
-        previous = params.required("previousPassword")
-        if users.authenticate_password(db, login, previous) is None:
-            raise BadRequest("old_password_incorrect")
-        if previous == password:
-            raise BadRequest("new_password_same_as_old")
+        users.check_own_password_change(db, user, params.required("previousPassword"), password)
     else:
         require_admin()
         user = _password_user(db, login)
@@ -244,15 +235,6 @@ def _password_user(db: Database, login: str) -> dict:
     if user is None or not user["active"]:
         raise NotFound(f"User with login '{login}' has not been found")
     return user
-
-
-def check_password_format(password: str) -> None:
-    """ChangePasswordAction.assertPasswordFormatIsValid (§1 password policy)."""
-    if len(password) < 12:
-        raise BadRequest("Password must be at least 12 characters long")
-    for pattern, message in _PASSWORD_RULES:
-        if not pattern.search(password):
-            raise BadRequest(message)
 
 
 @bp.post("/api/users/update_login")

@@ -362,8 +362,7 @@ def deactivate_user(uuid: str) -> Response:
     """204: the v1 deactivation, by id (§3.7, §4.2)."""
     caller = require_admin()
     anonymize = query_bool("anonymize", False)
-    if uuid == caller.user["uuid"]:
-        raise BadRequest("Self-deactivation is not possible")
+    users.check_not_self_deactivation(caller.user["uuid"], uuid)
     db = get_db()
     user = require_user(uuid)
     with atomic(db):

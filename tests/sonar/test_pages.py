@@ -53,7 +53,7 @@ def test_the_login_page_with_saml_shows_the_button_and_hides_the_form(saml_sonar
     page = saml_sonar.get("/sessions/new?return_to=/projects").get_data(as_text=True)
     assert 'href="/sessions/init/saml?return_to=%2Fprojects"' in page
     assert "<span>Log in with Okta</span>" in page
-    assert '<summary class="button">Log in with credentials</summary>' in page
+    assert '<summary class="button" role="button">Log in with credentials</summary>' in page
     assert '<details class="more-options">' in page
 
 
@@ -126,9 +126,10 @@ def test_home_sends_anonymous_visitors_to_the_login_page(sonar):
     assert response.headers["Location"] == "/sessions/new?return_to=%2F"
 
 
-def test_home_greets_the_signed_in_user_with_a_logout_link(dev):
+def test_home_sends_the_signed_in_user_to_projects_with_a_logout_link(dev):
     log_in(dev, "dev", PASSWORD, return_to="/")
-    page = dev.get("/").get_data(as_text=True)
+    assert dev.get("/").headers["Location"] == "/projects"
+    page = dev.get("/projects").get_data(as_text=True)
     assert "Dev Eloper" in page
     assert '<a id="logout" href="/sessions/logout">Log out</a>' in page
 

@@ -1,0 +1,133 @@
+"""My Account > Security (tokens, password) and the forced "Update your password" page.
+
+Texts: sonarqube-webapp 2025.1 `ResetPassword.tsx`, `ResetPasswordForm.tsx`,
+`UserPasswordInput.tsx`, `account/security/*`, `users/components/Tokens*.tsx`.
+"""
+
+from flask import Blueprint, Response, redirect, request
+
+from mock_common.db import atomic
+
+from .. import sessions, tokens, users, webapp
+from ..errors import SonarError
+from ..passwords import check_password_format
+from . import ui_tokens
+from .auth import set_session_cookies
+from .browser import is_https
+from .common import get_db, now
+from .ui import redirect_to, render, signed_in, visitor
+
+bp = Blueprint("ui_account", __name__)
+
+SECURITY_PATH = "/account/security"
+
+
+def _password_errors() -> tuple[dict[str, str], str | None]:
+    """The form's own checks, then the Web API's (ChangePasswordAction): field errors, message."""
+    form = request.form
+    problem = webapp.password_problem(form.get("password", ""), form.get("confirm_password", ""))
+    if problem == webapp.PASSWORDS_DO_NOT_MATCH:
+        return {"confirm_password": problem}, None
+    if problem:
+        return {"password": problem}, None
+    user = visitor().user
+    try:
+        check_password_format(form["password"])
+        users.check_own_password_change(
+            get_db(), user, form.get("old_password", ""), form["password"]
+        )
+    except SonarError as error:
+        code = " ".join(error.messages)
+        return {}, webapp.PASSWORD_RESULTS.get(code, code)
+    return {}, None
+
+
+def _change_own_password() -> Response:
+    """Change the visitor's password; a response carrying the cookies of a fresh session."""
+    db, user = get_db(), visitor().user
+    with atomic(db):
+        users.change_password(db, now(), user, request.form["password"])
+        value, xsrf = sessions.create_session(db, now(), user["uuid"])
+    response = Response()
+    set_session_cookies(response, value, xsrf, secure=is_https())
+    return response
+
+
+def _with_cookies(target: Response, source: Response) -> Response:
+    for header in source.headers.getlist("Set-Cookie"):
+        target.headers.add("Set-Cookie", header)
+    return target
+
+
+@bp.get("/account/reset_password")
+@signed_in()
+def reset_password_page() -> Response:
+    """ "Update your password": the page a user with the reset flag is held on."""
+    return render("ui/reset_password.html", errors={}, error=None)
+
+
+@bp.post("/account/reset_password")
+@signed_in(back="/account/reset_password")
+def reset_password() -> Response:
+    """ResetPasswordForm, then the whole app reloads from / (the reset flag is now clear)."""
+    errors, message = _password_errors()
+    if errors or message:
+        return render("ui/reset_password.html", 400, errors=errors, error=message)
+    return _with_cookies(redirect("/", code=303), _change_own_password())
+
+
+def _security_page(status: int = 200, **context: object) -> Response:
+    db, user = get_db(), visitor().user
+    context.setdefault("errors", {})
+    return render(
+        "ui/account_security.html",
+        status,
+        account_tab="security",
+        tokens=ui_tokens.token_rows(db, user, now()),
+        token_types=ui_tokens.creatable_types(db, user),
+        expirations=webapp.TOKEN_EXPIRATIONS,
+        default_expiration=webapp.DEFAULT_TOKEN_EXPIRATION,
+        revoke=request.args.get("revoke"),
+        **context,
+    )
+
+
+@bp.get(SECURITY_PATH)
+@signed_in()
+def security() -> Response:
+    """Tokens (generate, list, revoke) and, for local users, "Enter a new password"."""
+    return _security_page()
+
+
+@bp.post(f"{SECURITY_PATH}/tokens")
+@signed_in(back=SECURITY_PATH)
+def generate_token() -> Response:
+    """ "Generate": the new value is shown on this response only ("Make sure you copy it now")."""
+    try:
+        row, value = ui_tokens.generate_from_form(get_db(), now(), visitor().user, with_type=True)
+    except SonarError as error:
+        return _security_page(400, token_error=" ".join(error.messages))
+    return _security_page(new_token={"name": row["name"], "token": value})
+
+
+@bp.post(f"{SECURITY_PATH}/revoke")
+@signed_in(back=SECURITY_PATH)
+def revoke_token() -> Response:
+    """ "Yes" in "Revoke token …" (or "Remove" for an expired token)."""
+    tokens.revoke_token(get_db(), visitor().user, request.form.get("name", ""))
+    return redirect_to(SECURITY_PATH)
+
+
+@bp.post(f"{SECURITY_PATH}/password")
+@signed_in(back=SECURITY_PATH)
+def change_password() -> Response:
+    """ResetPasswordForm on the Security page: "The password has been changed!"."""
+    errors, message = _password_errors()
+    if not errors and not message:
+        try:
+            changed = _change_own_password()
+        except SonarError as error:  # an external user has no password (UserUpdater)
+            message = " ".join(error.messages)
+    if errors or message:
+        return _security_page(400, password_errors=errors, password_error=message)
+    return _with_cookies(redirect_to(SECURITY_PATH, "password_changed"), changed)

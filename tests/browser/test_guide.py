@@ -1,0 +1,69 @@
+"""The SonarQube "SCIM with Okta" guide, first step to last, clicked in headless chromium in
+both web UIs, with a screenshot of every step under test-output/browser/<test>/."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser import okta_console as okta
+from tests.browser import sonar_ui
+from tests.browser.conftest import Screens
+
+NEW_ADMIN_PASSWORD = "Admin-Passw0rd!"
+
+
+def test_the_guide_clicked_through_in_both_uis(world, browser, page, screens):
+    sonar_url, okta_url = world.sonar_url, world.okta_url
+
+    # Configuring SonarQube Server (as the local admin, who must first change admin/admin).
+    sonar_ui.log_in_locally(page, sonar_url, "admin", "admin")
+    sonar_ui.change_default_password(page, "admin", NEW_ADMIN_PASSWORD, screens)
+    sonar_ui.enable_scim(page, screens)
+    # Configuring Okta, Step 1: a token of the local admin.
+    token = sonar_ui.generate_token(page, "okta-scim", screens)
+    assert re.fullmatch(r"squ_[0-9a-f]{40}", token)
+
+    # Steps 2-10 in the Okta Admin Console.
+    okta.open_sonarqube_app(page, okta_url, screens)
+    okta.enable_scim(page, screens)
+    okta.configure_connection(page, f"{sonar_url}/api/scim/v2", token, screens)
+    okta.enable_to_app(page, screens)
+    okta.push_group_by_name(page, "sonar-developers", screens)
+    okta.push_groups_by_rule(page, "sonar groups", "sonar-", screens)
+    # Provisioning already assigned users, then a new assignment.
+    flagged = okta.provision_pre_assigned_users(page, screens)
+    assert {"Alice Martin", "Bob Nguyen", "Carol Smith"} <= set(flagged)
+    okta.assign_person(page, "Frank Osei", screens)
+    world.wait()
+    page.get_by_role("link", name="Assignments").click()
+    expect(page.get_by_text("Frank Osei")).to_be_visible()
+    screens.shot("okta assignments after provisioning")
+
+    # The outcome in SonarQube's Users and Groups pages.
+    page.goto(f"{sonar_url}/admin/users")
+    for name in ("Alice Martin", "Carol Smith", "Frank Osei"):
+        expect(page.get_by_text(name, exact=True)).to_be_visible()
+    screens.shot("sonarqube users provisioned")
+    page.goto(f"{sonar_url}/admin/groups")
+    for group in ("sonar-developers", "sonar-qa", "sonar-admins"):
+        expect(page.get_by_text(group, exact=True).first).to_be_visible()
+    screens.shot("sonarqube groups pushed")
+
+    # A provisioned user signs in to SonarQube through the Okta sign-in page.
+    end_user = browser.new_context()
+    try:
+        sign_in_with_saml(end_user.new_page(), sonar_url, "frank.osei@example.com", screens)
+    finally:
+        end_user.close()
+
+
+def sign_in_with_saml(page, sonar_url: str, username: str, screens: Screens) -> None:
+    page.set_default_timeout(8000)
+    screens.page = page
+    page.goto(f"{sonar_url}/sessions/new")
+    page.get_by_role("link", name="Log in with SAML").click()
+    okta.sign_in_at_okta(page, username)
+    expect(page).to_have_url(re.compile(rf"^{re.escape(sonar_url)}/projects$"))
+    page.get_by_role("button", name="Account").click()
+    expect(page.get_by_text("Frank Osei").first).to_be_visible()
+    screens.shot("sonarqube signed in through okta")
