@@ -406,12 +406,13 @@ print_welcome() {
         case "$app" in
         sonar)
             say "SonarQube  $(app_url sonar)"
-            say "  login      $SONAR_ADMIN_LOGIN / $SONAR_ADMIN_PASSWORD (the browser asks you to change it; the Web API accepts it as is)"
+            say "  SAML       \"Log in with SAML\" as an Okta user of the app, e.g. alice.martin@example.com / $OKTA_ADMIN_PASSWORD"
+            say "  login      $SONAR_ADMIN_LOGIN / $SONAR_ADMIN_PASSWORD under \"Log in with credentials\" (the browser asks you to change it; the Web API accepts it as is)"
             say "  SCIM       $(app_url sonar)/api/scim/v2"
             ;;
         okta)
             say "Okta       $(app_url okta)"
-            say "  admin      $OKTA_ADMIN_LOGIN / $OKTA_ADMIN_PASSWORD"
+            say "  console    $(app_url okta)/admin  ($OKTA_ADMIN_LOGIN / $OKTA_ADMIN_PASSWORD)"
             say "  API token  $OKTA_API_TOKEN (Authorization: SSWS <token>)"
             say "  end users  every fixture user has password $OKTA_ADMIN_PASSWORD"
             ;;

@@ -9,12 +9,38 @@ One file holds the private key and its certificate, so the pair can never get ou
 import os
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 _CERT_BEGIN = "-----BEGIN CERTIFICATE-----"
+
+
+def new_self_signed_pair(
+    subject: x509.Name, not_before: datetime, validity: timedelta
+) -> tuple[str, str]:
+    """(PKCS#8 private key PEM, certificate PEM): a new RSA-2048 key, self-signed (SHA-256)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    not_before = not_before.replace(microsecond=0)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + validity)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def load_key_pair(path: Path) -> tuple[str, str]:

@@ -9,13 +9,14 @@ import hashlib
 from datetime import datetime, timedelta
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md, metadata
 from saml2 import xmldsig as ds
 from saml2.config import IdPConfig
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED
+
+from mock_common import keys
 
 #: Okta's IdP issuer template; `${org.externalKey}` is the app's external key.
 ISSUER_TEMPLATE = "http://www.okta.com/${org.externalKey}"
@@ -30,7 +31,6 @@ def new_signing_key(subdomain: str, now: datetime) -> dict:
 
 def new_key_pair(subdomain: str, now: datetime) -> tuple[str, str]:
     """(private key PEM, certificate PEM) of a new IdP signing key, as Okta issues them."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     # Okta's certificates name the org in CN under a fixed Okta subject (as in its metadata).
     subject = x509.Name(
         [
@@ -43,23 +43,7 @@ def new_key_pair(subdomain: str, now: datetime) -> tuple[str, str]:
             x509.NameAttribute(NameOID.EMAIL_ADDRESS, "info@okta.com"),
         ]
     )
-    not_before = now.replace(microsecond=0)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_before + _VALIDITY)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+    return keys.new_self_signed_pair(subject, now, _VALIDITY)
 
 
 def signing_key_of(key_pem: str, cert_pem: str) -> dict:

@@ -54,15 +54,21 @@ def redirect_to_unauthorized(public_message: str | None = None) -> Response:
     return response
 
 
-def signed_in_user() -> dict | None:
-    """The active user behind the JWT-SESSION cookie, if any."""
+def signed_in_session() -> tuple[dict, dict] | None:
+    """(active user, session) behind a live JWT-SESSION cookie, if any."""
     value = request.cookies.get(SESSION_COOKIE)
     if not value:
         return None
     db = get_db()
     session = sessions.find_session(db, now(), value)
     user = users.get_user(db, session["user_uuid"]) if session else None
-    return user if user and user["active"] else None
+    return (user, session) if user and user["active"] else None
+
+
+def signed_in_user() -> dict | None:
+    """The active user behind the JWT-SESSION cookie, if any."""
+    found = signed_in_session()
+    return found[0] if found else None
 
 
 def is_system_administrator(user: dict | None) -> bool:

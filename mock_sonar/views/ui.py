@@ -19,8 +19,8 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, redirect, render_template, request
 
-from .. import permissions, sessions, users
-from ..sessions import SESSION_COOKIE, XSRF_HEADER
+from .. import permissions, users
+from ..sessions import XSRF_HEADER
 from . import browser
 from .common import get_db, now
 
@@ -55,15 +55,11 @@ class Visitor:
 
 def load_visitor() -> Visitor | None:
     """The active user behind a live JWT-SESSION cookie, else None."""
-    value = request.cookies.get(SESSION_COOKIE)
-    if not value:
+    found = browser.signed_in_session()
+    if found is None:
         return None
-    db = get_db()
-    session = sessions.find_session(db, now(), value)
-    user = users.get_user(db, session["user_uuid"]) if session else None
-    if user is None or not user["active"]:
-        return None
-    return Visitor(user, session, permissions.is_system_administrator(db, user["uuid"]))
+    user, session = found
+    return Visitor(user, session, permissions.is_system_administrator(get_db(), user["uuid"]))
 
 
 def visitor() -> Visitor:
