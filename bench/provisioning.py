@@ -49,9 +49,8 @@ def main() -> None:
             fixture = json.loads((ROOT / "fixtures" / "default.json").read_text())
             for module, path in ((okta_fixtures, okta_db), (sonar_fixtures, sonar_db)):
                 db = connect(path)
-                module.seed(
-                    db, clock.now(db), fixture, {"SONAR_URL": sonar_url, "OKTA_URL": okta_url}
-                )
+                variables = {"SONAR_URL": sonar_url, "OKTA_URL": okta_url, "DEVENV_KEYS": home}
+                module.seed(db, clock.now(db), fixture, variables)
                 db.conn.close()
             okta.headers["Authorization"] = f"SSWS {DEFAULT_API_TOKEN}"
             sonar.auth = ("admin", "admin")

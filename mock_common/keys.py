@@ -43,8 +43,15 @@ def new_self_signed_pair(
     return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
+def _refuse_unset_variables(path: Path) -> None:
+    # A fixture seeded without DEVENV_KEYS would otherwise write keys under "./${DEVENV_KEYS}".
+    if "${" in str(path):
+        raise ValueError(f"{path}: a ${{...}} variable of the fixture was not given")
+
+
 def load_key_pair(path: Path) -> tuple[str, str]:
     """(private key PEM, certificate PEM) from a key file; errors name the file."""
+    _refuse_unset_variables(path)
     try:
         text = path.read_text()
     except OSError as error:
@@ -54,13 +61,17 @@ def load_key_pair(path: Path) -> tuple[str, str]:
         raise ValueError(f"{path}: no certificate in the key file")
     key_pem, cert_pem = text[:start].strip() + "\n", text[start:].strip() + "\n"
     # Both parts must parse, so a damaged file fails here, not in the middle of a sign-in.
-    serialization.load_pem_private_key(key_pem.encode(), password=None)
-    x509.load_pem_x509_certificate(cert_pem.encode())
+    try:
+        serialization.load_pem_private_key(key_pem.encode(), password=None)
+        x509.load_pem_x509_certificate(cert_pem.encode())
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{path}: not a PEM private key and certificate ({error})") from error
     return key_pem, cert_pem
 
 
 def load_or_create_key_pair(path: Path, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
     """The pair in `path`, made with `make()` and written atomically when the file is missing."""
+    _refuse_unset_variables(path)
     if not path.exists():
         key_pem, cert_pem = make()
         path.parent.mkdir(parents=True, exist_ok=True)
