@@ -38,7 +38,10 @@ OKTA_API_TOKEN=00devenvLocalApiToken000000000000000000000
 #   run/<name>.pid, logs/<name>.log. An app takes part only when its package and
 #   console script are installed (see app_available), so adding one is a new entry here.
 # ---------------------------------------------------------------------------
-APPS=(okta sonar)
+APPS=(okta sonar) # also the seeding order: Okta's seed makes the IdP key file Sonar's reads
+# Okta's provisioning worker delivers queued SCIM pushes (fixtures/provisioned.json leaves some)
+# as soon as it runs, so SonarQube starts, and answers, first. Every app of APPS is listed here.
+START_ORDER=(sonar okta)
 
 app_port() {
     case "$1" in
@@ -302,15 +305,21 @@ prepare_db() {
     fi
 }
 
+check_port_free() {
+    local app="$1" port
+    port="$(app_port "$app")"
+    if port_in_use "$port"; then
+        die "$app: port $port is already in use by another process; stop it or choose another port (e.g. $(echo "$app" | tr '[:lower:]' '[:upper:]')_PORT=$((port + 1)) ./devenv.sh up)"
+    fi
+}
+
+# Start the app's server on its prepared database (see prepare_db).
 start_app() {
     local app="$1" port log pidfile
     port="$(app_port "$app")"
     log="$(app_log "$app")"
     pidfile="$(app_pidfile "$app")"
-    if port_in_use "$port"; then
-        die "$app: port $port is already in use by another process; stop it or choose another port (e.g. $(echo "$app" | tr '[:lower:]' '[:upper:]')_PORT=$((port + 1)) ./devenv.sh up)"
-    fi
-    prepare_db "$app"
+    check_port_free "$app"
     printf '=== %s: devenv up, port %s ===\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$port" >>"$log"
     nohup "$(app_script "$app")" --db "$(app_db "$app")" \
         serve --host 127.0.0.1 --port "$port" --base-url "$(app_url "$app")" \
@@ -383,14 +392,22 @@ cmd_up() {
     ensure_install
     ensure_xmlsec1 strict
     mkdir -p "$DEVENV_HOME/run" "$DEVENV_HOME/logs"
-    local apps app pid
+    local apps app pid stopped=()
     mapfile -t apps < <(available_apps)
     [[ " ${apps[*]-} " == *" sonar "* ]] || die "mock_sonar is not installed in .venv (pip install -e . failed?)"
     for app in "${apps[@]}"; do
         if pid="$(app_running_pid "$app")"; then
             say "$app: already running (pid $pid), leaving it"
         else
+            check_port_free "$app"
+            stopped+=("$app")
+        fi
+    done
+    for app in "${stopped[@]}"; do prepare_db "$app"; done
+    for app in "${START_ORDER[@]}"; do
+        if [[ " ${stopped[*]-} " == *" $app "* ]]; then
             start_app "$app"
+            wait_healthy "$app"
         fi
     done
     wait_healthy "${apps[@]}"

@@ -1,18 +1,19 @@
 """What both command lines share for `seed`: reading a fixture and its `${NAME}` variables."""
 
-import json
 import os
 from pathlib import Path
 
 import click
 
+from .fixture_files import FixtureError, load_fixture
+
 
 def read_fixture(path: Path) -> dict:
-    """The fixture's JSON, or a click error that names the file."""
+    """The fixture with its `extends` resolved (fixture_files), or a click error naming the file."""
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{path}: not valid JSON: {error}") from error
+        return load_fixture(path)
+    except FixtureError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def fixture_variables(pairs: tuple[str, ...]) -> dict[str, str]:

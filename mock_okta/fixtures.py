@@ -9,9 +9,19 @@ from sqlite_utils import Database
 from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import apps, assignments, group_rules, groups, saml_metadata, users
+from . import (
+    apps,
+    assignments,
+    features,
+    group_rules,
+    groups,
+    push_mappings,
+    saml_metadata,
+    users,
+)
 from .bootstrap import bootstrap, org
 from .errors import ApiValidationFailed
+from .provisioning import connection, push_rules
 
 
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
@@ -63,10 +73,27 @@ def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
         group_rules.activate_group_rule(db, now, rule)
 
 
-_APP_SEED_KEYS = ("id", "externalKey", "users", "groups", "signingKeyFile")
+_APP_SEED_KEYS = (
+    "id",
+    "externalKey",
+    "users",
+    "groups",
+    "signingKeyFile",
+    "provisioning",
+    "features",
+    "pushGroups",
+    "pushRules",
+)
 
 
 def _seed_app(db: Database, now: datetime, spec: dict) -> None:
+    """The app, then what an admin does next, in the guide's order.
+
+    Provisioning and the To App switches come before the assignments, so that the app users
+    are pushed on assignment (no "assigned before provisioning" flag); the group pushes come
+    after them, so that each push carries the members provisioned by then. Everything the push
+    engine has to send is enqueued here and delivered once the app runs.
+    """
     body = {k: v for k, v in spec.items() if k not in _APP_SEED_KEYS}
     app = apps.create_app(
         db,
@@ -76,10 +103,25 @@ def _seed_app(db: Database, now: datetime, spec: dict) -> None:
         external_key=spec.get("externalKey"),
         signing_key=_signing_key(db, now, spec.get("signingKeyFile")),
     )
+    if "provisioning" in spec:
+        connection.save_connection(db, now, app, spec["provisioning"])
+    for name, feature in spec.get("features", {}).items():
+        features.update_feature(db, now, app, name, feature)
     for group_id in spec.get("groups", []):
         assignments.assign_group_to_application(db, now, app, group_id, {})
     for user_id in spec.get("users", []):
         assignments.assign_user_to_application(db, now, app, {"id": user_id, "scope": "USER"})
+    for group_id in spec.get("pushGroups", []):
+        _push_group(db, now, app, group_id)
+    for rule in spec.get("pushRules", []):
+        push_rules.create_push_rule(db, now, app, rule)
+
+
+def _push_group(db: Database, now: datetime, app: dict, group_id: str) -> None:
+    """Push Groups > Find groups by name, "Push group memberships immediately" on."""
+    group = groups.require_group(db, group_id)
+    body = {"sourceGroupId": group["id"], "targetGroupName": group["name"], "status": "ACTIVE"}
+    push_mappings.create_group_push_mapping(db, now, app, body)
 
 
 def _signing_key(db: Database, now: datetime, path: str | None) -> dict | None:

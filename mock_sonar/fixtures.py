@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import groups, management, settings, users
+from . import groups, management, settings, tokens, users
 from .bootstrap import bootstrap
 from .errors import BadRequest
 from .passwords import hash_password
@@ -33,6 +33,8 @@ def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) 
             _seed_admin(db, part["admin"])
         if part.get("scim", {}).get("enabled"):
             management.enable_scim(db)
+        for token in part.get("tokens", []):
+            _seed_token(db, now, token)
         state.remember_fixture(db, fixture, variables)
 
 
@@ -91,6 +93,18 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
             db["users"].update(user["uuid"], {"login": spec["login"]})
     for name in spec.get("groups", []):
         groups.add_member(db, groups.require_group(db, name), user["uuid"])
+
+
+def _seed_token(db: Database, now: datetime, spec: dict) -> None:
+    """A user token with the fixture's fixed value (stored hashed, as every token)."""
+    tokens.generate_token(
+        db,
+        now,
+        users.require_user(db, spec["login"]),
+        name=spec["name"],
+        token_type=spec.get("type", tokens.USER_TOKEN),
+        value=spec["value"],
+    )
 
 
 def _seed_admin(db: Database, spec: dict) -> None:

@@ -1,6 +1,7 @@
 """User tokens: `sq` + type letter + `_` + 40 hex, only the SHA-384 hash stored (§2.2, §6.4)."""
 
 import hashlib
+import re
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -44,8 +45,12 @@ def generate_token(
     token_type: str = USER_TOKEN,
     project_key: str | None = None,
     expiration_date: date | None = None,
+    value: str | None = None,
 ) -> tuple[dict, str]:
-    """Create a token; returns the stored row and the clear value, shown only once."""
+    """Create a token; returns the stored row and the clear value, shown only once.
+
+    `value` fixes the clear value (fixtures only; the Web API always generates one).
+    """
     if not name or not name.strip():
         raise BadRequest("The 'name' parameter is missing")
     if len(name) > NAME_MAX:
@@ -70,7 +75,12 @@ def generate_token(
         raise BadRequest(
             f"A user token for login '{user['login']}' and name '{name}' already exists"
         )
-    value = PREFIXES[token_type] + secrets.token_hex(20)
+    if value is None:
+        value = PREFIXES[token_type] + secrets.token_hex(20)
+    elif not re.fullmatch(re.escape(PREFIXES[token_type]) + "[0-9a-f]{40}", value):
+        raise BadRequest(f"A {token_type} value is '{PREFIXES[token_type]}' and 40 hex digits")
+    elif find_token(db, value) is not None:
+        raise BadRequest("A user token with this value already exists")
     row = {
         "uuid": new_uuid(),
         "user_uuid": user["uuid"],

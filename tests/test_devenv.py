@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mock_okta.config import DEFAULT_API_TOKEN
 from tests.e2e.browserless import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,3 +144,31 @@ def test_saml_works_out_of_the_box_and_after_a_reset(devenv: tuple[dict[str, str
     # The key files survive a reset, so both apps still agree on the IdP certificate.
     assert (keys / "okta-sonarqube-idp.pem").read_text() == idp_key
     assert saml_login(sonar_url, okta_url, "erin.kowalski@example.com").startswith("erin")
+
+
+@pytest.mark.devenv
+def test_up_from_the_provisioned_fixture_reaches_the_guides_end_state(
+    devenv: tuple[dict[str, str], int],
+) -> None:
+    env, sonar_port = devenv
+    env = {**env, "DEVENV_FIXTURE": "fixtures/provisioned.json"}
+    sonar_url, okta_url = f"http://localhost:{sonar_port}", f"http://localhost:{env['OKTA_PORT']}"
+
+    up = run(env, "up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    ssws = {"Authorization": f"SSWS {DEFAULT_API_TOKEN}"}
+    with requests.post(
+        f"{okta_url}/_mock/provisioning/wait", json={"timeoutSeconds": 30}, headers=ssws, timeout=40
+    ) as r:
+        assert r.status_code == 200, r.text
+    with requests.get(f"{okta_url}/_mock/tasks", headers=ssws, timeout=10) as r:
+        assert r.json() == []
+    with requests.get(
+        f"{sonar_url}/api/users/search",
+        params={"q": "dave"},
+        auth=("admin", "admin"),
+        timeout=10,
+    ) as r:
+        (dave,) = r.json()["users"]
+    assert (dave["managed"], dave["externalIdentity"]) == (True, "dave.lee@example.com")
+    assert saml_login(sonar_url, okta_url, "dave.lee@example.com") == dave["login"]

@@ -1,7 +1,8 @@
 """Both apps live on free loopback ports, real HTTP between them (Okta pushes SCIM to Sonar)."""
 
-import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,19 +15,21 @@ import mock_okta
 import mock_sonar
 from mock_common import clock
 from mock_common.db import connect
+from mock_common.fixture_files import load_fixture
 from mock_okta import fixtures as okta_fixtures
 from mock_okta.config import DEFAULT_API_TOKEN
 from mock_sonar import fixtures as sonar_fixtures
 from tests.conftest import fixture_variables
 from tests.live import live_server
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE = FIXTURES / "default.json"
 SONARQUBE_APP = "0oasonarqubedevenv01"
 SSWS = {"Authorization": f"SSWS {DEFAULT_API_TOKEN}"}
 
 
 class World:
-    """Both apps, seeded from the default fixture, with helpers for the guide's steps."""
+    """Both apps, seeded from a fixture, with helpers for the guide's steps."""
 
     def __init__(self, okta_url: str, sonar_url: str, okta_app, sonar_app):
         self.okta_url, self.sonar_url = okta_url, sonar_url
@@ -121,21 +124,40 @@ class World:
         return found[0] if found else None
 
 
-@pytest.fixture
-def world(tmp_path, devenv_keys):
-    """Okta and SonarQube from the default fixture, live, talking over loopback."""
+@contextmanager
+def live_world(tmp_path: Path, devenv_keys: str, fixture_path: Path) -> Iterator[World]:
+    """Both apps live, seeded from a fixture file (its `extends` resolved) as `seed` does.
+
+    SonarQube is seeded first: Okta's worker delivers what Okta's seed enqueues at once.
+    """
     okta_db, sonar_db = str(tmp_path / "okta.sqlite3"), str(tmp_path / "sonar.sqlite3")
     okta_app = mock_okta.create_app({"DATABASE": okta_db, "TESTING": True})
     sonar_app = mock_sonar.create_app({"DATABASE": sonar_db, "TESTING": True})
     with live_server(sonar_app) as sonar_url, live_server(okta_app) as okta_url:
         okta_app.config["BASE_URL"], sonar_app.config["BASE_URL"] = okta_url, sonar_url
-        fixture = json.loads(FIXTURE.read_text())
+        fixture = load_fixture(fixture_path)
         variables = fixture_variables(devenv_keys, sonar_url=sonar_url, okta_url=okta_url)
-        for module, path in ((okta_fixtures, okta_db), (sonar_fixtures, sonar_db)):
+        for module, path in ((sonar_fixtures, sonar_db), (okta_fixtures, okta_db)):
             db = connect(path)
             module.seed(db, clock.now(db), fixture, variables)
             db.conn.close()
         state = World(okta_url, sonar_url, okta_app, sonar_app)
+        try:
+            yield state
+        finally:
+            state.close()
+            okta_app.extensions["okta_provisioning"].stop()
+
+
+@pytest.fixture
+def world(tmp_path, devenv_keys):
+    """Okta and SonarQube from the default fixture, live, talking over loopback."""
+    with live_world(tmp_path, devenv_keys, FIXTURE) as state:
         yield state
-        state.close()
-        okta_app.extensions["okta_provisioning"].stop()
+
+
+@pytest.fixture
+def provisioned_world(tmp_path, devenv_keys):
+    """Both apps from fixtures/provisioned.json: the guide's end state once Okta's queue is idle."""
+    with live_world(tmp_path, devenv_keys, FIXTURES / "provisioned.json") as state:
+        yield state

@@ -1,12 +1,14 @@
 """api/user_tokens/* (reference/sonarqube.md §2.2, §6.4)."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import tokens
+from mock_sonar import tokens, users
+from mock_sonar.errors import BadRequest
 from tests.conftest import ADMIN, basic, bearer
 
 PASSWORD = "Str0ng-Passw0rd!"
@@ -246,3 +248,47 @@ def test_an_admin_revokes_another_users_token(sonar, bob):
         == 204
     )
     assert sonar.get("/api/users/current", headers=bearer(token)).status_code == 401
+
+
+# --- fixed values (fixtures only) ----------------------------------------------------------
+
+
+FIXED = "squ_" + "5ca1ab1e" * 5
+
+
+def _generate_fixed(sonar_app, value: str, **options) -> tuple[dict, str]:
+    db = connect(sonar_app.config["DATABASE"])
+    try:
+        admin = users.require_user(db, "admin")
+        return tokens.generate_token(
+            db, datetime.now(UTC), admin, name=options.pop("name", "fixed"), value=value, **options
+        )
+    finally:
+        db.conn.close()
+
+
+def test_a_fixed_value_is_stored_hashed_and_authenticates(sonar, sonar_app):
+    row, value = _generate_fixed(sonar_app, FIXED)
+    assert (value, row["token_hash"]) == (FIXED, tokens.hash_token(FIXED))
+    response = sonar.get("/api/users/current", headers=bearer(FIXED))
+    assert response.get_json()["login"] == "admin"
+
+
+@pytest.mark.parametrize(
+    ("value", "options"),
+    [
+        ("squ_" + "5CA1AB1E" * 5, {}),
+        ("squ_" + "5ca1ab1e" * 4, {}),
+        ("sqa_" + "5ca1ab1e" * 5, {}),
+        (FIXED, {"token_type": tokens.GLOBAL_ANALYSIS_TOKEN}),
+    ],
+)
+def test_a_fixed_value_must_look_like_a_token_of_its_type(sonar_app, value, options):
+    with pytest.raises(BadRequest, match="40 hex digits"):
+        _generate_fixed(sonar_app, value, **options)
+
+
+def test_a_fixed_value_is_unique(sonar_app):
+    _generate_fixed(sonar_app, FIXED)
+    with pytest.raises(BadRequest, match="already exists"):
+        _generate_fixed(sonar_app, FIXED, name="again")
