@@ -1,6 +1,7 @@
 """Directory > Groups: the list, the group page (its people) and the Rules tab."""
 
 from sqlite_utils import Database
+from werkzeug.datastructures import MultiDict
 
 from .. import group_rules, groups
 from .people import person_row
@@ -65,24 +66,86 @@ def group_apps(db: Database, group_id: str) -> list[dict]:
 def list_rules(db: Database) -> list[dict]:
     """Group rules with their expression and the names of the groups they assign."""
     rows, _cursor = group_rules.list_group_rules(db, search=None, after=None, limit=200)
-    result = []
-    for row in rows:
-        rule = group_rules.rule_json(db, row, group_names=True)
-        names = rule["_embedded"]["groupIdToGroupNameMap"]
-        result.append(
-            {
-                "id": rule["id"],
-                "name": rule["name"],
-                "status": rule["status"],
-                "statusLabel": RULE_STATUS_LABELS.get(rule["status"], rule["status"]),
-                "expression": rule["conditions"]["expression"]["value"],
-                "groups": [
-                    {"id": gid, "name": names.get(gid, gid)}
-                    for gid in rule["actions"]["assignUserToGroups"]["groupIds"]
-                ],
-            }
-        )
-    return result
+    return [_rule_row(db, row) for row in rows]
+
+
+def rule_view(db: Database, rule_id: str) -> dict:
+    """One rule as the list shows it (E0000007 for an unknown id)."""
+    return _rule_row(db, group_rules.require_rule(db, rule_id))
+
+
+def _rule_row(db: Database, row: dict) -> dict:
+    rule = group_rules.rule_json(db, row, group_names=True)
+    names = rule["_embedded"]["groupIdToGroupNameMap"]
+    group_ids = rule["actions"]["assignUserToGroups"]["groupIds"]
+    return {
+        "id": rule["id"],
+        "name": rule["name"],
+        "status": rule["status"],
+        "statusLabel": RULE_STATUS_LABELS.get(rule["status"], rule["status"]),
+        "expression": rule["conditions"]["expression"]["value"],
+        "groups": [{"id": gid, "name": names.get(gid, gid)} for gid in group_ids],
+        # Okta support, "How to Edit Group Rules": Edit appears only once the rule is
+        # deactivated; an ACTIVE rule is deactivated before it can be deleted as well.
+        "editable": rule["status"] == group_rules.INACTIVE,
+        "deletable": rule["status"] != group_rules.ACTIVE,
+    }
+
+
+def rule_dialog(dialog: str | None, rule: dict | None) -> str | None:
+    """The dialog to open: Edit only for an INACTIVE rule, Delete only for one not ACTIVE."""
+    if dialog == "edit" and not (rule and rule["editable"]):
+        return None
+    if dialog == "delete" and not (rule and rule["deletable"]):
+        return None
+    return dialog
+
+
+def rule_target_groups(db: Database) -> list[dict]:
+    """The groups a rule can assign to: Okta groups only (not Everyone, not app groups)."""
+    rows = db.query(
+        "select id, name from groups where type = ? order by name collate nocase limit 500",
+        [groups.OKTA_GROUP],
+    )
+    return [dict(row) for row in rows]
+
+
+def rule_form(form: MultiDict | None = None, rule: dict | None = None) -> dict:
+    """The Add Rule / Edit Rule fields: from the posted form, else from the rule, else empty."""
+    if form is not None:
+        return {
+            "name": form.get("name", ""),
+            "expression": form.get("expression", ""),
+            "groupIds": form.getlist("groupIds"),
+        }
+    if rule is not None:
+        group_ids = [group["id"] for group in rule["groups"]]
+        return {"name": rule["name"], "expression": rule["expression"], "groupIds": group_ids}
+    return {"name": "", "expression": "", "groupIds": []}
+
+
+def new_rule(form: dict) -> dict:
+    """Add Rule > Save: the GroupRule body of POST /api/v1/groups/rules."""
+    return {
+        "type": "group_rule",
+        "name": form["name"].strip(),
+        "conditions": {
+            "expression": {"value": form["expression"], "type": group_rules.EXPRESSION_TYPE}
+        },
+        "actions": {"assignUserToGroups": {"groupIds": form["groupIds"]}},
+    }
+
+
+def edited_rule(db: Database, rule: dict, form: dict) -> dict:
+    """Edit Rule > Save: a new name and condition; exclusions and "Assign to" are kept."""
+    # Okta support, "How to Edit Group Rules": the "Assign to" groups cannot be edited.
+    current = group_rules.rule_json(db, rule)
+    body = new_rule({**form, "groupIds": []})
+    return {
+        **body,
+        "conditions": {**current["conditions"], "expression": body["conditions"]["expression"]},
+        "actions": current["actions"],
+    }
 
 
 def new_group(form: dict) -> dict:

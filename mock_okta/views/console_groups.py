@@ -1,6 +1,9 @@
 """Admin Console: Directory > Groups (Add group, the group page's people) and its Rules tab."""
 
+from datetime import datetime
+
 from flask import Response, redirect, request
+from sqlite_utils import Database
 
 from mock_common.db import atomic
 
@@ -99,24 +102,85 @@ def remove_person(group_id: str, user_id: str) -> Response:
     return redirect(f"/admin/group/{group_id}")
 
 
-def _rules_page(error: dict | None = None, status: int = 200) -> Response:
+RULES = "/admin/groups/rules"
+#: The rules page's dialogs, opened by a query parameter: `?add=1`, `?edit=<id>`, `?delete=<id>`.
+DIALOGS = ("add", "edit", "delete")
+
+
+def _rules_page(
+    error: dict | None = None,
+    status: int = 200,
+    *,
+    dialog: str | None = None,
+    rule_id: str | None = None,
+    form: dict | None = None,
+) -> Response:
+    db, args = get_db(), request.args
+    if dialog is None:
+        dialog = next((name for name in DIALOGS if args.get(name)), None)
+        rule_id = args.get(dialog) if dialog in ("edit", "delete") else None
+    rule = group_pages.rule_view(db, rule_id) if rule_id else None
+    dialog = group_pages.rule_dialog(dialog, rule)
     return page(
-        "admin/group_rules.html", status, rules=group_pages.list_rules(get_db()), error=error
+        "admin/group_rules.html",
+        status,
+        rules=group_pages.list_rules(db),
+        dialog=dialog,
+        rule=rule,
+        form=form or group_pages.rule_form(rule=rule),
+        target_groups=group_pages.rule_target_groups(db) if dialog == "add" else [],
+        error=error,
     )
 
 
-@bp.get("/admin/groups/rules")
+@bp.get(RULES)
 def rules_page() -> Response:
-    """Groups > Rules: every group rule with its status."""
+    """Groups > Rules: every group rule with its status; the Add Rule, Edit, Delete dialogs."""
     return _rules_page()
 
 
-@bp.post("/admin/groups/rules/<rule_id>/<action>")
-def rule_lifecycle(rule_id: str, action: str) -> Response:
-    """Activate / Deactivate a group rule."""
+@bp.post(RULES)
+def add_rule() -> Response:
+    """Add Rule > Save: the rule is created INACTIVE, as Okta does."""
+    db, form = get_db(), group_pages.rule_form(request.form)
+    try:
+        with atomic(db):
+            group_rules.create_group_rule(db, now(), group_pages.new_rule(form))
+    except OktaError as error:
+        return _rules_page(form_error(error), error.status, dialog="add", form=form)
+    return redirect(RULES)
+
+
+@bp.post(f"{RULES}/<rule_id>")
+def edit_rule(rule_id: str) -> Response:
+    """Edit Rule > Save: the name and the condition of an INACTIVE rule."""
+    db, form = get_db(), group_pages.rule_form(request.form)
+    try:
+        with atomic(db):
+            rule = group_rules.require_rule(db, rule_id)
+            body = group_pages.edited_rule(db, rule, form)
+            group_rules.replace_group_rule(db, now(), rule, body)
+    except OktaError as error:
+        return _rules_page(
+            form_error(error), error.status, dialog="edit", rule_id=rule_id, form=form
+        )
+    return redirect(RULES)
+
+
+def _delete_rule(db: Database, when: datetime, rule: dict) -> None:
+    # Okta support, "What happens if group rules are deactivated and deleted": "Leave users in
+    # the group" (no longer managed by the rule) or "Remove users from the group".
+    remove = request.form.get("users") == "remove"
+    group_rules.delete_group_rule(db, when, rule, remove_users=remove)
+
+
+@bp.post(f"{RULES}/<rule_id>/<action>")
+def rule_action(rule_id: str, action: str) -> Response:
+    """Actions > Activate / Deactivate, and Delete Rule > Delete."""
     operations = {
         "activate": group_rules.activate_group_rule,
         "deactivate": group_rules.deactivate_group_rule,
+        "delete": _delete_rule,
     }
     db = get_db()
     try:
@@ -126,4 +190,4 @@ def rule_lifecycle(rule_id: str, action: str) -> Response:
             operations[action](db, now(), group_rules.require_rule(db, rule_id))
     except OktaError as error:
         return _rules_page(form_error(error), error.status)
-    return redirect("/admin/groups/rules")
+    return redirect(RULES)
