@@ -1,13 +1,12 @@
 """`mock-okta`: run and manage the Okta org simulator from the command line."""
 
 import os
-from pathlib import Path
 
 import click
 
 from mock_common import clock
 from mock_common.db import atomic, connect
-from mock_common.fixture_cli import fixture_variables, read_fixture
+from mock_common.fixture_cli import add_state_commands
 
 from . import api_tokens, fixtures, users
 from .config import default_config
@@ -59,42 +58,15 @@ def serve(
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-@cli.command()
-@click.pass_context
-def init(ctx: click.Context) -> None:
-    """Create or migrate the database and bootstrap the org (admin, Everyone, API token)."""
-    _open(ctx).conn.close()
-    click.echo(f"initialised {ctx.obj['db']}")
-
-
-@cli.command()
-@click.argument("fixture", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--var",
-    "variables",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Fixture variable, e.g. SONAR_URL=http://localhost:9000.",
+add_state_commands(
+    cli,
+    part="okta",
+    open_db=_open,
+    seed=fixtures.seed,
+    reset=fixtures.reset,
+    errors=(OktaError,),
+    init_help="Create or migrate the database and bootstrap the org (admin, Everyone, API token).",
 )
-@click.pass_context
-def seed(ctx: click.Context, fixture: Path, variables: tuple[str, ...]) -> None:
-    """Load the `okta` part of FIXTURE and remember it for `reset`."""
-    data = read_fixture(fixture)
-    db = _open(ctx)
-    try:
-        fixtures.seed(db, clock.now(db), data, fixture_variables(variables))
-    except (OktaError, KeyError) as error:
-        raise click.ClickException(f"{fixture}: {error}") from error
-    click.echo(f"seeded {ctx.obj['db']} from {fixture}")
-
-
-@cli.command()
-@click.pass_context
-def reset(ctx: click.Context) -> None:
-    """Wipe the org and re-seed the fixture loaded last."""
-    db = _open(ctx)
-    fixtures.reset(db, clock.now(db))
-    click.echo(f"reset {ctx.obj['db']}")
 
 
 @cli.command("users")

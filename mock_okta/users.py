@@ -207,12 +207,30 @@ def update_user(
     return require_user(db, user["id"])
 
 
-def _transition(db: Database, now: datetime, user: dict, status: str, **extra: str) -> dict:
+def _transition(
+    db: Database,
+    now: datetime,
+    user: dict,
+    status: str,
+    action: str,
+    actor: dict | None,
+    **extra: str,
+) -> dict:
+    """Move the user to `status` and record System Log `user.lifecycle.<action>`."""
     stamp = now.isoformat()
     db["users"].update(
         user["id"], {"status": status, "status_changed": stamp, "last_updated": stamp, **extra}
     )
-    return require_user(db, user["id"])
+    user = require_user(db, user["id"])
+    system_log.record(
+        db,
+        now,
+        f"user.lifecycle.{action}",
+        f"{action.capitalize()} Okta user",
+        actor=actor,
+        targets=[system_log.user_target(user)],
+    )
+    return user
 
 
 def activate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
@@ -222,15 +240,7 @@ def activate_user(db: Database, now: datetime, user: dict, *, actor: dict | None
     if user["status"] not in ("STAGED", "DEPROVISIONED", "PROVISIONED"):
         raise InvalidUserStatus()
     status = "ACTIVE" if user["password_hash"] else "PROVISIONED"
-    user = _transition(db, now, user, status, activated=now.isoformat())
-    system_log.record(
-        db,
-        now,
-        "user.lifecycle.activate",
-        "Activate Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
-    )
+    user = _transition(db, now, user, status, "activate", actor, activated=now.isoformat())
     group_rules.evaluate_user(db, now, user["id"])
     # Okta: reactivation restores group-based app assignments, not direct ones (ref. §1.6).
     assignments.refresh_user_assignments(db, now, user["id"])
@@ -247,16 +257,8 @@ def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
     """Any status but DEPROVISIONED -> DEPROVISIONED; every app assignment is removed."""
     if user["status"] == "DEPROVISIONED":
         raise InvalidUserStatus()
-    user = _transition(db, now, user, "DEPROVISIONED")
+    user = _transition(db, now, user, "DEPROVISIONED", "deactivate", actor)
     web_sessions.end_user_sessions(db, user["id"])
-    system_log.record(
-        db,
-        now,
-        "user.lifecycle.deactivate",
-        "Deactivate Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
-    )
     assignments.revoke_user_assignments(db, now, user["id"])
     return user
 
@@ -265,15 +267,7 @@ def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
     """PROVISIONED or RECOVERY: restart activation (not an undo of a deactivation)."""
     if user["status"] not in ("PROVISIONED", "RECOVERY"):
         raise InvalidUserStatus()
-    user = _transition(db, now, user, "PROVISIONED")
-    system_log.record(
-        db,
-        now,
-        "user.lifecycle.reactivate",
-        "Reactivate Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
-    )
+    user = _transition(db, now, user, "PROVISIONED", "reactivate", actor)
     group_rules.evaluate_user(db, now, user["id"])
     return user
 
@@ -285,16 +279,8 @@ def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None 
             summary="Api validation failed: status",
             causes=["status: Cannot suspend a user that is not active"],
         )
-    user = _transition(db, now, user, "SUSPENDED")
+    user = _transition(db, now, user, "SUSPENDED", "suspend", actor)
     web_sessions.end_user_sessions(db, user["id"])
-    system_log.record(
-        db,
-        now,
-        "user.lifecycle.suspend",
-        "Suspend Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
-    )
     return user
 
 
@@ -305,15 +291,7 @@ def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | Non
             summary="Api validation failed: status",
             causes=["status: Cannot unsuspend a user that is not suspended"],
         )
-    user = _transition(db, now, user, "ACTIVE")
-    system_log.record(
-        db,
-        now,
-        "user.lifecycle.unsuspend",
-        "Unsuspend Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
-    )
+    user = _transition(db, now, user, "ACTIVE", "unsuspend", actor)
     return user
 
 
