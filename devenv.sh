@@ -205,7 +205,7 @@ ensure_venv() {
 install_key() {
     {
         cat pyproject.toml
-        ls -d mock_*/__init__.py 2>/dev/null || true
+        ls -d */__init__.py 2>/dev/null || true
     } | "$PY" -I -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())'
 }
 
@@ -522,7 +522,7 @@ cmd_env() {
 cmd_demo() {
     ensure_install
     eval "$(cmd_env)"
-    exec "$PY" -m mock_common.demo "$@"
+    exec "$PY" -m okta_sonar_devenv.demo "$@"
 }
 
 cmd_test() {

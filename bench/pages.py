@@ -118,7 +118,6 @@ def main() -> None:
                     print(f"{name[:62]:<62} {median:7.1f}ms {slowest:7.1f}ms")
             okta.close()
             sonar.close()
-        okta_app.extensions["okta_provisioning"].stop()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from mock_common import clock  # noqa: E402
 from mock_common.db import connect  # noqa: E402
 from mock_okta import fixtures as okta_fixtures  # noqa: E402
 from mock_okta.config import DEFAULT_API_TOKEN  # noqa: E402
+from mock_okta.provisioning.worker import start_worker  # noqa: E402
 from mock_sonar import fixtures as sonar_fixtures  # noqa: E402
 from tests.live import live_server  # noqa: E402
 
@@ -46,6 +47,7 @@ def main() -> None:
             requests.Session() as sonar,
         ):
             okta_app.config["BASE_URL"], sonar_app.config["BASE_URL"] = okta_url, sonar_url
+            worker = start_worker(okta_app)
             fixture = json.loads((ROOT / "fixtures" / "default.json").read_text())
             for module, path in ((okta_fixtures, okta_db), (sonar_fixtures, sonar_db)):
                 db = connect(path)
@@ -111,7 +113,7 @@ def main() -> None:
             wire = okta.get(
                 f"{okta_url}/_mock/apps/{APP}/scim-requests", params={"limit": 1000}
             ).json()[first_request:]
-        okta_app.extensions["okta_provisioning"].stop()
+        worker.stop()
     http = sum(r["durationMs"] for r in wire) / 1000
     print(
         f"{args.users} assignments: API calls {assigned:.2f} s, all provisioned after "

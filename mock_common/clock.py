@@ -44,3 +44,30 @@ def advance(db: Database, seconds: float) -> datetime:
 def _row(db: Database) -> dict | None:
     rows = list(db.query("select value from internal_properties where kee = ?", [_KEY]))
     return json.loads(rows[0]["value"]) if rows else None
+
+
+class InvalidClockCommand(ValueError):
+    """A `/_mock/clock` body that cannot be applied; nothing was changed."""
+
+    def __init__(self, field: str, problem: str):
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+def apply_command(db: Database, command: dict) -> datetime:
+    """Apply `{"freeze": iso | null}`, `{"unfreeze": true}`, `{"advanceSeconds": n}` (in that
+    order, any combination) and return the new time."""
+    if "freeze" in command:
+        try:
+            moment = datetime.fromisoformat(command["freeze"]) if command["freeze"] else now(db)
+        except (TypeError, ValueError) as error:
+            raise InvalidClockCommand("freeze", "must be an ISO-8601 date-time") from error
+        set_clock(db, frozen_at=moment)
+    if command.get("unfreeze"):
+        set_clock(db, frozen_at=None)
+    if "advanceSeconds" in command:
+        seconds = command["advanceSeconds"]
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            raise InvalidClockCommand("advanceSeconds", "must be a number")
+        advance(db, seconds)
+    return now(db)

@@ -1,10 +1,12 @@
 """SQLite storage through sqlite-utils: connections, transactions and numbered migrations."""
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
@@ -70,6 +72,27 @@ def atomic(db: Database) -> Iterator[Database]:
         raise
     conn.atomic_depth = 0
     conn.commit()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def transactional(
+    function: Callable[Concatenate[Database, P], R],
+) -> Callable[Concatenate[Database, P], R]:
+    """Run a domain function (whose first argument is the database) as one transaction.
+
+    A call made while a transaction is open joins it, so a domain function that calls others
+    commits all of their writes together, or none of them.
+    """
+
+    @functools.wraps(function)
+    def in_transaction(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with atomic(db):
+            return function(db, *args, **kwargs)
+
+    return in_transaction
 
 
 Migration = Callable[[Database], None]

@@ -22,8 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     init_db(app.config["DATABASE"])
 
-    from .provisioning import groups_push, users_push  # noqa: F401  (they register handlers)
-    from .provisioning.worker import ProvisioningWorker
+    from .provisioning.worker import wake_worker
     from .views import (
         api_apps,
         api_groups,
@@ -40,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     hooks.register(app)
+    app.after_request(wake_worker)  # the worker, when `serve` or a test started one
     for blueprint in (
         org.bp,
         api_users.bp,
@@ -54,7 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     console_pages.register(app)  # the Admin Console (HTML)
     if app.config["CONTROL_PLANE"]:
-        app.register_blueprint(control.bp)
-    if app.config["PROVISIONING_WORKER"]:
-        app.extensions["okta_provisioning"] = ProvisioningWorker(app.config["DATABASE"]).start()
+        app.register_blueprint(control.blueprint())
     return app

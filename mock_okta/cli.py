@@ -1,12 +1,10 @@
 """`mock-okta`: run and manage the Okta org simulator from the command line."""
 
-import os
-
 import click
 
 from mock_common import clock
+from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import atomic, connect
-from mock_common.fixture_cli import add_state_commands
 
 from . import api_tokens, fixtures, users
 from .config import default_config
@@ -35,27 +33,25 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db"] = db_path or default_config()["DATABASE"]
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=int, default=None, help="Port (default: $OKTA_PORT or 8080).")
-@click.option("--base-url", default=None, help="Org URL (default: http://localhost:PORT).")
-@click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
-@click.pass_context
-def serve(
-    ctx: click.Context, host: str, port: int | None, base_url: str | None, no_control: bool
-) -> None:
-    """Run the web server in the foreground."""
+def _create_app(config: dict):
     from . import create_app
 
-    port = port or int(os.environ.get("OKTA_PORT", "8080"))
-    app = create_app(
-        {
-            "DATABASE": ctx.obj["db"],
-            "BASE_URL": base_url or f"http://localhost:{port}",
-            "CONTROL_PLANE": not no_control,
-        }
-    )
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    return create_app(config)
+
+
+def _start_worker(app) -> None:
+    from .provisioning.worker import start_worker
+
+    start_worker(app)
+
+
+add_serve_command(
+    cli,
+    create_app=_create_app,
+    port_variable="OKTA_PORT",
+    default_port=8080,
+    start_background=_start_worker,  # Okta's SCIM push runs beside the web server
+)
 
 
 add_state_commands(

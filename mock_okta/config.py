@@ -23,6 +23,4 @@ def default_config() -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # X-Rate-Limit-* headers advertise this per-minute budget (no throttling is applied).
         "RATE_LIMIT_PER_MINUTE": 600,
-        # Deliver the provisioning outbox in a background thread (tests may drive it by hand).
-        "PROVISIONING_WORKER": True,
     }

@@ -62,5 +62,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     if app.config["CONTROL_PLANE"]:
-        app.register_blueprint(control.bp)
+        for blueprint in control.blueprints():
+            app.register_blueprint(blueprint)
     return app

@@ -1,11 +1,9 @@
 """`mock-sonar`: run and manage the SonarQube simulator from the command line."""
 
-import os
-
 import click
 
+from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import atomic, connect
-from mock_common.fixture_cli import add_state_commands
 
 from . import clock, fixtures, tokens, users
 from .config import default_config
@@ -38,33 +36,13 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db"] = db_path or default_config()["DATABASE"]
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=int, default=None, help="Port (default: $SONAR_PORT or 9000).")
-@click.option("--db", "db_path", default=None, help="SQLite file (overrides the group option).")
-@click.option("--base-url", default=None, help="Public URL (default: http://localhost:PORT).")
-@click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
-@click.pass_context
-def serve(
-    ctx: click.Context,
-    host: str,
-    port: int | None,
-    db_path: str | None,
-    base_url: str | None,
-    no_control: bool,
-) -> None:
-    """Run the web server in the foreground."""
+def _create_app(config: dict):
     from . import create_app
 
-    port = port or int(os.environ.get("SONAR_PORT", "9000"))
-    app = create_app(
-        {
-            "DATABASE": db_path or _db_path(ctx),
-            "BASE_URL": base_url or f"http://localhost:{port}",
-            "CONTROL_PLANE": not no_control,
-        }
-    )
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    return create_app(config)
+
+
+add_serve_command(cli, create_app=_create_app, port_variable="SONAR_PORT", default_port=9000)
 
 
 add_state_commands(

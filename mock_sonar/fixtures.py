@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import groups, management, settings, tokens, users
+from . import faults, groups, management, settings, tokens, users
 from .bootstrap import bootstrap
 from .errors import BadRequest
 from .passwords import hash_password
@@ -116,8 +116,11 @@ def _seed_admin(db: Database, spec: dict) -> None:
 
 
 def reset(db: Database, now: datetime) -> None:
-    """Back to the loaded fixture (or to a fresh instance when none was loaded)."""
-    state.reset(db, now, seed, bootstrap)
+    """Back to the loaded fixture (or to a fresh instance when none was loaded), without the
+    injected SCIM faults."""
+    with atomic(db):
+        state.reset(db, now, seed, bootstrap)
+        faults.clear(db)
 
 
 def import_state(db: Database, data: Any) -> None:

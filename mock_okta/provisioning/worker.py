@@ -1,16 +1,25 @@
-"""The background thread that delivers the outbox, one event at a time."""
+"""The background thread that delivers the outbox, one event at a time.
+
+`serve` and the test fixtures start it (`start_worker`); building an app never does. After a
+request that may have changed something, `wake_worker` tells the app's worker to look now
+instead of at its next poll.
+"""
 
 import logging
 import threading
 import time
 
 import requests
+from flask import Flask, Response, current_app, request
 
 from mock_common.db import connect
 
 from . import engine
 
 log = logging.getLogger(__name__)
+
+#: Where an app keeps its running worker (`app.extensions[EXTENSION]`).
+EXTENSION = "okta_provisioning"
 
 
 class ProvisioningWorker:
@@ -53,3 +62,18 @@ class ProvisioningWorker:
         finally:
             session.close()
             db.conn.close()
+
+
+def start_worker(app: Flask) -> ProvisioningWorker:
+    """Start delivering the app's outbox in a background thread (stop it with `.stop()`)."""
+    worker = ProvisioningWorker(app.config["DATABASE"]).start()
+    app.extensions[EXTENSION] = worker
+    return worker
+
+
+def wake_worker(response: Response) -> Response:
+    """After-request hook: a request that may have queued work wakes the app's worker."""
+    worker = current_app.extensions.get(EXTENSION)
+    if worker is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        worker.notify()
+    return response

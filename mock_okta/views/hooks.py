@@ -8,11 +8,13 @@ import time
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
+from mock_common import web
+
 from ..api_tokens import find_token
 from ..errors import InvalidToken, MethodNotAllowed, OktaError, PayloadTooLarge, ResourceNotFound
 from ..page_errors import PageError, PageNotFound
 from .browser import render_page_error
-from .common import close_db, get_db, json_response
+from .common import get_db, json_response
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +61,7 @@ class RateLimitWindow:
 
 
 def add_okta_headers(response: Response) -> Response:
-    """X-Okta-Request-Id on every response; X-Rate-Limit-* on the API (Core Okta API).
-
-    After a change, the provisioning worker is woken to deliver what it may have caused.
-    """
-    worker = current_app.extensions.get("okta_provisioning")
-    if worker is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
-        worker.notify()
+    """X-Okta-Request-Id on every response; X-Rate-Limit-* on the API (Core Okta API)."""
     response.headers["X-Okta-Request-Id"] = g.get("request_id") or _request_id()
     if request.path.startswith("/api/"):
         window: RateLimitWindow = current_app.extensions["okta_rate_limit"]
@@ -119,7 +115,7 @@ def register(app: Flask) -> None:
     app.extensions["okta_rate_limit"] = RateLimitWindow(app.config["RATE_LIMIT_PER_MINUTE"])
     app.before_request(require_api_token)
     app.after_request(add_okta_headers)
-    app.teardown_appcontext(close_db)
+    web.init_app(app)
     app.register_error_handler(OktaError, render_okta_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(Exception, render_unexpected)

@@ -4,27 +4,12 @@ import json
 from datetime import datetime
 
 from flask import Response, current_app, g
-from sqlite_utils import Database
 
-from mock_common.db import connect
+from mock_common.web import get_db
 
 from .. import clock, permissions
 from ..authentication import Principal
 from ..errors import AuthenticationRequired, Forbidden
-
-
-def get_db() -> Database:
-    """One connection per request, closed on teardown (flaskr's pattern)."""
-    if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-    return g.db
-
-
-def close_db(_error: BaseException | None = None) -> None:
-    """Teardown: close the request's connection."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
 
 
 def now() -> datetime:

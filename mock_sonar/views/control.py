@@ -1,16 +1,12 @@
-"""The simulator's control plane (SPEC §6): reset, state export/import, clock, faults."""
-
-from datetime import datetime
+"""The control plane (SPEC §6) with SonarQube's error format, and the SCIM fault injection."""
 
 from flask import Blueprint, Response, request
 
-from mock_common import state
+from mock_common.control import ControlPlane, control_blueprint
 
-from .. import clock, faults, fixtures
+from .. import faults, fixtures
 from ..errors import BadRequest
-from .common import get_db, json_response, no_content, now
-
-bp = Blueprint("control", __name__, url_prefix="/_mock")
+from .common import get_db, json_response, no_content
 
 
 def _json_body() -> dict:
@@ -22,54 +18,32 @@ def _json_body() -> dict:
     return body or {}
 
 
-@bp.post("/reset")
-def reset() -> Response:
-    """Back to the loaded fixture."""
-    fixtures.reset(get_db(), now())
-    faults.clear(get_db())
-    return no_content()
+def _invalid(field: str, problem: str) -> BadRequest:
+    return BadRequest(f"'{field}' {problem}")
 
 
-@bp.get("/state")
-def export_state() -> Response:
-    """The whole state as JSON."""
-    return json_response(state.export_state(get_db()))
+def blueprints() -> list[Blueprint]:
+    """`/_mock/reset`, `/_mock/state`, `/_mock/clock`, and `/_mock/faults`."""
+    plane = ControlPlane(
+        reset=fixtures.reset,
+        import_state=fixtures.import_state,
+        read_body=_json_body,
+        invalid=_invalid,
+    )
+    return [control_blueprint(plane), faults_bp]
 
 
-@bp.post("/state")
-def import_state() -> Response:
-    """Replace the whole state with an export."""
-    fixtures.import_state(get_db(), request.get_json(silent=True))
-    return no_content()
+faults_bp = Blueprint("control_faults", __name__, url_prefix="/_mock")
 
 
-@bp.post("/clock")
-def set_clock() -> Response:
-    """{"freeze": "2025-01-15T10:00:00+00:00"} | {"advanceSeconds": 300} | {"unfreeze": true}."""
-    body, db = _json_body(), get_db()
-    if "freeze" in body:
-        try:
-            moment = datetime.fromisoformat(body["freeze"]) if body["freeze"] else now()
-        except (TypeError, ValueError) as error:
-            raise BadRequest("'freeze' must be an ISO-8601 date-time") from error
-        clock.set_clock(db, frozen_at=moment)
-    if body.get("unfreeze"):
-        clock.set_clock(db, frozen_at=None)
-    if "advanceSeconds" in body:
-        if not isinstance(body["advanceSeconds"], int | float):
-            raise BadRequest("'advanceSeconds' must be a number")
-        clock.advance(db, body["advanceSeconds"])
-    return json_response({"now": now().isoformat()})
-
-
-@bp.post("/faults")
+@faults_bp.post("/faults")
 def add_fault() -> Response:
     """Make the next N SCIM requests fail: {"count", "status", "delaySeconds", "body"}."""
     fault = faults.add_fault(get_db(), _json_body())
     return json_response(fault, 201)
 
 
-@bp.delete("/faults")
+@faults_bp.delete("/faults")
 def clear_faults() -> Response:
     """Remove every pending fault."""
     faults.clear(get_db())

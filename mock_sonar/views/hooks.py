@@ -6,12 +6,14 @@ from flask import Flask, Response, g, request
 from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
+from mock_common import web
+
 from .. import management, settings, users
 from ..authentication import authenticate
 from ..errors import InvalidCredentials, SonarError
 from ..sessions import SESSION_COOKIE, XSRF_HEADER
 from . import browser
-from .common import close_db, edition, get_db, json_response, now
+from .common import edition, get_db, json_response, now
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ def render_unexpected(error: Exception) -> Response:
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
     app.before_request(authenticate_web_api)
-    app.teardown_appcontext(close_db)
+    web.init_app(app)
     app.register_error_handler(SonarError, render_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(Exception, render_unexpected)

@@ -46,9 +46,7 @@ ACS_REQUEST = {"https": "off", "http_host": "sonar.test", "script_name": "/oauth
 def okta_org(tmp_path, devenv_keys) -> Iterator[str]:
     """mock_okta live on a loopback port, seeded with the default world."""
     database = str(tmp_path / "okta.sqlite3")
-    app = mock_okta.create_app(
-        {"DATABASE": database, "TESTING": True, "PROVISIONING_WORKER": False}
-    )
+    app = mock_okta.create_app({"DATABASE": database, "TESTING": True})
     with live_server(app) as okta_url:
         app.config["BASE_URL"] = okta_url
         db = connect(database)

@@ -26,6 +26,7 @@ import mock_okta
 from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
+from mock_okta.provisioning.worker import start_worker
 from tests.conftest import fixture_variables
 from tests.e2e.conftest import SONARQUBE_APP, SSWS
 from tests.live import live_server
@@ -72,8 +73,9 @@ def okta_to_scim2_server(tmp_path, devenv_keys):
         )
         db.conn.close()
         http.headers.update(SSWS)
+        worker = start_worker(app)
         yield okta_url, target, http
-        app.extensions["okta_provisioning"].stop()
+        worker.stop()
 
 
 def _configure(okta_url: str, target: str, http: requests.Session) -> None:

@@ -18,6 +18,7 @@ from mock_common.db import connect
 from mock_common.fixture_files import load_fixture
 from mock_okta import fixtures as okta_fixtures
 from mock_okta.config import DEFAULT_API_TOKEN
+from mock_okta.provisioning.worker import start_worker
 from mock_sonar import fixtures as sonar_fixtures
 from tests.conftest import fixture_variables
 from tests.live import live_server
@@ -142,11 +143,12 @@ def live_world(tmp_path: Path, devenv_keys: str, fixture_path: Path) -> Iterator
             module.seed(db, clock.now(db), fixture, variables)
             db.conn.close()
         state = World(okta_url, sonar_url, okta_app, sonar_app)
+        worker = start_worker(okta_app)
         try:
             yield state
         finally:
             state.close()
-            okta_app.extensions["okta_provisioning"].stop()
+            worker.stop()
 
 
 @pytest.fixture

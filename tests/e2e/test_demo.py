@@ -2,8 +2,8 @@
 
 from click.testing import CliRunner
 
-from mock_common.demo import main
 from mock_okta.config import DEFAULT_API_TOKEN
+from okta_sonar_devenv.demo import main
 
 
 def test_demo_runs_the_guide_and_can_run_again(world):

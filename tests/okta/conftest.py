@@ -36,7 +36,6 @@ def okta_app(tmp_path, okta_template):
         {
             "DATABASE": str(database),
             "TESTING": True,
-            "PROVISIONING_WORKER": False,
             "BASE_URL": "http://okta.test",
         }
     )

@@ -1,10 +1,11 @@
-"""What both command lines share for `seed`: reading a fixture and its `${NAME}` variables."""
+"""The commands both command lines share: `serve`, and `init`, `seed FIXTURE`, `reset`."""
 
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+from flask import Flask
 from sqlite_utils import Database
 
 from .clock import now
@@ -81,3 +82,48 @@ def add_state_commands(
         db = open_db(ctx)
         reset(db, now(db))
         click.echo(f"reset {ctx.obj['db']}")
+
+
+def add_serve_command(
+    cli: click.Group,
+    *,
+    create_app: Callable[[dict], Flask],
+    port_variable: str,
+    default_port: int,
+    start_background: Callable[[Flask], object] | None = None,
+) -> None:
+    """`serve`: the app in the foreground (werkzeug, threaded), and its background work, if any.
+
+    `start_background(app)` starts what runs beside the web server (Okta's provisioning
+    worker); the factory never does, so an app built in a test has no thread of its own.
+    """
+
+    port_help = f"Port (default: ${port_variable} or {default_port})."
+
+    @cli.command()
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+    @click.option("--port", type=int, default=None, help=port_help)
+    @click.option("--db", "db_path", default=None, help="SQLite file (overrides the group option).")
+    @click.option("--base-url", default=None, help="Public URL (default: http://localhost:PORT).")
+    @click.option("--no-control", is_flag=True, help="Disable the /_mock control plane.")
+    @click.pass_context
+    def serve(
+        ctx: click.Context,
+        host: str,
+        port: int | None,
+        db_path: str | None,
+        base_url: str | None,
+        no_control: bool,
+    ) -> None:
+        """Run the web server in the foreground."""
+        port = port or int(os.environ.get(port_variable, str(default_port)))
+        app = create_app(
+            {
+                "DATABASE": db_path or ctx.obj["db"],
+                "BASE_URL": base_url or f"http://localhost:{port}",
+                "CONTROL_PLANE": not no_control,
+            }
+        )
+        if start_background is not None:
+            start_background(app)
+        app.run(host=host, port=port, threaded=True, use_reloader=False)

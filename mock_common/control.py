@@ -1,0 +1,73 @@
+"""The control plane both apps serve under `/_mock` (SPEC §6): reset, state export/import, clock.
+
+The routes are the same in both apps; what differs is plugged in through `ControlPlane`: how
+the app returns to its fixture, imports a state, reads a JSON body and words a refusal in its
+vendor's error format.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+from sqlite_utils import Database
+
+from . import clock, state
+from .db import atomic
+from .web import get_db
+
+
+@dataclass(frozen=True)
+class ControlPlane:
+    """What an app plugs into the shared control routes."""
+
+    #: Back to the fixture loaded last (or the bootstrap state), in one transaction.
+    reset: Callable[[Database, datetime], None]
+    #: Replace the whole state with an export; refusals raise the app's own error.
+    import_state: Callable[[Database, Any], None]
+    #: The request's JSON object (`{}` when empty); the app's error when it is not one.
+    read_body: Callable[[], dict]
+    #: The app's error for a refused field: `invalid("freeze", "must be ...")`.
+    invalid: Callable[[str, str], Exception]
+
+
+def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:
+    """The `/_mock` blueprint: reset, state and clock routes backed by `plane`."""
+    bp = Blueprint(name, __name__, url_prefix="/_mock")
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        """Back to the loaded fixture."""
+        db = get_db()
+        plane.reset(db, clock.now(db))
+        return Response(status=204)
+
+    @bp.get("/state")
+    def export_state() -> Response:
+        """The whole state as JSON."""
+        return _json(state.export_state(get_db()))
+
+    @bp.post("/state")
+    def import_state() -> Response:
+        """Replace the whole state with an export."""
+        plane.import_state(get_db(), request.get_json(silent=True))
+        return Response(status=204)
+
+    @bp.post("/clock")
+    def set_clock() -> Response:
+        """{"freeze": "2025-01-15T10:00:00Z"} | {"advanceSeconds": 300} | {"unfreeze": true}."""
+        db = get_db()
+        try:
+            with atomic(db):  # several settings, applied together or not at all
+                moment = clock.apply_command(db, plane.read_body())
+        except clock.InvalidClockCommand as error:
+            raise plane.invalid(error.field, error.problem) from error
+        return _json({"now": moment.isoformat()})
+
+    return bp
+
+
+def _json(data: object) -> Response:
+    return Response(json.dumps(data), status=200, content_type="application/json")
