@@ -3,10 +3,9 @@
 from flask import Flask
 
 from mock_common.db import init_database
-
-from .bootstrap import bootstrap
-from .config import default_config
-from .migrations import MIGRATIONS
+from mock_okta.bootstrap import bootstrap
+from mock_okta.config import default_config
+from mock_okta.storage.migrations import MIGRATIONS
 
 
 def init_db(path: str) -> None:
@@ -22,21 +21,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     init_db(app.config["DATABASE"])
 
-    from .provisioning.worker import wake_worker
-    from .views import (
-        api_apps,
-        api_groups,
-        api_logs,
-        api_tokens,
-        api_users,
-        console_api,
-        console_pages,
-        control,
-        hooks,
-        org,
-        signin,
-        sso,
-    )
+    from mock_okta.provisioning.worker import wake_worker
+    from mock_okta.views import console_actions as console_api
+    from mock_okta.views import control, hooks
+    from mock_okta.views.api import apps as api_apps
+    from mock_okta.views.api import groups as api_groups
+    from mock_okta.views.api import logs as api_logs
+    from mock_okta.views.api import org
+    from mock_okta.views.api import tokens as api_tokens
+    from mock_okta.views.api import users as api_users
+    from mock_okta.views.console import blueprints as console_pages
+    from mock_okta.views.enduser import signin, sso
 
     hooks.register(app)
     app.after_request(wake_worker)  # the worker, when `serve` or a test started one

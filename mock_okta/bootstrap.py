@@ -5,16 +5,16 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import api_tokens
-from .config import DEFAULT_API_TOKEN
-from .ids import GROUP, ORG, USER, new_id
-from .pagination import next_seq
-from .passwords import hash_password
+from mock_okta.config import DEFAULT_API_TOKEN
+from mock_okta.directory.passwords import hash_password
+from mock_okta.security import api_tokens
+from mock_okta.storage.ids import GROUP, ORG, USER, new_id
+from mock_okta.storage.org import save_org
+from mock_okta.storage.pagination import next_seq
 
 ORG_ADMIN_LOGIN = "admin@example.com"
 ORG_ADMIN_PASSWORD = "Passw0rd!"
 EVERYONE = "Everyone"
-_ORG_KEY = "org"
 
 
 def bootstrap(db: Database, now: datetime) -> bool:
@@ -22,18 +22,14 @@ def bootstrap(db: Database, now: datetime) -> bool:
     if db["users"].count:
         return False
     stamp = now.isoformat()
-    db["internal_properties"].insert(
+    save_org(
+        db,
         {
-            "kee": _ORG_KEY,
-            "value": json.dumps(
-                {
-                    "id": new_id(ORG),
-                    "subdomain": "devenvorg",
-                    "companyName": "Devenv Org",
-                    "userTypeId": new_id("oty"),
-                }
-            ),
-        }
+            "id": new_id(ORG),
+            "subdomain": "devenvorg",
+            "companyName": "Devenv Org",
+            "userTypeId": new_id("oty"),
+        },
     )
     db["groups"].insert(
         {
@@ -81,9 +77,3 @@ def bootstrap(db: Database, now: datetime) -> bool:
     )
     api_tokens.create_token(db, now, "devenv", value=DEFAULT_API_TOKEN, user_id=admin_id)
     return True
-
-
-def org(db: Database) -> dict:
-    """The org's id, subdomain and name."""
-    rows = list(db.query("select value from internal_properties where kee = ?", [_ORG_KEY]))
-    return json.loads(rows[0]["value"]) if rows else {}

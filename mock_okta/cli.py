@@ -5,14 +5,15 @@ import click
 from mock_common import clock
 from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import atomic, connect
-
-from . import api_tokens, fixtures, users
-from .config import default_config
-from .errors import OktaError
+from mock_okta import fixtures
+from mock_okta.config import default_config
+from mock_okta.directory import users
+from mock_okta.errors import OktaError
+from mock_okta.security import api_tokens
 
 
 def _open(ctx: click.Context):
-    from . import init_db
+    from mock_okta import init_db
 
     init_db(ctx.obj["db"])
     return connect(ctx.obj["db"])
@@ -34,13 +35,13 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 
 def _create_app(config: dict):
-    from . import create_app
+    from mock_okta import create_app
 
     return create_app(config)
 
 
 def _start_worker(app) -> None:
-    from .provisioning.worker import start_worker
+    from mock_okta.provisioning.worker import start_worker
 
     start_worker(app)
 

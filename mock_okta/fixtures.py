@@ -8,20 +8,15 @@ from sqlite_utils import Database
 
 from mock_common import keys, state
 from mock_common.db import atomic
-
-from . import (
-    apps,
-    assignments,
-    features,
-    group_rules,
-    groups,
-    push_mappings,
-    saml_metadata,
-    users,
-)
-from .bootstrap import bootstrap, org
-from .errors import ApiValidationFailed
-from .provisioning import connection, push_rules
+from mock_okta import reactions
+from mock_okta.applications import apps, assignments, features, signing_keys
+from mock_okta.bootstrap import bootstrap
+from mock_okta.directory import groups
+from mock_okta.errors import ApiValidationFailed
+from mock_okta.group_push import mappings as push_mappings
+from mock_okta.group_push import rules as push_rules
+from mock_okta.provisioning import connection
+from mock_okta.storage.org import org
 
 
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
@@ -44,19 +39,19 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
     body = {"profile": spec["profile"]}
     if spec.get("password"):
         body["credentials"] = {"password": {"value": spec["password"]}}
-    user = users.create_user(
+    user = reactions.create_user(
         db, now, body, activate=spec.get("status") != "STAGED", user_id=spec.get("id")
     )
     if spec.get("status") == "SUSPENDED":
-        users.suspend_user(db, now, user)
+        reactions.suspend_user(db, now, user["id"])
     elif spec.get("status") == "DEPROVISIONED":
-        users.deactivate_user(db, now, user)
+        reactions.deactivate_user(db, now, user["id"])
 
 
 def _seed_group(db: Database, now: datetime, spec: dict) -> None:
-    group = groups.create_group(db, now, spec["profile"], group_id=spec.get("id"))
+    group = reactions.create_group(db, now, spec["profile"], group_id=spec.get("id"))
     for user_id in spec.get("members", []):
-        groups.add_member(db, now, group["id"], user_id)
+        reactions.add_user_to_group(db, now, group["id"], user_id)
 
 
 def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
@@ -68,9 +63,9 @@ def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
         },
         "actions": {"assignUserToGroups": {"groupIds": spec["groupIds"]}},
     }
-    rule = group_rules.create_group_rule(db, now, body, rule_id=spec.get("id"))
+    rule = reactions.create_group_rule(db, now, body, rule_id=spec.get("id"))
     if spec.get("status", "ACTIVE") == "ACTIVE":
-        group_rules.activate_group_rule(db, now, rule)
+        reactions.activate_group_rule(db, now, rule["id"])
 
 
 _APP_SEED_KEYS = (
@@ -131,9 +126,9 @@ def _signing_key(db: Database, now: datetime, path: str | None) -> dict | None:
         return None
     subdomain = org(db).get("subdomain", "org")
     pair = keys.load_or_create_key_pair(
-        Path(path), lambda: saml_metadata.new_key_pair(subdomain, now)
+        Path(path), lambda: signing_keys.new_key_pair(subdomain, now)
     )
-    return saml_metadata.signing_key_of(*pair)
+    return signing_keys.signing_key_of(*pair)
 
 
 def reset(db: Database, now: datetime) -> None:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from .filters import AttributeMap, to_sql
-from .pagination import next_seq
+from mock_okta.storage.filters import AttributeMap, to_sql
+from mock_okta.storage.pagination import next_seq
 
 SYSTEM_ACTOR = {
     "id": "system",

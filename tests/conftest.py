@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("MOCK_SONAR_PBKDF2_ROUNDS", "1000")
 
 from mock_common import keys
-from mock_okta import saml_metadata
+from mock_okta.applications import signing_keys
 from mock_sonar import create_app, init_db
 
 #: The IdP key file the default fixture shares between mock_okta and mock_sonar.
@@ -33,7 +33,7 @@ def devenv_keys(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("keys")
     keys.load_or_create_key_pair(
         folder / OKTA_IDP_KEY_FILE,
-        lambda: saml_metadata.new_key_pair("devenvorg", datetime.now(UTC)),
+        lambda: signing_keys.new_key_pair("devenvorg", datetime.now(UTC)),
     )
     return str(folder)
 

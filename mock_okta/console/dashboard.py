@@ -4,7 +4,7 @@ import json
 
 from sqlite_utils import Database
 
-from ..timestamps import okta_datetime
+from mock_okta.timestamps import okta_datetime
 
 
 def overview(db: Database) -> dict:

@@ -5,8 +5,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from .. import groups, users
-from ..errors import ApiValidationFailed, InvalidUserStatus
+from mock_common.db import transactional
+from mock_okta import reactions
+from mock_okta.directory import memberships, users
+from mock_okta.errors import ApiValidationFailed, InvalidUserStatus
 
 #: Okta's status names in the Admin Console (People list and person page).
 STATUS_LABELS = {
@@ -46,12 +48,8 @@ ACTION_LABELS = {
     "delete": "Delete",
 }
 _OPERATIONS: dict[str, Callable[..., object]] = {
-    "activate": users.activate_user,
-    "reactivate": users.reactivate_user,
-    "suspend": users.suspend_user,
-    "unsuspend": users.unsuspend_user,
-    "deactivate": users.deactivate_user,
-    "delete": users.delete_user,
+    **reactions.LIFECYCLE,
+    "delete": reactions.delete_user,
 }
 #: The person page's Profile form: attribute, label (Okta's default user profile).
 PROFILE_FIELDS = (
@@ -101,19 +99,21 @@ def lifecycle_actions(status: str) -> dict:
     }
 
 
+@transactional
 def run_lifecycle(
-    db: Database, now: datetime, user: dict, action: str, *, actor: dict | None
+    db: Database, now: datetime, user_id: str, action: str, *, actor: dict | None
 ) -> None:
     """One of the buttons the person page offers for the user's status (E0000038 otherwise).
 
     Guess: the console offers no lifecycle button on the signed-in admin's own page.
     """
+    user = users.require_user(db, user_id)
     offered = lifecycle_actions(user["status"])
     if action not in {a for a, _ in offered["main"] + offered["more"]}:
         raise InvalidUserStatus()
     if actor and actor.get("id") == user["id"]:
         raise ApiValidationFailed(summary="You cannot change the status of your own account.")
-    _OPERATIONS[action](db, now, user, actor=actor)
+    _OPERATIONS[action](db, now, user["id"], actor=actor)
 
 
 def profile_update(form: dict) -> dict:
@@ -141,7 +141,7 @@ def new_person(form: dict) -> tuple[dict, bool]:
 
 def person_groups(db: Database, user_id: str) -> list[dict]:
     """The person's groups."""
-    rows = groups.list_user_groups(db, user_id)
+    rows = memberships.list_user_groups(db, user_id)
     return [{"id": g["id"], "name": g["name"], "type": g["type"]} for g in rows]
 
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from .. import system_log
-from ..timestamps import okta_datetime
+from mock_okta import system_log
+from mock_okta.timestamps import okta_datetime
 
 #: A search that is a filter expression (`eventType eq "…"`, `target.id eq "…"`, …).
 _EXPRESSION = re.compile(r'^\s*[A-Za-z.]+\s+(eq|sw|co|ne|gt|lt|ge|le)\s+"', re.IGNORECASE)

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from .. import assignments
-from ..errors import ApiValidationFailed
-from .client import ScimClient, ScimError
+from mock_okta.applications import assignments
+from mock_okta.errors import ApiValidationFailed
+from mock_okta.provisioning.client import ScimClient, ScimError
 
 ACTIONS = (
     "PUSH_NEW_USERS",

@@ -17,12 +17,11 @@ from sqlite_utils import Database
 
 from mock_common import clock
 from mock_common.db import atomic
-
-from .. import system_log
-from ..ids import new_id
-from ..pagination import next_seq
-from .client import ScimClient, ScimError
-from .connection import get_connection
+from mock_okta import system_log
+from mock_okta.provisioning.client import ScimClient, ScimError
+from mock_okta.provisioning.connection import get_connection
+from mock_okta.storage.ids import new_id
+from mock_okta.storage.pagination import next_seq
 
 log = logging.getLogger(__name__)
 

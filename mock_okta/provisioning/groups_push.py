@@ -24,11 +24,13 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import atomic
-
-from .. import groups, provisioning_events, push_mappings, system_log
-from ..push_mappings import ACTIVE, ERROR, INACTIVE, GroupPushBadRequest
-from . import engine
-from .client import ScimError
+from mock_okta import outbox as provisioning_events
+from mock_okta import system_log
+from mock_okta.directory import groups
+from mock_okta.group_push import mappings as push_mappings
+from mock_okta.group_push.mappings import ACTIVE, ERROR, INACTIVE, GroupPushBadRequest
+from mock_okta.provisioning import engine
+from mock_okta.provisioning.client import ScimError
 
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ..errors import ResourceNotFound
-from ..timestamps import okta_datetime
+from mock_okta.errors import ResourceNotFound
+from mock_okta.timestamps import okta_datetime
 
 
 def list_tasks(db: Database) -> list[dict]:

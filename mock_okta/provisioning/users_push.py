@@ -51,12 +51,14 @@ from typing import TypeVar
 from sqlite_utils import Database
 
 from mock_common.db import atomic
-
-from .. import assignments, features, provisioning_events, system_log, users
-from ..errors import ApiValidationFailed
-from . import engine
-from .client import ScimError
-from .engine import PushContext
+from mock_okta import outbox as provisioning_events
+from mock_okta import system_log
+from mock_okta.applications import assignments, features
+from mock_okta.directory import users
+from mock_okta.errors import ApiValidationFailed
+from mock_okta.provisioning import engine
+from mock_okta.provisioning.client import ScimError
+from mock_okta.provisioning.engine import PushContext
 
 T = TypeVar("T")
 

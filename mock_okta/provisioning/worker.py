@@ -13,8 +13,7 @@ import requests
 from flask import Flask, Response, current_app, request
 
 from mock_common.db import connect
-
-from . import engine
+from mock_okta.provisioning import engine
 
 log = logging.getLogger(__name__)
 

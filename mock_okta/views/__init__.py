@@ -1,0 +1,1 @@
+"""The web layer: HTTP in, one domain call, the vendor's representation out."""

@@ -8,8 +8,7 @@ from flask import Response, current_app, request
 
 from mock_common import clock
 from mock_common.web import get_db
-
-from ..errors import MalformedBody
+from mock_okta.errors import MalformedBody
 
 
 def now() -> datetime:

@@ -4,10 +4,9 @@ JSON object, E0000001 for a refused field."""
 from flask import Blueprint
 
 from mock_common.control import ControlPlane, control_blueprint
-
-from .. import fixtures
-from ..errors import ApiValidationFailed
-from .common import json_body
+from mock_okta import fixtures
+from mock_okta.errors import ApiValidationFailed
+from mock_okta.views.common import json_body
 
 
 def _invalid(field: str, problem: str) -> ApiValidationFailed:

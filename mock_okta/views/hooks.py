@@ -9,12 +9,18 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from mock_common import web
-
-from ..api_tokens import find_token
-from ..errors import InvalidToken, MethodNotAllowed, OktaError, PayloadTooLarge, ResourceNotFound
-from ..page_errors import PageError, PageNotFound
-from .browser import render_page_error
-from .common import get_db, json_response
+from mock_okta.errors import (
+    InvalidToken,
+    MethodNotAllowed,
+    OktaError,
+    PageError,
+    PageNotFound,
+    PayloadTooLarge,
+    ResourceNotFound,
+)
+from mock_okta.security.api_tokens import find_token
+from mock_okta.views.common import get_db, json_response
+from mock_okta.views.enduser.browser import render_page_error
 
 log = logging.getLogger(__name__)
 

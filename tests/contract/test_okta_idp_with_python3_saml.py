@@ -28,7 +28,8 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 import mock_okta
 from mock_common import clock
 from mock_common.db import connect
-from mock_okta import fixtures, saml_metadata
+from mock_okta import fixtures
+from mock_okta.applications import signing_keys
 from tests.conftest import fixture_variables
 from tests.live import live_server
 from tests.okta.conftest import SSWS
@@ -149,13 +150,13 @@ def test_python3_saml_refuses_a_response_to_another_request(okta_org):
 
 
 def test_python3_saml_decrypts_an_encrypted_assertion(okta_org):
-    key_pem, cert_pem = saml_metadata.new_key_pair("sonarqube", datetime.now(UTC))
+    key_pem, cert_pem = signing_keys.new_key_pair("sonarqube", datetime.now(UTC))
     app = requests.get(f"{okta_org}/api/v1/apps/{APP_ID}", headers=SSWS, timeout=10).json()
     app["settings"]["signOn"]["assertionEncryption"] = {
         "enabled": True,
         "encryptionAlgorithm": "AES256_GCM",
         "keyTransportAlgorithm": "RSA_OAEP",
-        "x5c": [saml_metadata.certificate_base64(cert_pem)],
+        "x5c": [signing_keys.certificate_base64(cert_pem)],
     }
     put = requests.put(f"{okta_org}/api/v1/apps/{APP_ID}", json=app, headers=SSWS, timeout=10)
     assert put.status_code == 200, put.text

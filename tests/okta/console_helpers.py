@@ -17,9 +17,10 @@ from werkzeug.datastructures import MultiDict
 
 from mock_common import clock
 from mock_common.db import connect
-from mock_okta import fixtures, web_sessions
+from mock_okta import fixtures
 from mock_okta.bootstrap import ORG_ADMIN_LOGIN
 from mock_okta.provisioning import engine
+from mock_okta.security import sessions as web_sessions
 from tests.conftest import fixture_variables
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"

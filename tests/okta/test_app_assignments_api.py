@@ -21,7 +21,7 @@ from okta.models import (
 os.environ.setdefault("MOCK_OKTA_PBKDF2_ROUNDS", "1000")
 
 from mock_common.db import connect
-from mock_okta import assignments
+from mock_okta.applications import assignments
 from tests.okta.conftest import SSWS
 from tests.okta.test_apps_api import (
     SONARQUBE_APP,

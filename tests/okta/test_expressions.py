@@ -2,7 +2,7 @@
 
 import pytest
 
-from mock_okta.expressions import Context, ExpressionError, matches, parse, tokenize
+from mock_okta.directory.expressions import Context, ExpressionError, matches, parse, tokenize
 
 ALICE = Context(
     profile={

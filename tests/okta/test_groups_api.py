@@ -12,7 +12,7 @@ from okta.models import BookmarkApplication
 from okta.pagination import PaginationHelper, paginate_all
 
 from mock_common.db import connect
-from mock_okta import provisioning_events
+from mock_okta import outbox as provisioning_events
 from tests.okta.conftest import SSWS
 
 PASSWORD = "Passw0rd!2024"

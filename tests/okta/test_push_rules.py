@@ -14,7 +14,7 @@ os.environ.setdefault("MOCK_OKTA_PBKDF2_ROUNDS", "1000")
 
 from mock_common import clock
 from mock_common.db import atomic, connect
-from mock_okta import groups
+from mock_okta.directory import groups
 from mock_okta.provisioning import groups_push
 from tests.okta.conftest import SSWS
 from tests.okta.test_apps_api import SONARQUBE_APP, database, enable_provisioning, events, log_types

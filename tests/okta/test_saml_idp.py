@@ -13,8 +13,10 @@ from saml2.xmldsig import SIG_RSA_SHA256
 
 from mock_common import clock
 from mock_common.db import connect
-from mock_okta import apps, saml_idp, saml_metadata, users
-from mock_okta.page_errors import AppNotAssigned, PageNotFound
+from mock_okta.applications import apps, signing_keys
+from mock_okta.directory import users
+from mock_okta.errors import AppNotAssigned, PageNotFound
+from mock_okta.saml import idp as saml_idp
 from tests.okta.conftest import SSWS
 from tests.okta.sso_helpers import (
     ACS,
@@ -334,7 +336,7 @@ def test_unparsable_post_request_gets_the_error_page(okta):
 
 
 def test_a_signed_authn_request_is_accepted_unverified(okta, devenv_keys, tmp_path):
-    key_pem, cert_pem = saml_metadata.new_key_pair("sonarqube", datetime.now().astimezone())
+    key_pem, cert_pem = signing_keys.new_key_pair("sonarqube", datetime.now().astimezone())
     (tmp_path / "sp.key").write_text(key_pem)
     (tmp_path / "sp.crt").write_text(cert_pem)
     signer = sp_client(
@@ -552,14 +554,14 @@ def test_signing_follows_the_settings(okta, db, settings, expected):
 
 @pytest.mark.parametrize("algorithm", ["AES256_CBC", "AES128_GCM"])
 def test_encrypted_assertion(okta, db, tmp_path, algorithm):
-    key_pem, cert_pem = saml_metadata.new_key_pair("sonarqube", datetime.now().astimezone())
+    key_pem, cert_pem = signing_keys.new_key_pair("sonarqube", datetime.now().astimezone())
     (tmp_path / "sp.key").write_text(key_pem)
     (tmp_path / "sp.crt").write_text(cert_pem)
     encryption = {
         "enabled": True,
         "encryptionAlgorithm": algorithm,
         "keyTransportAlgorithm": "RSA_OAEP",
-        "x5c": [saml_metadata.certificate_base64(cert_pem)],
+        "x5c": [signing_keys.certificate_base64(cert_pem)],
     }
     set_statements(okta, db, [], assertionEncryption=encryption)
     sp = sp_client(
@@ -591,7 +593,7 @@ def test_encryption_settings_are_checked(okta, db):
 @pytest.fixture
 def slo_sp(okta, db, tmp_path):
     """SP-initiated SLO enabled on the app, and an SP that signs its LogoutRequests."""
-    key_pem, cert_pem = saml_metadata.new_key_pair("sonarqube", datetime.now().astimezone())
+    key_pem, cert_pem = signing_keys.new_key_pair("sonarqube", datetime.now().astimezone())
     (tmp_path / "sp.key").write_text(key_pem)
     (tmp_path / "sp.crt").write_text(cert_pem)
     set_statements(
@@ -599,7 +601,7 @@ def slo_sp(okta, db, tmp_path):
         db,
         [],
         slo={"enabled": True, "issuer": "sonarqube", "logoutUrl": f"{SONAR_URL}/logout"},
-        spCertificate={"x5c": [saml_metadata.certificate_base64(cert_pem)]},
+        spCertificate={"x5c": [signing_keys.certificate_base64(cert_pem)]},
     )
     return sp_client(
         metadata(okta), key_file=str(tmp_path / "sp.key"), cert_file=str(tmp_path / "sp.crt")

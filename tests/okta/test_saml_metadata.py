@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
 
-from mock_okta import saml_metadata
+from mock_okta.applications import signing_keys
+from mock_okta.saml import metadata as saml_metadata
 from tests.okta.conftest import SSWS
 from tests.okta.test_apps_api import SONAR, create_app, error_of, ok
 
@@ -138,7 +139,7 @@ def test_unknown_kid_app_and_external_key(okta, sdk, sonar):
 
 
 def test_metadata_follows_a_custom_issuer():
-    key = saml_metadata.new_signing_key("devenvorg", datetime.now(UTC))
+    key = signing_keys.new_signing_key("devenvorg", datetime.now(UTC))
     xml = saml_metadata.idp_metadata(
         entity=saml_metadata.entity_id("https://www.okta.com/${org.externalKey}", "exkABC"),
         sso_location="http://okta.test/app/x/exkABC/sso/saml",

@@ -1,0 +1,655 @@
+"""App users and app group assignments (Okta Application Users / Application Groups APIs).
+
+An app user exists while the user is assigned directly (`direct`, scope USER) or through a
+group assigned to the app (scope GROUP). Appearing and disappearing app users are handed to the
+push engine as provisioning events (the one hand-off point, `provisioning_events.enqueue`).
+
+App user status (Okta Apps API, "Application User status"): without push provisioning an app
+user is ACTIVE with syncState DISABLED; while the app creates users downstream a new app user
+is STAGED and SYNCING until the push engine provisions it (PROVISIONED, with an externalId).
+"""
+
+import base64
+import hashlib
+import json
+import re
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from mock_okta import outbox as provisioning_events
+from mock_okta import system_log
+from mock_okta.applications import apps, features
+from mock_okta.applications import sign_on as app_settings
+from mock_okta.directory import groups, memberships, users
+from mock_okta.errors import ApiValidationFailed, OktaError, ResourceNotFound
+from mock_okta.storage.pagination import next_seq, page
+from mock_okta.timestamps import okta_datetime
+
+USER, GROUP = "USER", "GROUP"
+_TEMPLATE = re.compile(r"\$\{([^}]*)\}")
+_SOURCE = re.compile(r"^source\.([A-Za-z0-9_]+)$")
+_FUNCTION = re.compile(
+    r"^(?:fn:|String\.)(substringBefore|substringAfter|toLowerCase|toUpperCase)"
+    r"\(\s*source\.([A-Za-z0-9_]+)\s*(?:,\s*[\"']([^\"']*)[\"']\s*)?\)$"
+)
+#: Sign-on modes whose users have no app password (Okta: the authentication scheme decides).
+_NO_PASSWORD_MODES = (app_settings.SAML_2_0, app_settings.BOOKMARK, app_settings.OPENID_CONNECT)
+
+
+class CredentialsNotAllowed(OktaError):
+    """E0000041: a password for an app whose scheme takes none (Okta Apps API)."""
+
+    code, status = "E0000041", 400
+    summary = "Credentials should not be set on this resource based on the scheme."
+
+    def __init__(self) -> None:
+        super().__init__(causes=["User level credentials should not be provided for this scheme."])
+
+
+class DeactivateAppUserForbidden(OktaError):
+    """E0000046: the user keeps the app through a group (observed Okta answer)."""
+
+    code, status, summary = "E0000046", 403, "Deactivate application for user forbidden."
+
+    def __init__(self) -> None:
+        super().__init__(
+            causes=[
+                "The application cannot be unassigned from the user while their group "
+                "memberships grant them access"
+            ]
+        )
+
+
+class InactiveUserForbidden(OktaError):
+    """E0000117: a deactivated user cannot be assigned (Okta error codes)."""
+
+    code, status = "E0000117", 403
+    summary = "Cannot assign apps or update app profiles for an inactive user."
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def get_app_user(db: Database, app_id: str, user_id: str) -> dict | None:
+    """The app user row of a user in an app."""
+    rows = list(
+        db.query("select * from app_users where app_id = ? and user_id = ?", [app_id, user_id])
+    )
+    return rows[0] if rows else None
+
+
+def require_app_user(db: Database, app_id: str, user_id: str) -> dict:
+    """The app user, or E0000007."""
+    row = get_app_user(db, app_id, user_id)
+    if row is None:
+        raise ResourceNotFound(user_id, "AppUser")
+    return row
+
+
+def granting_groups(db: Database, app_id: str, user_id: str) -> list[str]:
+    """Ids of the user's groups assigned to the app, highest priority first."""
+    rows = db.query(
+        "select ag.group_id from app_groups ag join group_members gm on gm.group_id = ag.group_id "
+        "where ag.app_id = ? and gm.user_id = ? group by ag.group_id "
+        "order by ag.priority, ag.seq",
+        [app_id, user_id],
+    )
+    return [row["group_id"] for row in rows]
+
+
+def scope_of(app_user: dict) -> str:
+    """USER when directly assigned (even if a group grants it too), else GROUP."""
+    return USER if app_user["direct"] else GROUP
+
+
+def list_application_users(
+    db: Database, app_id: str, *, q: str | None = None, after: str | None = None, limit: int = 50
+) -> tuple[list[dict], str | None]:
+    """App users in assignment order; `q` matches the start of userName, names or email."""
+    where, params = ["app_id = :app_id"], {"app_id": app_id}
+    if q:
+        params["q"] = q.replace("%", "").replace("_", "") + "%"
+        profile = " or ".join(
+            f"json_extract(profile, '$.{attr}') like :q"
+            for attr in ("firstName", "lastName", "email")
+        )
+        where.append(f"(user_name like :q or user_id in (select id from users where {profile}))")
+    # The cursor is the row's seq: user ids repeat across apps.
+    return page(
+        db, table="app_users", id_column="seq", where=where, params=params, after=after, limit=limit
+    )
+
+
+def count_group_apps(db: Database, group_id: str) -> int:
+    """How many apps the group is assigned to (its `appsCount`)."""
+    sql = "select count(*) as n from app_groups where group_id = ?"
+    return next(db.query(sql, [group_id]))["n"]
+
+
+def list_group_apps(
+    db: Database, group_id: str, *, after: str | None, limit: int
+) -> tuple[list[dict], str | None]:
+    """GET /api/v1/groups/{id}/apps: the apps the group is assigned to."""
+    return page(
+        db,
+        table="apps",
+        where=["id in (select app_id from app_groups where group_id = :gid)"],
+        params={"gid": group_id},
+        after=after,
+        limit=limit,
+    )
+
+
+def get_application_group(db: Database, app_id: str, group_id: str) -> dict | None:
+    """The app group assignment row."""
+    rows = list(
+        db.query("select * from app_groups where app_id = ? and group_id = ?", [app_id, group_id])
+    )
+    return rows[0] if rows else None
+
+
+def require_application_group(db: Database, app_id: str, group_id: str) -> dict:
+    """The app group assignment, or E0000007."""
+    row = get_application_group(db, app_id, group_id)
+    if row is None:
+        raise ResourceNotFound(group_id, "AppGroup")
+    return row
+
+
+def list_application_group_assignments(
+    db: Database, app_id: str, *, q: str | None = None, after: str | None = None, limit: int = 20
+) -> tuple[list[dict], str | None]:
+    """Group assignments in assignment order; `q` is a group name prefix."""
+    where, params = ["app_id = :app_id"], {"app_id": app_id}
+    if q:
+        params["q"] = q.replace("%", "").replace("_", "") + "%"
+        where.append("group_id in (select id from groups where name like :q)")
+    return page(
+        db,
+        table="app_groups",
+        id_column="seq",
+        where=where,
+        params=params,
+        after=after,
+        limit=limit,
+    )
+
+
+def app_user_json(db: Database, row: dict, base_url: str) -> dict:
+    """The AppUser object (Okta Application Users API)."""
+    links = {
+        "app": {"href": f"{base_url}/api/v1/apps/{row['app_id']}"},
+        "user": {"href": f"{base_url}/api/v1/users/{row['user_id']}"},
+    }
+    if not row["direct"]:
+        groups = granting_groups(db, row["app_id"], row["user_id"])
+        if groups:
+            links["group"] = {"href": f"{base_url}/api/v1/groups/{groups[0]}"}
+    return {
+        "id": row["user_id"],
+        "externalId": row["external_id"],
+        "created": okta_datetime(row["created"]),
+        "lastUpdated": okta_datetime(row["last_updated"]),
+        "scope": scope_of(row),
+        "status": row["status"],
+        "statusChanged": okta_datetime(row["status_changed"]),
+        "passwordChanged": okta_datetime(row["password_changed"]),
+        "syncState": row["sync_state"],
+        "lastSync": okta_datetime(row["last_sync"]),
+        "credentials": {"userName": row["user_name"]},
+        "profile": json.loads(row["profile"]),
+        "_links": links,
+    }
+
+
+def app_group_json(row: dict, base_url: str) -> dict:
+    """The ApplicationGroupAssignment object (Okta Application Groups API)."""
+    href = f"{base_url}/api/v1/apps/{row['app_id']}"
+    return {
+        "id": row["group_id"],
+        "lastUpdated": okta_datetime(row["last_updated"]),
+        "priority": row["priority"],
+        "profile": json.loads(row["profile"]),
+        "_links": {
+            "app": {"href": href},
+            "self": {"href": f"{href}/groups/{row['group_id']}"},
+            "group": {"href": f"{base_url}/api/v1/groups/{row['group_id']}"},
+        },
+    }
+
+
+# --- user assignments -------------------------------------------------------------------------
+
+
+def assign_user_to_application(
+    db: Database, now: datetime, app: dict, body: dict, *, actor: dict | None = None
+) -> dict:
+    """POST /api/v1/apps/{appId}/users: assign directly (scope USER) or update the assignment.
+
+    Assigning a user who already has the app through a group turns the app user into a direct
+    one (Okta lets an admin add a USER assignment on top of a GROUP one).
+    """
+    user_id = body.get("id")
+    if not isinstance(user_id, str) or not user_id:
+        raise ApiValidationFailed("id", ["id: The field cannot be left blank"])
+    user = users.require_user(db, user_id)
+    if user["status"] == "DEPROVISIONED":
+        raise InactiveUserForbidden()
+    credentials = _credentials(app, body.get("credentials"))
+    profile = _profile(body.get("profile"))
+    existing = get_app_user(db, app["id"], user["id"])
+    if existing is None:
+        return _add_app_user(
+            db,
+            now,
+            app,
+            user,
+            direct=True,
+            user_name=credentials.get("userName"),
+            profile=profile,
+            actor=actor,
+        )
+    changes = {"direct": 1, "last_updated": now.isoformat()}
+    if credentials.get("userName"):
+        changes["user_name"] = credentials["userName"]
+    if profile:
+        changes["profile"] = json.dumps({**json.loads(existing["profile"]), **profile})
+    db["app_users"].update((app["id"], user["id"]), changes)
+    _log_membership(db, now, "update", app, user, actor)
+    return require_app_user(db, app["id"], user["id"])
+
+
+def update_application_user(
+    db: Database, now: datetime, app: dict, user_id: str, body: dict, *, actor: dict | None = None
+) -> dict:
+    """POST …/users/{userId}: new credentials.userName and/or profile properties."""
+    app_user = require_app_user(db, app["id"], user_id)
+    if not isinstance(body, dict) or ("credentials" not in body and "profile" not in body):
+        raise ApiValidationFailed("appUser", ["appUser: credentials or profile is required"])
+    credentials = _credentials(app, body.get("credentials"))
+    profile = _profile(body.get("profile"))
+    changes: dict = {"last_updated": now.isoformat()}
+    if credentials.get("userName"):
+        changes["user_name"] = credentials["userName"]
+    if credentials.get("password"):
+        changes["password_changed"] = now.isoformat()
+    if profile:
+        changes["profile"] = json.dumps({**json.loads(app_user["profile"]), **profile})
+    db["app_users"].update((app["id"], user_id), changes)
+    user = users.require_user(db, user_id)
+    _log_membership(db, now, "update", app, user, actor)
+    if app_user["external_id"] and ("user_name" in changes or "profile" in changes):
+        provisioning_events.enqueue(
+            db,
+            now,
+            app["id"],
+            provisioning_events.USER_PROFILE_CHANGED,
+            userId=user_id,
+            externalId=app_user["external_id"],
+            changed=["appUser"],
+        )
+    return require_app_user(db, app["id"], user_id)
+
+
+def unassign_user_from_application(
+    db: Database, now: datetime, app: dict, user_id: str, *, actor: dict | None = None
+) -> None:
+    """DELETE …/users/{userId}: refused while one of the user's groups grants the app."""
+    app_user = require_app_user(db, app["id"], user_id)
+    if granting_groups(db, app["id"], user_id):
+        raise DeactivateAppUserForbidden()
+    _remove_app_user(db, now, app, app_user, provisioning_events.USER_UNASSIGNED, actor)
+
+
+# --- group assignments ------------------------------------------------------------------------
+
+
+def assign_group_to_application(
+    db: Database, now: datetime, app: dict, group_id: str, body: dict, *, actor: dict | None = None
+) -> dict:
+    """PUT /api/v1/apps/{appId}/groups/{groupId}: the group's members get the app (scope GROUP)."""
+    group = groups.require_group(db, group_id)
+    priority, profile = body.get("priority"), body.get("profile")
+    if priority is not None and (not isinstance(priority, int) or not 0 <= priority <= 100):
+        raise ApiValidationFailed("priority", ["priority: Does not match required pattern"])
+    if profile is not None and not isinstance(profile, dict):
+        raise ApiValidationFailed(
+            "profile", ["profile: Property value is not of the expected type"]
+        )
+    existing = get_application_group(db, app["id"], group["id"])
+    stamp = now.isoformat()
+    if existing:
+        changes = {"last_updated": stamp}
+        if priority is not None:
+            changes["priority"] = priority
+        if profile is not None:
+            changes["profile"] = json.dumps(profile)
+        db["app_groups"].update((app["id"], group["id"]), changes)
+    else:
+        rows = db.query("select count(*) as n from app_groups where app_id = ?", [app["id"]])
+        count = next(rows)["n"]
+        db["app_groups"].insert(
+            {
+                "app_id": app["id"],
+                "group_id": group["id"],
+                "seq": next_seq(db, "app_groups"),
+                # Guess: without a priority Okta appends the group after the existing ones.
+                "priority": count if priority is None else priority,
+                "profile": json.dumps(profile or {}),
+                "created": stamp,
+                "last_updated": stamp,
+            }
+        )
+        system_log.record(
+            db,
+            now,
+            "group.application_assignment.add",
+            "Add assigned application to group",
+            actor=actor,
+            targets=[system_log.app_target(app), system_log.group_target(group)],
+        )
+    for user_id in memberships.member_ids(db, group["id"]):
+        refresh_user_assignments(db, now, user_id)
+    return require_application_group(db, app["id"], group["id"])
+
+
+def unassign_application_from_group(
+    db: Database, now: datetime, app: dict, group_id: str, *, actor: dict | None = None
+) -> None:
+    """DELETE …/groups/{groupId}: members lose the app unless assigned otherwise."""
+    assignment = require_application_group(db, app["id"], group_id)
+    db.execute("delete from app_groups where app_id = ? and group_id = ?", [app["id"], group_id])
+    group = groups.require_group(db, assignment["group_id"])
+    system_log.record(
+        db,
+        now,
+        "group.application_assignment.remove",
+        "Remove assigned application from group",
+        actor=actor,
+        targets=[system_log.app_target(app), system_log.group_target(group)],
+    )
+    for user_id in memberships.member_ids(db, group_id):
+        refresh_user_assignments(db, now, user_id)
+
+
+# --- reactions to directory changes (called by users, groups, group rules) ---------------------
+
+
+def refresh_user_assignments(db: Database, now: datetime, user_id: str) -> None:
+    """Recompute the user's group-based app users from their group memberships."""
+    user = users.get_user_by_id(db, user_id)
+    if user is None or user["status"] == users.UserStatus.DEPROVISIONED:
+        return
+    granted = {
+        row["app_id"]
+        for row in db.query(
+            "select distinct ag.app_id from app_groups ag "
+            "join group_members gm on gm.group_id = ag.group_id where gm.user_id = ?",
+            [user_id],
+        )
+    }
+    current = {
+        row["app_id"]: row
+        for row in db.query("select * from app_users where user_id = ?", [user_id])
+    }
+    for app_id in sorted(granted - set(current)):
+        _add_app_user(db, now, apps.require_app(db, app_id), user, direct=False)
+    for app_id, app_user in current.items():
+        if not app_user["direct"] and app_id not in granted:
+            app = apps.require_app(db, app_id)
+            _remove_app_user(db, now, app, app_user, provisioning_events.USER_UNASSIGNED, None)
+    _resume_provisioning(db, now, user)
+
+
+def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
+    """An activated user's waiting app users are pushed now.
+
+    Okta: "If the user is assigned to an app that is configured for provisioning, the
+    activation process triggers downstream provisioning" (reference §5.3). The push engine
+    leaves the app users of a STAGED user as STAGED/SYNCING without an externalId.
+    """
+    if user["status"] == "STAGED":
+        return
+    rows = db.query(
+        "select au.app_id, au.direct from app_users au where au.user_id = ? "
+        "and au.status = 'STAGED' and au.sync_state = 'SYNCING' and au.external_id is null "
+        "and not exists (select 1 from provisioning_events e where e.app_id = au.app_id "
+        "and e.resource = au.user_id and e.kind in (?, ?) and e.status in ('PENDING', 'WAITING'))",
+        [user["id"], provisioning_events.USER_ASSIGNED, provisioning_events.PROVISION_USER],
+    )
+    for row in list(rows):
+        provisioning_events.enqueue(
+            db,
+            now,
+            row["app_id"],
+            provisioning_events.USER_ASSIGNED,
+            userId=user["id"],
+            scope=USER if row["direct"] else GROUP,
+        )
+
+
+def revoke_user_assignments(db: Database, now: datetime, user_id: str) -> None:
+    """Deactivation: every app user of the user goes (USER_DEACTIVATED per app)."""
+    for app_user in list(db.query("select * from app_users where user_id = ?", [user_id])):
+        app = apps.require_app(db, app_user["app_id"])
+        _remove_app_user(db, now, app, app_user, provisioning_events.USER_DEACTIVATED, None)
+
+
+def user_profile_changed(db: Database, now: datetime, user_id: str, changed: list[str]) -> None:
+    """A profile change reaches every app the user is assigned to (USER_PROFILE_CHANGED).
+
+    Built-in username templates follow the attributes they read; only provisioned app users
+    (with an externalId) have something downstream to update.
+    """
+    user = users.get_user_by_id(db, user_id)
+    if user is None:
+        return
+    profile = users.profile_of(user)
+    for app_user in list(db.query("select * from app_users where user_id = ?", [user_id])):
+        app = apps.require_app(db, app_user["app_id"])
+        template = apps.user_name_template(app)
+        sources = set(re.findall(r"source\.([A-Za-z0-9_]+)", template.get("template") or ""))
+        if template.get("type") == "BUILT_IN" and sources & set(changed):
+            user_name = evaluate_user_name(template, profile)
+            if user_name != app_user["user_name"]:
+                db["app_users"].update(
+                    (app["id"], user_id), {"user_name": user_name, "last_updated": now.isoformat()}
+                )
+        if app_user["external_id"]:
+            provisioning_events.enqueue(
+                db,
+                now,
+                app["id"],
+                provisioning_events.USER_PROFILE_CHANGED,
+                userId=user_id,
+                externalId=app_user["external_id"],
+                changed=list(changed),
+            )
+
+
+def flag_assigned_before_provisioning(db: Database, app_id: str) -> int:
+    """For enabling provisioning: mark app users not yet provisioned (the red "!", §4)."""
+    cursor = db.execute(
+        "update app_users set provisioned_before_enabled = 1 "
+        "where app_id = ? and external_id is null",
+        [app_id],
+    )
+    return cursor.rowcount
+
+
+def app_links(db: Database, user_id: str, base_url: str = "") -> list[dict]:
+    """The user's app links (GET /api/v1/users/{id}/appLinks), `base_url` the org URL."""
+    rows = db.query(
+        "select a.* from app_users au join apps a on a.id = au.app_id "
+        "where au.user_id = ? and a.status = 'ACTIVE' order by a.seq",
+        [user_id],
+    )
+    links = []
+    for app in rows:
+        body = apps.body_of(app)
+        visibility = body.get("visibility") or {}
+        shown = visibility.get("appLinks", {}).get(apps.app_link_name(app), True)
+        aln_id = body[apps.INTERNAL]["alnId"]
+        links.append(
+            {
+                "id": user_id,
+                "label": app["label"],
+                "linkUrl": f"{base_url}/home/{app['name']}/{app['id']}/{aln_id}",
+                "logoUrl": f"{base_url}{apps.LOGO}",
+                "appName": app["name"],
+                "appInstanceId": app["id"],
+                "appAssignmentId": app_assignment_id(app["id"], user_id),
+                "credentialsSetup": False,
+                "hidden": bool((visibility.get("hide") or {}).get("web")) or not shown,
+                "sortOrder": len(links),
+            }
+        )
+    return links
+
+
+def app_assignment_id(app_id: str, user_id: str) -> str:
+    """A stable `0ua…` id for an app user (Okta's appAssignmentId)."""
+    digest = hashlib.sha256(f"{app_id}/{user_id}".encode()).digest()
+    tail = re.sub(r"[^A-Za-z0-9]", "", base64.b64encode(digest).decode())
+    return "0ua" + tail[:17]
+
+
+def evaluate_user_name(template: dict, profile: dict) -> str:
+    """The app username from a userNameTemplate (`${source.login}`, `${fn:…(source.x, "@")}`)."""
+    login = profile.get("login", "")
+    if template.get("type") == "NONE":
+        return login
+
+    def expand(match: re.Match) -> str:
+        expression = match.group(1).strip()
+        source = _SOURCE.match(expression)
+        if source:
+            return str(profile.get(source.group(1)) or "")
+        function = _FUNCTION.match(expression)
+        if not function:
+            # Guess: an expression the simulator cannot evaluate falls back to the login.
+            return login
+        name, attribute, argument = function.groups()
+        value = str(profile.get(attribute) or "")
+        if name == "substringBefore":
+            return value.split(argument or "", 1)[0] if argument and argument in value else value
+        if name == "substringAfter":
+            return value.split(argument, 1)[1] if argument and argument in value else ""
+        return value.lower() if name == "toLowerCase" else value.upper()
+
+    user_name = _TEMPLATE.sub(expand, template.get("template") or "${source.login}")
+    suffix = template.get("userSuffix")
+    return f"{user_name}@{suffix}" if suffix and "@" not in user_name else (user_name or login)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _credentials(app: dict, given: object) -> dict:
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise ApiValidationFailed(
+            "credentials", ["credentials: Property value is not of the expected type"]
+        )
+    if given.get("password") and app["sign_on_mode"] in _NO_PASSWORD_MODES:
+        raise CredentialsNotAllowed()
+    user_name = given.get("userName")
+    if user_name is not None and (not isinstance(user_name, str) or not 1 <= len(user_name) <= 100):
+        raise ApiValidationFailed("userName", ["userName: Does not match required pattern"])
+    return given
+
+
+def _profile(given: object) -> dict:
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise ApiValidationFailed(
+            "profile", ["profile: Property value is not of the expected type"]
+        )
+    return given
+
+
+def _add_app_user(
+    db: Database,
+    now: datetime,
+    app: dict,
+    user: dict,
+    *,
+    direct: bool,
+    user_name: str | None = None,
+    profile: dict | None = None,
+    actor: dict | None = None,
+) -> dict:
+    """A new app user; STAGED/SYNCING when the app pushes new users, else ACTIVE/DISABLED."""
+    pushed = features.creates_users(db, app["id"])
+    stamp = now.isoformat()
+    db["app_users"].insert(
+        {
+            "app_id": app["id"],
+            "user_id": user["id"],
+            "seq": next_seq(db, "app_users"),
+            "direct": 1 if direct else 0,
+            "status": "STAGED" if pushed else "ACTIVE",
+            "sync_state": "SYNCING" if pushed else "DISABLED",
+            "external_id": None,
+            # Set for existing app users when provisioning gets enabled later
+            # (flag_assigned_before_provisioning); a new one is never "before".
+            "provisioned_before_enabled": 0,
+            "error_summary": None,
+            "created": stamp,
+            "last_updated": stamp,
+            "status_changed": stamp,
+            "last_sync": None,
+            "password_changed": None,
+            "user_name": user_name
+            or evaluate_user_name(apps.user_name_template(app), json.loads(user["profile"])),
+            "profile": json.dumps(profile or {}),
+        }
+    )
+    _log_membership(db, now, "add", app, user, actor)
+    provisioning_events.enqueue(
+        db,
+        now,
+        app["id"],
+        provisioning_events.USER_ASSIGNED,
+        userId=user["id"],
+        scope=USER if direct else GROUP,
+    )
+    return require_app_user(db, app["id"], user["id"])
+
+
+def _remove_app_user(
+    db: Database, now: datetime, app: dict, app_user: dict, kind: str, actor: dict | None
+) -> None:
+    db.execute(
+        "delete from app_users where app_id = ? and user_id = ?", [app["id"], app_user["user_id"]]
+    )
+    user = users.require_user(db, app_user["user_id"])
+    _log_membership(db, now, "remove", app, user, actor)
+    provisioning_events.enqueue(
+        db, now, app["id"], kind, userId=app_user["user_id"], externalId=app_user["external_id"]
+    )
+
+
+#: Display messages from Okta's event type catalog.
+_MEMBERSHIP_MESSAGES = {
+    "add": "Add user to application membership",
+    "remove": "Remove user's application membership",
+    "update": "Updated user application property",
+}
+
+
+def _log_membership(
+    db: Database, now: datetime, change: str, app: dict, user: dict, actor: dict | None
+) -> None:
+    """System Log application.user_membership.add / .remove / .update (Okta event catalog)."""
+    system_log.record(
+        db,
+        now,
+        f"application.user_membership.{change}",
+        _MEMBERSHIP_MESSAGES[change],
+        actor=actor,
+        targets=[system_log.app_target(app), system_log.user_target(user)],
+    )

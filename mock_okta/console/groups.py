@@ -1,0 +1,165 @@
+"""Directory > Groups: the list, the group page (its people) and the Rules tab."""
+
+from datetime import datetime
+
+from sqlite_utils import Database
+from werkzeug.datastructures import MultiDict
+
+from mock_common.db import transactional
+from mock_okta import reactions
+from mock_okta.console.people import person_row
+from mock_okta.directory import group_rules, groups
+
+#: Okta's names for group types in the console.
+TYPE_LABELS = {"OKTA_GROUP": "Okta group", "BUILT_IN": "Built-in", "APP_GROUP": "App group"}
+RULE_STATUS_LABELS = {"ACTIVE": "Active", "INACTIVE": "Inactive", "INVALID": "Invalid"}
+
+
+def list_groups(db: Database, *, q: str | None) -> list[dict]:
+    """Okta and built-in groups with their people and app counts; `q` is a name prefix."""
+    where, params = ["g.type != 'APP_GROUP'"], {}
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("g.name like :q escape '\\'")
+        params["q"] = f"{escaped}%"
+    rows = db.query(
+        "select g.id, g.name, g.description, g.type, "
+        "(select count(distinct m.user_id) from group_members m where m.group_id = g.id) "
+        "as people, (select count(*) from app_groups ag where ag.group_id = g.id) as apps "
+        f"from groups g where {' and '.join(where)} order by g.seq limit 200",
+        params,
+    )
+    return [{**row, "typeLabel": TYPE_LABELS.get(row["type"], row["type"])} for row in rows]
+
+
+def group_people(db: Database, group_id: str) -> list[dict]:
+    """The group's members, each with how they joined (a rule or by hand)."""
+    rows = db.query(
+        "select u.*, group_concat(m.source) as sources from users u "
+        "join group_members m on m.user_id = u.id where m.group_id = ? "
+        "group by u.id order by u.seq limit 500",
+        [group_id],
+    )
+    result = []
+    for row in rows:
+        managed_by_rule = any(s.startswith("RULE:") for s in (row["sources"] or "").split(","))
+        result.append({**person_row(row), "byRule": managed_by_rule})
+    return result
+
+
+def people_to_add(db: Database, group_id: str) -> list[dict]:
+    """People who are not members yet (deactivated people cannot be added)."""
+    rows = db.query(
+        "select * from users where status != 'DEPROVISIONED' and id not in "
+        "(select user_id from group_members where group_id = ?) order by seq limit 500",
+        [group_id],
+    )
+    return [person_row(row) for row in rows]
+
+
+def group_apps(db: Database, group_id: str) -> list[dict]:
+    """The apps the group is assigned to."""
+    rows = db.query(
+        "select a.id, a.name, a.label from app_groups ag join apps a on a.id = ag.app_id "
+        "where ag.group_id = ? order by ag.seq",
+        [group_id],
+    )
+    return [dict(row) for row in rows]
+
+
+def list_rules(db: Database) -> list[dict]:
+    """Group rules with their expression and the names of the groups they assign."""
+    rows, _cursor = group_rules.list_group_rules(db, search=None, after=None, limit=200)
+    return [_rule_row(db, row) for row in rows]
+
+
+def rule_view(db: Database, rule_id: str) -> dict:
+    """One rule as the list shows it (E0000007 for an unknown id)."""
+    return _rule_row(db, group_rules.require_rule(db, rule_id))
+
+
+def _rule_row(db: Database, row: dict) -> dict:
+    rule = group_rules.rule_json(db, row, group_names=True)
+    names = rule["_embedded"]["groupIdToGroupNameMap"]
+    group_ids = rule["actions"]["assignUserToGroups"]["groupIds"]
+    return {
+        "id": rule["id"],
+        "name": rule["name"],
+        "status": rule["status"],
+        "statusLabel": RULE_STATUS_LABELS.get(rule["status"], rule["status"]),
+        "expression": rule["conditions"]["expression"]["value"],
+        "groups": [{"id": gid, "name": names.get(gid, gid)} for gid in group_ids],
+        # Okta support, "How to Edit Group Rules": Edit appears only once the rule is
+        # deactivated; an ACTIVE rule is deactivated before it can be deleted as well.
+        "editable": rule["status"] == group_rules.INACTIVE,
+        "deletable": rule["status"] != group_rules.ACTIVE,
+    }
+
+
+def rule_dialog(dialog: str | None, rule: dict | None) -> str | None:
+    """The dialog to open: Edit only for an INACTIVE rule, Delete only for one not ACTIVE."""
+    if dialog == "edit" and not (rule and rule["editable"]):
+        return None
+    if dialog == "delete" and not (rule and rule["deletable"]):
+        return None
+    return dialog
+
+
+def rule_target_groups(db: Database) -> list[dict]:
+    """The groups a rule can assign to: Okta groups only (not Everyone, not app groups)."""
+    rows = db.query(
+        "select id, name from groups where type = ? order by name collate nocase limit 500",
+        [groups.OKTA_GROUP],
+    )
+    return [dict(row) for row in rows]
+
+
+def rule_form(form: MultiDict | None = None, rule: dict | None = None) -> dict:
+    """The Add Rule / Edit Rule fields: from the posted form, else from the rule, else empty."""
+    if form is not None:
+        return {
+            "name": form.get("name", ""),
+            "expression": form.get("expression", ""),
+            "groupIds": form.getlist("groupIds"),
+        }
+    if rule is not None:
+        group_ids = [group["id"] for group in rule["groups"]]
+        return {"name": rule["name"], "expression": rule["expression"], "groupIds": group_ids}
+    return {"name": "", "expression": "", "groupIds": []}
+
+
+def new_rule(form: dict) -> dict:
+    """Add Rule > Save: the GroupRule body of POST /api/v1/groups/rules."""
+    return {
+        "type": "group_rule",
+        "name": form["name"].strip(),
+        "conditions": {
+            "expression": {"value": form["expression"], "type": group_rules.EXPRESSION_TYPE}
+        },
+        "actions": {"assignUserToGroups": {"groupIds": form["groupIds"]}},
+    }
+
+
+@transactional
+def edit_rule(db: Database, now: datetime, rule_id: str, form: dict) -> dict:
+    """Edit Rule > Save: a new name and condition; exclusions and "Assign to" are kept."""
+    # Okta support, "How to Edit Group Rules": the "Assign to" groups cannot be edited.
+    current = group_rules.rule_json(db, group_rules.require_rule(db, rule_id))
+    body = new_rule({**form, "groupIds": []})
+    body = {
+        **body,
+        "conditions": {**current["conditions"], "expression": body["conditions"]["expression"]},
+        "actions": current["actions"],
+    }
+    return reactions.replace_group_rule(db, now, rule_id, body)
+
+
+def new_group(form: dict) -> dict:
+    """Add group: the group profile."""
+    description = (form.get("description") or "").strip()
+    return {"name": (form.get("name") or "").strip(), "description": description or None}
+
+
+def can_edit_members(group: dict) -> bool:
+    """Only Okta groups take manual members (Everyone and app groups do not)."""
+    return group["type"] == groups.OKTA_GROUP

@@ -1,0 +1,379 @@
+"""Okta users: profiles, credentials and the lifecycle (reference/okta.md §5.3).
+
+This module owns the `users` table: it validates profiles, hashes passwords and moves users
+between statuses with Okta's refusals. What a change sets off elsewhere follows Okta and is
+`mock_okta.reactions`' work: deactivation removes every app assignment (and so deprovisions the
+user downstream); deactivation, suspension and deletion end the user's browser sessions;
+suspend, unsuspend and the final delete change nothing downstream.
+"""
+
+import json
+import re
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlite_utils import Database
+
+from mock_okta import system_log
+from mock_okta.directory.passwords import hash_password
+from mock_okta.errors import AlreadyActive, ApiValidationFailed, InvalidUserStatus, ResourceNotFound
+from mock_okta.storage.filters import AttributeMap, to_sql
+from mock_okta.storage.ids import USER, new_id
+from mock_okta.storage.pagination import next_seq, page
+
+
+class UserStatus(StrEnum):
+    """A user's status (Users API); equal to the strings stored and sent."""
+
+    STAGED = "STAGED"
+    PROVISIONED = "PROVISIONED"
+    ACTIVE = "ACTIVE"
+    RECOVERY = "RECOVERY"
+    PASSWORD_EXPIRED = "PASSWORD_EXPIRED"
+    LOCKED_OUT = "LOCKED_OUT"
+    SUSPENDED = "SUSPENDED"
+    DEPROVISIONED = "DEPROVISIONED"
+
+
+#: The base profile's required attributes (Okta's default user schema).
+REQUIRED = ("login", "email", "firstName", "lastName")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_FILTER_ATTRIBUTES = AttributeMap(
+    {
+        "id": "id",
+        "status": "status",
+        "created": "created",
+        "lastUpdated": "last_updated",
+        "activated": "activated",
+        "statusChanged": "status_changed",
+        "type.id": "type_id",
+    }
+)
+
+
+def get_user(db: Database, user_id: str) -> dict | None:
+    """A user by id, or by login (the Users API accepts either)."""
+    rows = list(
+        db.query("select * from users where id = ? or login = ? collate nocase", [user_id, user_id])
+    )
+    return rows[0] if rows else None
+
+
+def require_user(db: Database, user_id: str) -> dict:
+    """The user by id or login, or E0000007."""
+    user = get_user(db, user_id)
+    if user is None:
+        raise ResourceNotFound(user_id, "User")
+    return user
+
+
+def get_user_by_id(db: Database, user_id: str) -> dict | None:
+    """A user by id only, or None."""
+    rows = list(db.query("select * from users where id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def require_user_by_id(db: Database, user_id: str) -> dict:
+    """The user by id only (group memberships name users by id), or E0000007."""
+    user = get_user_by_id(db, user_id)
+    if user is None:
+        raise ResourceNotFound(user_id, "User")
+    return user
+
+
+def rule_candidate_ids(db: Database, exempt: tuple[str, ...]) -> list[str]:
+    """Ids of the users whose status is not among `exempt`, in creation order."""
+    marks = ",".join("?" * len(exempt))
+    rows = db.query(f"select id from users where status not in ({marks}) order by seq", exempt)
+    return [row["id"] for row in rows]
+
+
+def profile_of(user: dict) -> dict:
+    """The user's profile as a dict."""
+    return json.loads(user["profile"])
+
+
+def _validate_profile(db: Database, profile: dict, user_id: str | None = None) -> dict:
+    """Okta's base-schema checks; returns the profile with string values trimmed of None."""
+    if not isinstance(profile, dict):
+        raise ApiValidationFailed("profile", ["profile: The field must be an object"])
+    causes = []
+    for name in REQUIRED:
+        value = profile.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            causes.append(f"{name}: The field cannot be left blank")
+    for name, value in profile.items():
+        if value is not None and not isinstance(value, str | int | float | bool | list):
+            causes.append(f"{name}: Property value is not of the expected type")
+    email = profile.get("email")
+    if isinstance(email, str) and email and not _EMAIL.match(email):
+        causes.append("email: Does not match required pattern")
+    login = profile.get("login")
+    if isinstance(login, str) and login and not _EMAIL.match(login):
+        causes.append("login: Username must be in the form of an email address")
+    if not causes and _login_taken(db, login, user_id):
+        causes.append("login: An object with this field already exists in the current organization")
+    if causes:
+        raise ApiValidationFailed(causes[0].split(":")[0], causes)
+    return {k: v for k, v in profile.items() if v is not None}
+
+
+def _login_taken(db: Database, login: str, user_id: str | None) -> bool:
+    rows = db.query("select id from users where login = ? collate nocase", [login])
+    return any(row["id"] != user_id for row in rows)
+
+
+def _password_value(credentials: dict | None) -> str | None:
+    if not credentials:
+        return None
+    if not isinstance(credentials, dict) or not isinstance(credentials.get("password", {}), dict):
+        raise ApiValidationFailed("credentials", ["credentials: Invalid credentials object"])
+    value = credentials.get("password", {}).get("value")
+    if value is not None and (not isinstance(value, str) or len(value) < 8):
+        raise ApiValidationFailed(
+            "password",
+            [
+                "password: Password requirements were not met. Password requirements: "
+                "at least 8 characters."
+            ],
+        )
+    return value
+
+
+def create_user(
+    db: Database,
+    now: datetime,
+    body: dict,
+    *,
+    activate: bool = True,
+    actor: dict | None = None,
+    user_id: str | None = None,
+) -> dict:
+    """POST /api/v1/users: STAGED, or ACTIVE with a password, PROVISIONED without.
+
+    `user_id` gives fixtures stable ids; the API always generates one.
+    """
+    profile = _validate_profile(db, body.get("profile") or {})
+    password = _password_value(body.get("credentials"))
+    group_ids = body.get("groupIds") or []
+    if not isinstance(group_ids, list) or len(group_ids) > 20:
+        raise ApiValidationFailed("groupIds", ["groupIds: At most 20 groups may be given"])
+    status = (
+        UserStatus.STAGED
+        if not activate
+        else (UserStatus.ACTIVE if password else UserStatus.PROVISIONED)
+    )
+    stamp = now.isoformat()
+    user_id = user_id or new_id(USER)
+    db["users"].insert(
+        {
+            "id": user_id,
+            "seq": next_seq(db, "users"),
+            "status": status,
+            "created": stamp,
+            "activated": stamp if activate else None,
+            "status_changed": stamp if activate else None,
+            "last_updated": stamp,
+            "password_changed": stamp if password else None,
+            "login": profile["login"],
+            "profile": json.dumps(profile),
+            "password_hash": hash_password(password) if password else None,
+            "provider": "OKTA",
+            "type_id": (body.get("type") or {}).get("id"),
+        }
+    )
+    user = require_user(db, user_id)
+    system_log.record(
+        db,
+        now,
+        "user.lifecycle.create",
+        "Create Okta user",
+        actor=actor,
+        targets=[system_log.user_target(user)],
+    )
+    if activate:
+        system_log.record(
+            db,
+            now,
+            "user.lifecycle.activate",
+            "Activate Okta user",
+            actor=actor,
+            targets=[system_log.user_target(user)],
+        )
+    return user
+
+
+def group_ids_of(body: dict) -> list[str]:
+    """The `groupIds` a create body puts the new user in (validated by `create_user`)."""
+    return list(body.get("groupIds") or [])
+
+
+def update_user(
+    db: Database, now: datetime, user: dict, body: dict, *, partial: bool, actor: dict | None = None
+) -> tuple[dict, list[str]]:
+    """POST (partial: merge) or PUT (replace) the profile and optionally the password.
+
+    Returns the user and the names of the profile attributes that changed.
+    """
+    given = body.get("profile")
+    if given is None and not partial:
+        raise ApiValidationFailed("profile", ["profile: The field cannot be left blank"])
+    old = profile_of(user)
+    new = {**old, **(given or {})} if partial else (given or {})
+    new = _validate_profile(db, new, user["id"])
+    password = _password_value(body.get("credentials"))
+    changes = {"profile": json.dumps(new), "login": new["login"], "last_updated": now.isoformat()}
+    if password:
+        changes.update(password_hash=hash_password(password), password_changed=now.isoformat())
+    db["users"].update(user["id"], changes)
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if changed:
+        system_log.record(
+            db,
+            now,
+            "user.account.update_profile",
+            "Update user profile for Okta",
+            actor=actor,
+            targets=[system_log.user_target(require_user(db, user["id"]))],
+            debug_data={"changedAttributes": changed},
+        )
+    return require_user(db, user["id"]), changed
+
+
+def _transition(
+    db: Database,
+    now: datetime,
+    user: dict,
+    status: str,
+    action: str,
+    actor: dict | None,
+    **extra: str,
+) -> dict:
+    """Move the user to `status` and record System Log `user.lifecycle.<action>`."""
+    stamp = now.isoformat()
+    db["users"].update(
+        user["id"], {"status": status, "status_changed": stamp, "last_updated": stamp, **extra}
+    )
+    user = require_user(db, user["id"])
+    system_log.record(
+        db,
+        now,
+        f"user.lifecycle.{action}",
+        f"{action.capitalize()} Okta user",
+        actor=actor,
+        targets=[system_log.user_target(user)],
+    )
+    return user
+
+
+def activate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+    """STAGED/DEPROVISIONED -> ACTIVE (with a password) or PROVISIONED."""
+    if user["status"] == UserStatus.ACTIVE:
+        raise AlreadyActive()
+    if user["status"] not in (
+        UserStatus.STAGED,
+        UserStatus.DEPROVISIONED,
+        UserStatus.PROVISIONED,
+    ):
+        raise InvalidUserStatus()
+    status = UserStatus.ACTIVE if user["password_hash"] else UserStatus.PROVISIONED
+    return _transition(db, now, user, status, "activate", actor, activated=now.isoformat())
+
+
+def activation_token() -> dict:
+    """The body of activate/reactivate with sendEmail=false."""
+    token = secrets.token_urlsafe(15)
+    return {"activationToken": token, "activationUrl": f"/welcome/{token}"}
+
+
+def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+    """Any status but DEPROVISIONED -> DEPROVISIONED."""
+    if user["status"] == UserStatus.DEPROVISIONED:
+        raise InvalidUserStatus()
+    return _transition(db, now, user, UserStatus.DEPROVISIONED, "deactivate", actor)
+
+
+def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+    """PROVISIONED or RECOVERY: restart activation (not an undo of a deactivation)."""
+    if user["status"] not in (UserStatus.PROVISIONED, UserStatus.RECOVERY):
+        raise InvalidUserStatus()
+    return _transition(db, now, user, UserStatus.PROVISIONED, "reactivate", actor)
+
+
+def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+    """ACTIVE -> SUSPENDED. Okta sends nothing downstream; assignments are kept (ref. §1.7)."""
+    if user["status"] != UserStatus.ACTIVE:
+        raise ApiValidationFailed(
+            summary="Api validation failed: status",
+            causes=["status: Cannot suspend a user that is not active"],
+        )
+    return _transition(db, now, user, UserStatus.SUSPENDED, "suspend", actor)
+
+
+def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+    """SUSPENDED -> ACTIVE. Nothing is sent downstream."""
+    if user["status"] != UserStatus.SUSPENDED:
+        raise ApiValidationFailed(
+            summary="Api validation failed: status",
+            causes=["status: Cannot unsuspend a user that is not suspended"],
+        )
+    return _transition(db, now, user, UserStatus.ACTIVE, "unsuspend", actor)
+
+
+def delete_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> None:
+    """The final DELETE of a DEPROVISIONED user; it changes nothing downstream.
+
+    The user's memberships, app users and sessions go with the row (foreign keys cascade).
+    """
+    if user["status"] != UserStatus.DEPROVISIONED:
+        raise InvalidUserStatus()
+    target = system_log.user_target(user)
+    system_log.record(
+        db,
+        now,
+        "user.lifecycle.delete.initiated",
+        "Delete Okta user",
+        actor=actor,
+        targets=[target],
+    )
+    db.execute("delete from users where id = ?", [user["id"]])
+    system_log.record(
+        db,
+        now,
+        "user.lifecycle.delete.completed",
+        "Delete Okta user completed",
+        actor=actor,
+        targets=[target],
+    )
+
+
+def list_users(
+    db: Database,
+    *,
+    q: str | None = None,
+    filter_: str | None = None,
+    search: str | None = None,
+    after: str | None = None,
+    limit: int = 200,
+) -> tuple[list[dict], str | None]:
+    """Users in creation order; DEPROVISIONED ones only when a filter or search asks."""
+    where, params = [], {}
+    if q:
+        where.append(
+            "("
+            + " or ".join(
+                f"json_extract(profile, '$.{attr}') like :q"
+                for attr in ("firstName", "lastName", "email", "login")
+            )
+            + ")"
+        )
+        params["q"] = f"{q}%"
+    for expression in (filter_, search):
+        if expression:
+            sql, values = to_sql(expression, _FILTER_ATTRIBUTES)
+            where.append(sql)
+            params.update(values)
+    if not filter_ and not search:
+        where.append(f"status != '{UserStatus.DEPROVISIONED}'")
+    return page(db, table="users", where=where, params=params, after=after, limit=limit)

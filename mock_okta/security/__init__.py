@@ -1,0 +1,1 @@
+"""Who is calling: SSWS API tokens, browser sessions (`sid`) and the end-user sign-in."""

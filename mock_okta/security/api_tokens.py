@@ -1,0 +1,74 @@
+"""SSWS API tokens: only a SHA-256 hash is stored; the clear value is shown once."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from mock_okta.errors import ApiValidationFailed, ResourceNotFound
+from mock_okta.storage.ids import API_TOKEN, new_id
+
+
+def hash_token(value: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def create_token(
+    db: Database, now: datetime, name: str, *, value: str | None = None, user_id: str | None = None
+) -> tuple[dict, str]:
+    """A new token (Okta's tokens start with `00` and are 42 characters long)."""
+    value = value or "00" + secrets.token_urlsafe(30)[:40]
+    row = {
+        "id": new_id(API_TOKEN),
+        "name": name,
+        "token_hash": hash_token(value),
+        "user_id": user_id,
+        "created": now.isoformat(),
+        "last_used": None,
+    }
+    db["api_tokens"].insert(row)
+    return row, value
+
+
+def find_token(db: Database, value: str) -> dict | None:
+    """The token row for a clear value, else None."""
+    rows = list(db.query("select * from api_tokens where token_hash = ?", [hash_token(value)]))
+    return rows[0] if rows else None
+
+
+#: Tokens expire after 30 days without use unless their window says otherwise.
+DEFAULT_TOKEN_WINDOW = "P30D"
+
+
+def require_token(db: Database, token_id: str) -> dict:
+    """A token row by id, or E0000007."""
+    rows = list(db.query("select * from api_tokens where id = ?", [token_id]))
+    if not rows:
+        raise ResourceNotFound(token_id, "ApiToken")
+    return rows[0]
+
+
+def list_tokens(db: Database, *, after: str | None, limit: int) -> tuple[list[dict], str | None]:
+    """Tokens in creation order (ids are not sequential, so page on created then id)."""
+    rows = list(db.query("select * from api_tokens order by created, id"))
+    ids = [row["id"] for row in rows]
+    start = ids.index(after) + 1 if after in ids else 0
+    page = rows[start : start + limit]
+    more = start + limit < len(rows)
+    return page, (page[-1]["id"] if more and page else None)
+
+
+def revoke_token(db: Database, token: dict) -> None:
+    """Revoke: the token stops working at once."""
+    db.execute("delete from api_tokens where id = ?", [token["id"]])
+
+
+def rename_token(db: Database, now: datetime, token: dict, body: dict) -> dict:
+    """PUT /api/v1/api-tokens/{id}: the name (the only property kept here)."""
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
+    db["api_tokens"].update(token["id"], {"name": name})
+    return require_token(db, token["id"])

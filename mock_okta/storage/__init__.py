@@ -1,0 +1,1 @@
+"""The org's SQLite storage: schema migrations, ids, cursor paging, filter expressions as SQL."""

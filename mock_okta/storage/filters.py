@@ -1,0 +1,56 @@
+"""Okta's `filter` and `search` expressions (SCIM filter syntax) as SQL over our tables.
+
+Parsing and SQL generation are scim2-filter-parser's; this module only maps Okta's attribute
+paths (`status`, `lastUpdated`, `profile.department`, …) onto columns and JSON fields, and
+turns parse errors into Okta's "Invalid search criteria".
+"""
+
+import re
+
+from scim2_filter_parser.lexer import SCIMLexer
+from scim2_filter_parser.parser import SCIMParser, SCIMParserError
+from scim2_filter_parser.transpilers.sql import Transpiler
+
+from mock_okta.errors import OktaError
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class InvalidSearchCriteria(OktaError):
+    """E0000031: the filter or search expression cannot be used."""
+
+    code, status, summary = "E0000031", 400, "Invalid search criteria."
+
+
+class AttributeMap(dict):
+    """Top-level attributes by name, and any `profile.<name>` as a JSON field of `profile`."""
+
+    def __init__(self, columns: dict[str, str], profile_column: str | None = "profile"):
+        super().__init__()
+        self.columns = {name.lower(): column for name, column in columns.items()}
+        self.profile_column = profile_column
+
+    def get(self, key, default=None):  # type: ignore[override]
+        attr, sub, _uri = key
+        name = f"{attr}.{sub}" if sub else attr
+        if name.lower() in self.columns:
+            return self.columns[name.lower()]
+        if self.profile_column and attr.lower() == "profile" and sub and _NAME.match(sub):
+            return f"json_extract({self.profile_column}, '$.{sub}')"
+        raise InvalidSearchCriteria()
+
+
+def to_sql(expression: str, attributes: AttributeMap) -> tuple[str, dict]:
+    """A WHERE fragment with named parameters (`:f_a`, …) for an Okta filter expression."""
+    try:
+        ast = SCIMParser().parse(SCIMLexer().tokenize(expression))
+        sql, params = Transpiler(attributes).transpile(ast)
+    except (SCIMParserError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise InvalidSearchCriteria() from error
+    if not sql:
+        raise InvalidSearchCriteria()
+    for name in params:
+        # Okta compares string values case-insensitively (operators too).
+        sql = sql.replace("= {" + name + "}", f"= :f_{name} COLLATE NOCASE")
+        sql = sql.replace("{" + name + "}", f":f_{name}")
+    return f"({sql})", {f"f_{name}": value for name, value in params.items()}

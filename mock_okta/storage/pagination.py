@@ -1,0 +1,56 @@
+"""Okta's cursor paging: `after` is the id of the last item of the previous page.
+
+Rows are kept in creation order (`seq`), so a cursor stays valid while rows are added.
+"""
+
+from sqlite_utils import Database
+
+from mock_okta.errors import ApiValidationFailed
+
+
+def next_seq(db: Database, table: str) -> int:
+    """The creation-order number for a new row of a table."""
+    return next(db.query(f"select coalesce(max(seq), 0) + 1 as n from [{table}]"))["n"]
+
+
+def parse_limit(raw: str | None, *, default: int, maximum: int) -> int:
+    """`limit`: the documented default when absent, capped at the documented maximum."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise ApiValidationFailed(
+            "limit", [f"limit: The value '{raw}' is not a valid integer"]
+        ) from error
+    if value < 1:
+        raise ApiValidationFailed("limit", ["limit: must be greater than 0"])
+    return min(value, maximum)
+
+
+def page(
+    db: Database,
+    *,
+    table: str,
+    id_column: str = "id",
+    where: list[str],
+    params: dict,
+    after: str | None,
+    limit: int,
+) -> tuple[list[dict], str | None]:
+    """Rows after the cursor, in creation order; returns the rows and the next cursor (or None)."""
+    clauses = list(where)
+    if after:
+        cursor = f"(select seq from [{table}] where {id_column} = :_after)"
+        clauses.append(f"seq > coalesce({cursor}, 0)")
+        params = {**params, "_after": after}
+    clause = " and ".join(clauses) or "1 = 1"
+    rows = list(
+        db.query(
+            f"select * from [{table}] where {clause} order by seq limit :_limit",
+            {**params, "_limit": limit + 1},
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1][id_column] if more and rows else None)

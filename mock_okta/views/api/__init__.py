@@ -1,0 +1,1 @@
+"""The Management API (`/api/v1`) and the org's public endpoints."""

@@ -1,0 +1,1 @@
+"""The Admin Console (`/admin`): server-rendered pages, one blueprint per area."""

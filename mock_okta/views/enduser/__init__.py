@@ -1,0 +1,1 @@
+"""The end user's pages: sign-in, dashboard, and the SAML endpoints of each app."""
