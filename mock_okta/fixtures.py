@@ -99,24 +99,24 @@ def _seed_app(db: Database, now: datetime, spec: dict) -> None:
         signing_key=_signing_key(db, now, spec.get("signingKeyFile")),
     )
     if "provisioning" in spec:
-        connection.save_connection(db, now, app, spec["provisioning"])
+        connection.save_connection(db, now, app["id"], spec["provisioning"])
     for name, feature in spec.get("features", {}).items():
         features.update_feature(db, now, app, name, feature)
     for group_id in spec.get("groups", []):
-        assignments.assign_group_to_application(db, now, app, group_id, {})
+        assignments.assign_group_to_application(db, now, app["id"], group_id, {})
     for user_id in spec.get("users", []):
-        assignments.assign_user_to_application(db, now, app, {"id": user_id, "scope": "USER"})
+        assignments.assign_user_to_application(db, now, app["id"], {"id": user_id, "scope": "USER"})
     for group_id in spec.get("pushGroups", []):
         _push_group(db, now, app, group_id)
     for rule in spec.get("pushRules", []):
-        push_rules.create_push_rule(db, now, app, rule)
+        push_rules.create_push_rule(db, now, app["id"], rule)
 
 
 def _push_group(db: Database, now: datetime, app: dict, group_id: str) -> None:
     """Push Groups > Find groups by name, "Push group memberships immediately" on."""
     group = groups.require_group(db, group_id)
     body = {"sourceGroupId": group["id"], "targetGroupName": group["name"], "status": "ACTIVE"}
-    push_mappings.create_group_push_mapping(db, now, app, body)
+    push_mappings.create_group_push_mapping(db, now, app["id"], body)
 
 
 def _signing_key(db: Database, now: datetime, path: str | None) -> dict | None:

@@ -1,47 +1,51 @@
-"""The one place where changes that cause SCIM traffic are handed over for delivery.
+"""The outbox: the one place where changes that cause SCIM traffic are handed over for delivery.
 
 The domain calls `enqueue` inside the transaction of the change that causes it, so an event
-exists exactly when its change committed (a transactional outbox). The push engine delivers
-them in order; until it is configured, events simply wait.
+exists exactly when its change committed (a transactional outbox). The push engine
+(`mock_okta.provisioning`) delivers them in order, per app; until an app's provisioning is
+configured, its events simply wait. This module owns the `provisioning_events` table.
 """
 
 import json
+import time
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
-#: What Okta reacts to (reference/okta.md §5.8).
-USER_ASSIGNED = "USER_ASSIGNED"  # an app user appeared (directly or via a group)
-USER_UNASSIGNED = "USER_UNASSIGNED"  # the app user is gone
-USER_PROFILE_CHANGED = "USER_PROFILE_CHANGED"  # a mapped attribute of an app user changed
-USER_DEACTIVATED = "USER_DEACTIVATED"  # the Okta user was deactivated
-GROUP_MEMBERSHIP_CHANGED = "GROUP_MEMBERSHIP_CHANGED"  # a member of a pushed group changed
-GROUP_RENAMED = "GROUP_RENAMED"  # a pushed group's name changed
-PUSH_MAPPING_CREATED = "PUSH_MAPPING_CREATED"
-PUSH_MAPPING_ACTIVATED = "PUSH_MAPPING_ACTIVATED"
-PUSH_MAPPING_DELETED = "PUSH_MAPPING_DELETED"  # payload says whether to delete the target
-PUSH_NOW = "PUSH_NOW"  # Push Now: the full member list of a pushed group
-PROVISION_USER = "PROVISION_USER"  # Assignments > Provision User (assigned before provisioning)
 
-KINDS = (
-    USER_ASSIGNED,
-    USER_UNASSIGNED,
-    USER_PROFILE_CHANGED,
-    USER_DEACTIVATED,
-    GROUP_MEMBERSHIP_CHANGED,
-    GROUP_RENAMED,
-    PUSH_MAPPING_CREATED,
-    PUSH_MAPPING_ACTIVATED,
-    PUSH_MAPPING_DELETED,
-    PUSH_NOW,
-    PROVISION_USER,
-)
+class EventKind(StrEnum):
+    """What Okta reacts to (reference/okta.md §5.8)."""
+
+    USER_ASSIGNED = "USER_ASSIGNED"  # an app user appeared (directly or via a group)
+    USER_UNASSIGNED = "USER_UNASSIGNED"  # the app user is gone
+    USER_PROFILE_CHANGED = "USER_PROFILE_CHANGED"  # a mapped attribute of an app user changed
+    USER_DEACTIVATED = "USER_DEACTIVATED"  # the Okta user was deactivated
+    GROUP_MEMBERSHIP_CHANGED = "GROUP_MEMBERSHIP_CHANGED"  # a member of a pushed group changed
+    GROUP_RENAMED = "GROUP_RENAMED"  # a pushed group's name changed
+    PUSH_MAPPING_CREATED = "PUSH_MAPPING_CREATED"
+    PUSH_MAPPING_ACTIVATED = "PUSH_MAPPING_ACTIVATED"
+    PUSH_MAPPING_DELETED = "PUSH_MAPPING_DELETED"  # payload says whether to delete the target
+    PUSH_NOW = "PUSH_NOW"  # Push Now: the full member list of a pushed group
+    PROVISION_USER = "PROVISION_USER"  # Assignments > Provision User (assigned before enabling)
+
+
+class EventStatus(StrEnum):
+    """Where an event is: waiting to be sent, waiting for a retry, delivered, or given up."""
+
+    PENDING = "PENDING"
+    WAITING = "WAITING"  # a 429's Retry-After
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+#: Not yet delivered (failed events do not count: they wait for an admin as tasks).
+_OPEN = (EventStatus.PENDING, EventStatus.WAITING)
 
 
 def enqueue(db: Database, now: datetime, app_id: str, kind: str, **payload: object) -> int:
     """Record a provisioning event for an app; returns its id."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown provisioning event {kind}")
+    kind = EventKind(kind)
     resource = payload.get("userId") or payload.get("groupId") or payload.get("mappingId")
     row = {
         "app_id": app_id,
@@ -49,15 +53,137 @@ def enqueue(db: Database, now: datetime, app_id: str, kind: str, **payload: obje
         "payload": json.dumps(payload),
         "resource": resource,
         "created": now.isoformat(),
-        "status": "PENDING",
+        "status": EventStatus.PENDING,
     }
     return db["provisioning_events"].insert(row).last_pk
 
 
+# --- reading -------------------------------------------------------------------------------
+
+
+def _event(row: dict) -> dict:
+    return {**row, "payload": json.loads(row["payload"])}
+
+
 def pending(db: Database, app_id: str | None = None) -> list[dict]:
-    """Events not yet delivered, oldest first."""
-    where, params = "status = 'PENDING'", []
+    """Events not yet sent (PENDING), oldest first."""
+    where, params = "status = ?", [EventStatus.PENDING]
     if app_id:
-        where, params = where + " and app_id = ?", [app_id]
+        where, params = where + " and app_id = ?", [*params, app_id]
     rows = db.query(f"select * from provisioning_events where {where} order by id", params)
-    return [{**row, "payload": json.loads(row["payload"])} for row in rows]
+    return [_event(row) for row in rows]
+
+
+def next_due(db: Database, now: datetime) -> dict | None:
+    """The oldest due event of an app whose earlier events are all finished.
+
+    Events of one app are delivered strictly in the order they were recorded; an event that
+    waits for a rate-limit retry holds back the app's later events, a failed one does not.
+    """
+    rows = db.query(
+        """
+        select * from provisioning_events e
+         where e.status in (?, ?)
+           and not exists (select 1 from provisioning_events p
+                            where p.app_id = e.app_id and p.id < e.id and p.status in (?, ?))
+         order by e.id
+        """,
+        [*_OPEN, *_OPEN],
+    )
+    for row in rows:
+        if row["next_attempt_at"] is None or row["next_attempt_at"] <= now.isoformat():
+            return _event(row)
+    return None
+
+
+def is_idle(db: Database) -> bool:
+    """No event is waiting for delivery (failed ones do not count)."""
+    sql = "select 1 from provisioning_events where status in (?, ?) limit 1"
+    return not list(db.query(sql, list(_OPEN)))
+
+
+def is_queued(db: Database, app_id: str, user_id: str, kinds: tuple[str, ...]) -> bool:
+    """Whether an undelivered event of one of `kinds` is queued for the user in the app."""
+    marks = ",".join("?" * len(kinds))
+    rows = db.query(
+        f"select 1 from provisioning_events where app_id = ? and resource = ? "
+        f"and kind in ({marks}) and status in (?, ?) limit 1",
+        [app_id, user_id, *kinds, *_OPEN],
+    )
+    return bool(list(rows))
+
+
+def membership_push_queued_after(
+    db: Database, event_id: int, app_id: str, group_id: str, user_id: str
+) -> bool:
+    """Whether a later, unsent event already pushes the user into the group."""
+    row = db.execute(
+        "select 1 from provisioning_events where app_id = ? and kind = ? and id > ? "
+        "and status = ? and resource = ? and json_extract(payload, '$.groupId') = ? "
+        "and json_extract(payload, '$.added') = 1",
+        [
+            app_id,
+            EventKind.GROUP_MEMBERSHIP_CHANGED,
+            event_id,
+            EventStatus.PENDING,
+            user_id,
+            group_id,
+        ],
+    ).fetchone()
+    return row is not None
+
+
+# --- delivery state (the push engine's) -----------------------------------------------------
+
+
+def finish(
+    db: Database, now: datetime, event_id: int, status: str, error: str | None = None
+) -> None:
+    """Mark an event delivered (DONE) or given up (FAILED)."""
+    db["provisioning_events"].update(
+        event_id, {"status": EventStatus(status), "finished": now.isoformat(), "last_error": error}
+    )
+
+
+def retry_at(db: Database, event_id: int, attempts: int, error: str, when: datetime) -> None:
+    """The event waits (rate limited) and is due again at `when`."""
+    db["provisioning_events"].update(
+        event_id,
+        {
+            "status": EventStatus.WAITING,
+            "attempts": attempts,
+            "last_error": error,
+            "next_attempt_at": when.isoformat(),
+        },
+    )
+
+
+def count_attempt(db: Database, event_id: int, attempts: int) -> None:
+    """How many times the event was tried."""
+    db["provisioning_events"].update(event_id, {"attempts": attempts})
+
+
+def requeue(db: Database, event_id: int) -> None:
+    """A failed event goes back to the queue (an admin's retry)."""
+    db["provisioning_events"].update(
+        event_id,
+        {"status": EventStatus.PENDING, "attempts": 0, "next_attempt_at": None, "finished": None},
+    )
+
+
+def drop_pending(db: Database, app_id: str) -> None:
+    """Forget what was never sent to an app (the app is being deleted)."""
+    db.execute(
+        "delete from provisioning_events where app_id = ? and status = ?",
+        [app_id, EventStatus.PENDING],
+    )
+
+
+def wait_until_idle(db: Database, timeout_seconds: float) -> bool:
+    """Poll until nothing waits for delivery; False when `timeout_seconds` ran out first."""
+    deadline = time.monotonic() + timeout_seconds
+    while not is_idle(db):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True

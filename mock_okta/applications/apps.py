@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_okta import system_log
+from mock_common.db import transactional
+from mock_okta import outbox, system_log
 from mock_okta.applications import features
 from mock_okta.applications.sign_on import (
     BASIC_AUTH,
@@ -27,6 +28,7 @@ from mock_okta.applications.sign_on import (
     visibility_of,
 )
 from mock_okta.applications.signing_keys import new_signing_key
+from mock_okta.directory import groups
 from mock_okta.errors import ApiValidationFailed, OktaError, ResourceNotFound
 from mock_okta.storage.filters import InvalidSearchCriteria
 from mock_okta.storage.ids import APP, EXTERNAL_KEY, new_id
@@ -68,6 +70,11 @@ def require_app(db: Database, app_id: str) -> dict:
     if app is None:
         raise ResourceNotFound(app_id, "AppInstance")
     return app
+
+
+def count_active_apps(db: Database) -> int:
+    """How many apps are ACTIVE."""
+    return next(db.query("select count(*) as n from apps where status = 'ACTIVE'"))["n"]
 
 
 def app_by_external_key(db: Database, external_key: str) -> dict | None:
@@ -150,6 +157,7 @@ def app_json(db: Database, app: dict, base_url: str) -> dict:
     return result
 
 
+@transactional
 def create_app(
     db: Database,
     now: datetime,
@@ -194,10 +202,12 @@ def create_app(
     return app
 
 
+@transactional
 def replace_app(
-    db: Database, now: datetime, app: dict, body: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, body: dict, *, actor: dict | None = None
 ) -> dict:
     """PUT /api/v1/apps/{id}: id, name, status, created and keys are system-assigned."""
+    app = require_app(db, app_id)
     label, mode = label_of(body), sign_on_mode_of(body)
     if mode != app["sign_on_mode"]:
         # Guess: Okta refuses to turn an app into another sign-on mode.
@@ -222,35 +232,39 @@ def replace_app(
     return app
 
 
-def activate_app(db: Database, now: datetime, app: dict, *, actor: dict | None = None) -> dict:
+@transactional
+def activate_app(db: Database, now: datetime, app_id: str, *, actor: dict | None = None) -> dict:
     """POST …/lifecycle/activate; activating an ACTIVE app changes nothing."""
+    app = require_app(db, app_id)
     if app["status"] != "ACTIVE":
         db["apps"].update(app["id"], {"status": "ACTIVE", "last_updated": now.isoformat()})
         _log(db, now, "application.lifecycle.activate", "Activate application", app, actor)
     return require_app(db, app["id"])
 
 
-def deactivate_app(db: Database, now: datetime, app: dict, *, actor: dict | None = None) -> dict:
+@transactional
+def deactivate_app(db: Database, now: datetime, app_id: str, *, actor: dict | None = None) -> dict:
     """POST …/lifecycle/deactivate; assignments are kept (not reconciled away: a guess)."""
+    app = require_app(db, app_id)
     if app["status"] != "INACTIVE":
         db["apps"].update(app["id"], {"status": "INACTIVE", "last_updated": now.isoformat()})
         _log(db, now, "application.lifecycle.deactivate", "Deactivate application", app, actor)
     return require_app(db, app["id"])
 
 
-def delete_app(db: Database, now: datetime, app: dict, *, actor: dict | None = None) -> None:
+@transactional
+def delete_app(db: Database, now: datetime, app_id: str, *, actor: dict | None = None) -> None:
     """DELETE /api/v1/apps/{id}: only INACTIVE apps (E0000056 otherwise)."""
+    app = require_app(db, app_id)
     if app["status"] != "INACTIVE":
         raise DeleteAppForbidden()
     _log(db, now, "application.lifecycle.delete", "Delete application", app, actor)
     # Nothing is pushed for an inactive app, and a deleted one has nowhere to push to.
-    db.execute(
-        "delete from provisioning_events where app_id = ? and status = 'PENDING'", [app["id"]]
-    )
+    outbox.drop_pending(db, app["id"])
     # App users, group assignments, features, the connection and push mappings cascade.
     db.execute("delete from apps where id = ?", [app["id"]])
     # Guess: the app's own groups (APP_GROUPs it imported or pushed) go with it.
-    db.execute("delete from groups where type = 'APP_GROUP' and source_app_id = ?", [app["id"]])
+    groups.delete_app_groups_of(db, app["id"])
 
 
 def list_apps(

@@ -2,7 +2,7 @@
 
 An app user exists while the user is assigned directly (`direct`, scope USER) or through a
 group assigned to the app (scope GROUP). Appearing and disappearing app users are handed to the
-push engine as provisioning events (the one hand-off point, `provisioning_events.enqueue`).
+push engine as provisioning events (the one hand-off point, `outbox.enqueue`).
 
 App user status (Okta Apps API, "Application User status"): without push provisioning an app
 user is ACTIVE with syncState DISABLED; while the app creates users downstream a new app user
@@ -17,12 +17,13 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_okta import outbox as provisioning_events
-from mock_okta import system_log
+from mock_common.db import transactional
+from mock_okta import outbox, system_log
 from mock_okta.applications import apps, features
 from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, memberships, users
 from mock_okta.errors import ApiValidationFailed, OktaError, ResourceNotFound
+from mock_okta.outbox import EventKind
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
@@ -141,6 +142,49 @@ def list_group_apps(
     )
 
 
+def app_groups_with_names(db: Database, app_id: str) -> list[dict]:
+    """The app's group assignments {id, name, description, priority}, by priority."""
+    rows = db.query(
+        "select g.id, g.name, g.description, ag.priority from app_groups ag "
+        "join groups g on g.id = ag.group_id where ag.app_id = ? order by ag.priority, ag.seq",
+        [app_id],
+    )
+    return list(rows)
+
+
+def assignable_users(db: Database, app_id: str, *, limit: int) -> list[dict]:
+    """Users who can be assigned (not deactivated) {id, profile, status, assigned}, where
+    `assigned` says whether they already are, directly."""
+    rows = db.query(
+        "select u.id, u.profile, u.status, coalesce(au.direct, 0) as assigned from users u "
+        "left join app_users au on au.user_id = u.id and au.app_id = ? "
+        "where u.status != 'DEPROVISIONED' order by u.seq limit ?",
+        [app_id, limit],
+    )
+    return list(rows)
+
+
+def assignable_groups(db: Database, app_id: str, *, limit: int) -> list[dict]:
+    """Okta and built-in groups {id, name, description, assigned}, in creation order."""
+    rows = db.query(
+        "select g.id, g.name, g.description, (ag.group_id is not null) as assigned from groups g "
+        "left join app_groups ag on ag.group_id = g.id and ag.app_id = ? "
+        "where g.type != 'APP_GROUP' order by g.seq limit ?",
+        [app_id, limit],
+    )
+    return list(rows)
+
+
+def apps_of_group(db: Database, group_id: str) -> list[dict]:
+    """The apps {id, name, label} the group is assigned to, in assignment order."""
+    rows = db.query(
+        "select a.id, a.name, a.label from app_groups ag join apps a on a.id = ag.app_id "
+        "where ag.group_id = ? order by ag.seq",
+        [group_id],
+    )
+    return list(rows)
+
+
 def get_application_group(db: Database, app_id: str, group_id: str) -> dict | None:
     """The app group assignment row."""
     rows = list(
@@ -222,14 +266,16 @@ def app_group_json(row: dict, base_url: str) -> dict:
 # --- user assignments -------------------------------------------------------------------------
 
 
+@transactional
 def assign_user_to_application(
-    db: Database, now: datetime, app: dict, body: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, body: dict, *, actor: dict | None = None
 ) -> dict:
     """POST /api/v1/apps/{appId}/users: assign directly (scope USER) or update the assignment.
 
     Assigning a user who already has the app through a group turns the app user into a direct
     one (Okta lets an admin add a USER assignment on top of a GROUP one).
     """
+    app = apps.require_app(db, app_id)
     user_id = body.get("id")
     if not isinstance(user_id, str) or not user_id:
         raise ApiValidationFailed("id", ["id: The field cannot be left blank"])
@@ -260,10 +306,12 @@ def assign_user_to_application(
     return require_app_user(db, app["id"], user["id"])
 
 
+@transactional
 def update_application_user(
-    db: Database, now: datetime, app: dict, user_id: str, body: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, user_id: str, body: dict, *, actor: dict | None = None
 ) -> dict:
     """POST …/users/{userId}: new credentials.userName and/or profile properties."""
+    app = apps.require_app(db, app_id)
     app_user = require_app_user(db, app["id"], user_id)
     if not isinstance(body, dict) or ("credentials" not in body and "profile" not in body):
         raise ApiValidationFailed("appUser", ["appUser: credentials or profile is required"])
@@ -280,11 +328,11 @@ def update_application_user(
     user = users.require_user(db, user_id)
     _log_membership(db, now, "update", app, user, actor)
     if app_user["external_id"] and ("user_name" in changes or "profile" in changes):
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             app["id"],
-            provisioning_events.USER_PROFILE_CHANGED,
+            EventKind.USER_PROFILE_CHANGED,
             userId=user_id,
             externalId=app_user["external_id"],
             changed=["appUser"],
@@ -292,23 +340,33 @@ def update_application_user(
     return require_app_user(db, app["id"], user_id)
 
 
+@transactional
 def unassign_user_from_application(
-    db: Database, now: datetime, app: dict, user_id: str, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, user_id: str, *, actor: dict | None = None
 ) -> None:
     """DELETE …/users/{userId}: refused while one of the user's groups grants the app."""
+    app = apps.require_app(db, app_id)
     app_user = require_app_user(db, app["id"], user_id)
     if granting_groups(db, app["id"], user_id):
         raise DeactivateAppUserForbidden()
-    _remove_app_user(db, now, app, app_user, provisioning_events.USER_UNASSIGNED, actor)
+    _remove_app_user(db, now, app, app_user, EventKind.USER_UNASSIGNED, actor)
 
 
 # --- group assignments ------------------------------------------------------------------------
 
 
+@transactional
 def assign_group_to_application(
-    db: Database, now: datetime, app: dict, group_id: str, body: dict, *, actor: dict | None = None
+    db: Database,
+    now: datetime,
+    app_id: str,
+    group_id: str,
+    body: dict,
+    *,
+    actor: dict | None = None,
 ) -> dict:
     """PUT /api/v1/apps/{appId}/groups/{groupId}: the group's members get the app (scope GROUP)."""
+    app = apps.require_app(db, app_id)
     group = groups.require_group(db, group_id)
     priority, profile = body.get("priority"), body.get("profile")
     if priority is not None and (not isinstance(priority, int) or not 0 <= priority <= 100):
@@ -354,10 +412,12 @@ def assign_group_to_application(
     return require_application_group(db, app["id"], group["id"])
 
 
+@transactional
 def unassign_application_from_group(
-    db: Database, now: datetime, app: dict, group_id: str, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, group_id: str, *, actor: dict | None = None
 ) -> None:
     """DELETE …/groups/{groupId}: members lose the app unless assigned otherwise."""
+    app = apps.require_app(db, app_id)
     assignment = require_application_group(db, app["id"], group_id)
     db.execute("delete from app_groups where app_id = ? and group_id = ?", [app["id"], group_id])
     group = groups.require_group(db, assignment["group_id"])
@@ -398,7 +458,7 @@ def refresh_user_assignments(db: Database, now: datetime, user_id: str) -> None:
     for app_id, app_user in current.items():
         if not app_user["direct"] and app_id not in granted:
             app = apps.require_app(db, app_id)
-            _remove_app_user(db, now, app, app_user, provisioning_events.USER_UNASSIGNED, None)
+            _remove_app_user(db, now, app, app_user, EventKind.USER_UNASSIGNED, None)
     _resume_provisioning(db, now, user)
 
 
@@ -412,18 +472,18 @@ def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
     if user["status"] == "STAGED":
         return
     rows = db.query(
-        "select au.app_id, au.direct from app_users au where au.user_id = ? "
-        "and au.status = 'STAGED' and au.sync_state = 'SYNCING' and au.external_id is null "
-        "and not exists (select 1 from provisioning_events e where e.app_id = au.app_id "
-        "and e.resource = au.user_id and e.kind in (?, ?) and e.status in ('PENDING', 'WAITING'))",
-        [user["id"], provisioning_events.USER_ASSIGNED, provisioning_events.PROVISION_USER],
+        "select app_id, direct from app_users where user_id = ? and status = 'STAGED' "
+        "and sync_state = 'SYNCING' and external_id is null",
+        [user["id"]],
     )
+    waiting = (EventKind.USER_ASSIGNED, EventKind.PROVISION_USER)
+    rows = [row for row in rows if not outbox.is_queued(db, row["app_id"], user["id"], waiting)]
     for row in list(rows):
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             row["app_id"],
-            provisioning_events.USER_ASSIGNED,
+            EventKind.USER_ASSIGNED,
             userId=user["id"],
             scope=USER if row["direct"] else GROUP,
         )
@@ -433,7 +493,7 @@ def revoke_user_assignments(db: Database, now: datetime, user_id: str) -> None:
     """Deactivation: every app user of the user goes (USER_DEACTIVATED per app)."""
     for app_user in list(db.query("select * from app_users where user_id = ?", [user_id])):
         app = apps.require_app(db, app_user["app_id"])
-        _remove_app_user(db, now, app, app_user, provisioning_events.USER_DEACTIVATED, None)
+        _remove_app_user(db, now, app, app_user, EventKind.USER_DEACTIVATED, None)
 
 
 def user_profile_changed(db: Database, now: datetime, user_id: str, changed: list[str]) -> None:
@@ -457,15 +517,120 @@ def user_profile_changed(db: Database, now: datetime, user_id: str, changed: lis
                     (app["id"], user_id), {"user_name": user_name, "last_updated": now.isoformat()}
                 )
         if app_user["external_id"]:
-            provisioning_events.enqueue(
+            outbox.enqueue(
                 db,
                 now,
                 app["id"],
-                provisioning_events.USER_PROFILE_CHANGED,
+                EventKind.USER_PROFILE_CHANGED,
                 userId=user_id,
                 externalId=app_user["external_id"],
                 changed=list(changed),
             )
+
+
+# --- the push engine's record of an app user -------------------------------------------------
+
+
+def mark_provisioned(
+    db: Database, now: datetime, app_id: str, user_id: str, external_id: str
+) -> dict:
+    """Created or linked downstream: PROVISIONED and SYNCHRONIZED with the SCIM id."""
+    app_user = require_app_user(db, app_id, user_id)
+    changes = {
+        "status": "PROVISIONED",
+        "sync_state": "SYNCHRONIZED",
+        "external_id": external_id,
+        "provisioned_before_enabled": 0,
+        "error_summary": None,
+        "last_sync": now.isoformat(),
+        "last_updated": now.isoformat(),
+    }
+    if app_user["status"] != "PROVISIONED":
+        changes["status_changed"] = now.isoformat()
+    db["app_users"].update((app_id, user_id), changes)
+    return {**app_user, **changes}
+
+
+def await_activation(db: Database, now: datetime, app_id: str, user_id: str) -> None:
+    """A STAGED user's app user waits as STAGED/SYNCING until the user is activated."""
+    if get_app_user(db, app_id, user_id) is None:
+        return
+    db["app_users"].update(
+        (app_id, user_id),
+        {
+            "status": "STAGED",
+            "sync_state": "SYNCING",
+            "provisioned_before_enabled": 0,
+            "last_updated": now.isoformat(),
+        },
+    )
+
+
+def mark_synchronized(db: Database, now: datetime, app_id: str, user_id: str) -> None:
+    """A profile push went through: SYNCHRONIZED, no error."""
+    if get_app_user(db, app_id, user_id) is None:
+        return
+    stamp = now.isoformat()
+    db["app_users"].update(
+        (app_id, user_id),
+        {
+            "sync_state": "SYNCHRONIZED",
+            "error_summary": None,
+            "last_sync": stamp,
+            "last_updated": stamp,
+        },
+    )
+
+
+def mark_sync_error(db: Database, now: datetime, app_id: str, user_id: str, text: str) -> None:
+    """A push failed: syncState ERROR with Okta's text (the red "!" on the Assignments tab)."""
+    db["app_users"].update(
+        (app_id, user_id),
+        {"sync_state": "ERROR", "error_summary": text, "last_updated": now.isoformat()},
+    )
+
+
+def group_members_in_app(db: Database, app_id: str, group_id: str) -> list[dict]:
+    """Every member of the group with their status and, if any, their app user in the app:
+    {user_id, status, external_id, user_name}, in user creation order."""
+    rows = db.query(
+        "select u.id as user_id, u.status, au.external_id, au.user_name from users u "
+        "left join app_users au on au.user_id = u.id and au.app_id = ? "
+        "where u.id in (select user_id from group_members where group_id = ?) "
+        "order by u.seq",
+        [app_id, group_id],
+    )
+    return list(rows)
+
+
+def member_in_app(db: Database, app_id: str, user_id: str) -> dict | None:
+    """One user's {user_id, status, external_id, user_name} in the app, if assigned."""
+    rows = db.query(
+        "select u.id as user_id, u.status, au.external_id, au.user_name from app_users au "
+        "join users u on u.id = au.user_id where au.app_id = ? and au.user_id = ?",
+        [app_id, user_id],
+    )
+    return next(iter(rows), None)
+
+
+def user_app_assignments(db: Database, user_id: str) -> list[dict]:
+    """The user's app users with their app's name and label, in assignment order."""
+    rows = db.query(
+        "select a.id, a.name, a.label, au.direct, au.status, au.sync_state, au.user_name "
+        "from app_users au join apps a on a.id = au.app_id where au.user_id = ? order by au.seq",
+        [user_id],
+    )
+    return list(rows)
+
+
+def app_users_with_profiles(db: Database, app_id: str) -> list[dict]:
+    """The app's users with their Okta profile (`user_profile`), in assignment order."""
+    rows = db.query(
+        "select au.*, u.profile as user_profile from app_users au "
+        "join users u on u.id = au.user_id where au.app_id = ? order by au.seq",
+        [app_id],
+    )
+    return list(rows)
 
 
 def flag_assigned_before_provisioning(db: Database, app_id: str) -> int:
@@ -609,11 +774,11 @@ def _add_app_user(
         }
     )
     _log_membership(db, now, "add", app, user, actor)
-    provisioning_events.enqueue(
+    outbox.enqueue(
         db,
         now,
         app["id"],
-        provisioning_events.USER_ASSIGNED,
+        EventKind.USER_ASSIGNED,
         userId=user["id"],
         scope=USER if direct else GROUP,
     )
@@ -628,7 +793,7 @@ def _remove_app_user(
     )
     user = users.require_user(db, app_user["user_id"])
     _log_membership(db, now, "remove", app, user, actor)
-    provisioning_events.enqueue(
+    outbox.enqueue(
         db, now, app["id"], kind, userId=app_user["user_id"], externalId=app_user["external_id"]
     )
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 
@@ -109,6 +110,7 @@ def get_feature(db: Database, app: dict, name: str) -> dict:
     }
 
 
+@transactional
 def update_feature(
     db: Database, now: datetime, app: dict, name: str, body: dict, *, actor: dict | None = None
 ) -> dict:

@@ -4,6 +4,7 @@ import json
 
 from sqlite_utils import Database
 
+from mock_okta.applications import assignments
 from mock_okta.provisioning import assignment_status as status
 
 
@@ -17,22 +18,12 @@ def people_rows(db: Database, app_id: str) -> list[dict]:
 
 def group_rows(db: Database, app_id: str) -> list[dict]:
     """Assigned groups, by priority."""
-    rows = db.query(
-        "select g.id, g.name, g.description, ag.priority from app_groups ag "
-        "join groups g on g.id = ag.group_id where ag.app_id = ? order by ag.priority, ag.seq",
-        [app_id],
-    )
-    return [dict(row) for row in rows]
+    return assignments.app_groups_with_names(db, app_id)
 
 
 def people_to_assign(db: Database, app_id: str) -> list[dict]:
     """Assign to People: everyone who can be assigned, and whether they already are directly."""
-    rows = db.query(
-        "select u.id, u.profile, u.status, coalesce(au.direct, 0) as assigned from users u "
-        "left join app_users au on au.user_id = u.id and au.app_id = ? "
-        "where u.status != 'DEPROVISIONED' order by u.seq limit 500",
-        [app_id],
-    )
+    rows = assignments.assignable_users(db, app_id, limit=500)
     result = []
     for row in rows:
         profile = json.loads(row["profile"])
@@ -50,12 +41,7 @@ def people_to_assign(db: Database, app_id: str) -> list[dict]:
 
 def groups_to_assign(db: Database, app_id: str) -> list[dict]:
     """Assign to Groups: Okta and built-in groups, and whether each is assigned."""
-    rows = db.query(
-        "select g.id, g.name, g.description, (ag.group_id is not null) as assigned from groups g "
-        "left join app_groups ag on ag.group_id = g.id and ag.app_id = ? "
-        "where g.type != 'APP_GROUP' order by g.seq limit 500",
-        [app_id],
-    )
+    rows = assignments.assignable_groups(db, app_id, limit=500)
     return [{**row, "assigned": bool(row["assigned"])} for row in rows]
 
 

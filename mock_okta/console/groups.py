@@ -7,8 +7,9 @@ from werkzeug.datastructures import MultiDict
 
 from mock_common.db import transactional
 from mock_okta import reactions
+from mock_okta.applications import assignments
 from mock_okta.console.people import person_row
-from mock_okta.directory import group_rules, groups
+from mock_okta.directory import group_rules, groups, memberships
 
 #: Okta's names for group types in the console.
 TYPE_LABELS = {"OKTA_GROUP": "Okta group", "BUILT_IN": "Built-in", "APP_GROUP": "App group"}
@@ -17,54 +18,37 @@ RULE_STATUS_LABELS = {"ACTIVE": "Active", "INACTIVE": "Inactive", "INVALID": "In
 
 def list_groups(db: Database, *, q: str | None) -> list[dict]:
     """Okta and built-in groups with their people and app counts; `q` is a name prefix."""
-    where, params = ["g.type != 'APP_GROUP'"], {}
-    if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("g.name like :q escape '\\'")
-        params["q"] = f"{escaped}%"
-    rows = db.query(
-        "select g.id, g.name, g.description, g.type, "
-        "(select count(distinct m.user_id) from group_members m where m.group_id = g.id) "
-        "as people, (select count(*) from app_groups ag where ag.group_id = g.id) as apps "
-        f"from groups g where {' and '.join(where)} order by g.seq limit 200",
-        params,
-    )
-    return [{**row, "typeLabel": TYPE_LABELS.get(row["type"], row["type"])} for row in rows]
+    return [
+        {
+            "id": group["id"],
+            "name": group["name"],
+            "description": group["description"],
+            "type": group["type"],
+            "people": memberships.count_members(db, group["id"]),
+            "apps": assignments.count_group_apps(db, group["id"]),
+            "typeLabel": TYPE_LABELS.get(group["type"], group["type"]),
+        }
+        for group in groups.search_groups(db, name_prefix=q or None, limit=200)
+    ]
 
 
 def group_people(db: Database, group_id: str) -> list[dict]:
     """The group's members, each with how they joined (a rule or by hand)."""
-    rows = db.query(
-        "select u.*, group_concat(m.source) as sources from users u "
-        "join group_members m on m.user_id = u.id where m.group_id = ? "
-        "group by u.id order by u.seq limit 500",
-        [group_id],
-    )
     result = []
-    for row in rows:
-        managed_by_rule = any(s.startswith("RULE:") for s in (row["sources"] or "").split(","))
-        result.append({**person_row(row), "byRule": managed_by_rule})
+    for user, sources in memberships.members_with_sources(db, group_id, limit=500):
+        by_rule = any(memberships.rule_of(source) for source in sources)
+        result.append({**person_row(user), "byRule": by_rule})
     return result
 
 
 def people_to_add(db: Database, group_id: str) -> list[dict]:
     """People who are not members yet (deactivated people cannot be added)."""
-    rows = db.query(
-        "select * from users where status != 'DEPROVISIONED' and id not in "
-        "(select user_id from group_members where group_id = ?) order by seq limit 500",
-        [group_id],
-    )
-    return [person_row(row) for row in rows]
+    return [person_row(row) for row in memberships.non_members(db, group_id, limit=500)]
 
 
 def group_apps(db: Database, group_id: str) -> list[dict]:
     """The apps the group is assigned to."""
-    rows = db.query(
-        "select a.id, a.name, a.label from app_groups ag join apps a on a.id = ag.app_id "
-        "where ag.group_id = ? order by ag.seq",
-        [group_id],
-    )
-    return [dict(row) for row in rows]
+    return assignments.apps_of_group(db, group_id)
 
 
 def list_rules(db: Database) -> list[dict]:
@@ -107,11 +91,9 @@ def rule_dialog(dialog: str | None, rule: dict | None) -> str | None:
 
 def rule_target_groups(db: Database) -> list[dict]:
     """The groups a rule can assign to: Okta groups only (not Everyone, not app groups)."""
-    rows = db.query(
-        "select id, name from groups where type = ? order by name collate nocase limit 500",
-        [groups.OKTA_GROUP],
-    )
-    return [dict(row) for row in rows]
+    rows = groups.okta_groups(db)
+    rows = sorted(rows, key=lambda group: group["name"].lower())[:500]
+    return [{"id": group["id"], "name": group["name"]} for group in rows]
 
 
 def rule_form(form: MultiDict | None = None, rule: dict | None = None) -> dict:

@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import reactions
+from mock_okta.applications import assignments
 from mock_okta.directory import memberships, users
 from mock_okta.errors import ApiValidationFailed, InvalidUserStatus
 
@@ -147,9 +148,4 @@ def person_groups(db: Database, user_id: str) -> list[dict]:
 
 def person_apps(db: Database, user_id: str) -> list[dict]:
     """The person's app assignments with their scope and provisioning state."""
-    rows = db.query(
-        "select a.id, a.name, a.label, au.direct, au.status, au.sync_state, au.user_name "
-        "from app_users au join apps a on a.id = au.app_id where au.user_id = ? order by au.seq",
-        [user_id],
-    )
-    return [dict(row) for row in rows]
+    return assignments.user_app_assignments(db, user_id)

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+from mock_okta.applications import apps
 from mock_okta.directory import groups
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
@@ -20,22 +22,12 @@ def pushed_groups(
     db: Database, app_id: str, filter_: str, rule_id: str | None = None
 ) -> list[dict]:
     """Pushed groups: All, By name, By rule (optionally one rule), Errors."""
-    where, params = ["m.app_id = :app"], {"app": app_id}
-    if filter_ == "by-name":
-        where.append("m.rule_id is null")
-    elif filter_ == "by-rule":
-        where.append("m.rule_id is not null")
-        if rule_id:
-            where.append("m.rule_id = :rule")
-            params["rule"] = rule_id
-    elif filter_ == "errors":
-        where.append("m.status = 'ERROR'")
-    rows = db.query(
-        "select m.*, g.name as source_name, r.name as rule_name from group_push_mappings m "
-        "join groups g on g.id = m.source_group_id "
-        "left join group_push_rules r on r.id = m.rule_id "
-        f"where {' and '.join(where)} order by m.seq",
-        params,
+    rows = push_mappings.pushed_groups(
+        db,
+        app_id,
+        by_rule={"by-name": False, "by-rule": True}.get(filter_),
+        rule_id=rule_id if filter_ == "by-rule" else None,
+        errors_only=filter_ == "errors",
     )
     return [_mapping_row(row) for row in rows]
 
@@ -57,7 +49,7 @@ def _mapping_row(row: dict) -> dict:
 def rules(db: Database, app: dict) -> list[dict]:
     """The app's push rules with their criteria in words and their groups' count."""
     result = []
-    for row in push_rules.list_push_rules(db, app):
+    for row in push_rules.list_push_rules(db, app["id"]):
         rule = push_rules.rule_json(db, row)
         words = dict(OPERATORS)
         criteria = [
@@ -80,23 +72,13 @@ def rules(db: Database, app: dict) -> list[dict]:
 
 def groups_to_push(db: Database, app_id: str) -> list[str]:
     """Names of the Okta groups not pushed to the app yet (the search field's suggestions)."""
-    rows = db.query(
-        "select name from groups where type = ? and id not in "
-        "(select source_group_id from group_push_mappings where app_id = ?) order by name",
-        [groups.OKTA_GROUP, app_id],
-    )
-    return [row["name"] for row in rows]
+    return push_mappings.unpushed_group_names(db, app_id)
 
 
 def by_name_body(db: Database, form: dict) -> dict:
     """Find groups by name > Save: the push mapping to create."""
     name = (form.get("groupName") or "").strip()
-    rows = list(
-        db.query(
-            "select id, name from groups where lower(name) = lower(?) and type != 'APP_GROUP'",
-            [name],
-        )
-    )
+    rows = groups.groups_named(db, name)
     if not rows:
         # Guess: Okta's search field finds nothing; the wording is ours.
         raise ApiValidationFailed(summary=f"No Okta group named \u201c{name}\u201d was found.")
@@ -120,14 +102,22 @@ def rule_body(form: dict) -> dict:
     return body
 
 
-def unlink(
-    db: Database, now: datetime, app: dict, mapping: dict, delete: bool, *, actor: dict | None
-) -> None:
+@transactional
+def unlink(db: Database, now: datetime, app_id: str, mapping_id: str, delete: bool) -> None:
     """Unlink pushed group: the console stops an active push and unlinks it in one step."""
     # The API refuses to delete an ACTIVE mapping; the console's menu offers Unlink on it.
-    push_mappings.delete_group_push_mapping(
-        db, now, app, {**mapping, "status": push_mappings.INACTIVE}, delete, actor=actor
-    )
+    app = apps.require_app(db, app_id)
+    mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
+    push_mappings.unlink(db, now, app, mapping, delete_target_group=delete)
+
+
+@transactional
+def push_by_name(
+    db: Database, now: datetime, app_id: str, form: dict, *, actor: dict | None
+) -> dict:
+    """Find groups by name > Save: the push mapping of the named group."""
+    body = by_name_body(db, form)
+    return push_mappings.create_group_push_mapping(db, now, app_id, body, actor=actor)
 
 
 def choice(form: dict, field: str) -> bool:

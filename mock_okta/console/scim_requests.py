@@ -4,44 +4,26 @@ import json
 
 from sqlite_utils import Database
 
-from mock_okta.timestamps import okta_datetime
-
-MAX_ROWS = 500
+from mock_okta.provisioning import wire_log
 
 
 def recent_requests(db: Database, app_id: str, limit: int = 100) -> list[dict]:
-    """The newest requests of the app's SCIM wire log, bodies pretty-printed."""
-    rows = db.query(
-        "select * from scim_requests where app_id = ? order by id desc limit ?",
-        [app_id, max(1, min(limit, MAX_ROWS))],
-    )
-    return [_entry(row) for row in rows]
+    """The newest exchanges of the app's SCIM wire log first, bodies pretty-printed."""
+    exchanges = wire_log.recent_exchanges(db, app_id, limit)
+    return [_entry(exchange) for exchange in reversed(exchanges)]
 
 
-def _entry(row: dict) -> dict:
+def _entry(exchange: dict) -> dict:
     return {
-        "id": row["id"],
-        "sent": okta_datetime(row["sent"]),
-        "method": row["method"],
-        "url": row["url"],
-        "status": row["status"],
-        "durationMs": row["duration_ms"],
-        "error": row["error"],
-        "requestHeaders": _headers(row["request_headers"]),
-        "requestBody": _pretty(row["request_body"]),
-        "responseHeaders": _headers(row["response_headers"]),
-        "responseBody": _pretty(row["response_body"]),
+        **exchange,
+        "requestHeaders": list((exchange["requestHeaders"] or {}).items()),
+        "requestBody": _pretty(exchange["requestBody"]),
+        "responseHeaders": list((exchange["responseHeaders"] or {}).items()),
+        "responseBody": _pretty(exchange["responseBody"]),
     }
 
 
-def _headers(raw: str | None) -> list[tuple[str, str]]:
-    return list((json.loads(raw) or {}).items()) if raw else []
-
-
-def _pretty(text: str | None) -> str:
-    if not text:
+def _pretty(body: object) -> str:
+    if body is None or body == "":
         return ""
-    try:
-        return json.dumps(json.loads(text), indent=2)
-    except ValueError:
-        return text
+    return body if isinstance(body, str) else json.dumps(body, indent=2)

@@ -60,6 +60,35 @@ def require_group(db: Database, group_id: str) -> dict:
     return group
 
 
+def search_groups(db: Database, *, name_prefix: str | None, limit: int) -> list[dict]:
+    """Okta and built-in groups (app groups aside) whose name starts with the prefix (any case),
+    in creation order."""
+    where, params = ["type != :app_group"], {"app_group": APP_GROUP, "limit": limit}
+    if name_prefix:
+        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("name like :q escape '\\'")
+        params["q"] = f"{escaped}%"
+    sql = f"select * from groups where {' and '.join(where)} order by seq limit :limit"
+    return list(db.query(sql, params))
+
+
+def groups_named(db: Database, name: str) -> list[dict]:
+    """Okta and built-in groups of that name, any case (app groups aside)."""
+    sql = "select * from groups where lower(name) = lower(?) and type != ?"
+    return list(db.query(sql, [name, APP_GROUP]))
+
+
+def count_groups(db: Database) -> int:
+    """How many groups the org manages itself (app groups aside)."""
+    sql = "select count(*) as n from groups where type != ?"
+    return next(db.query(sql, [APP_GROUP]))["n"]
+
+
+def okta_groups(db: Database) -> list[dict]:
+    """Every OKTA_GROUP, in creation order."""
+    return list(db.query("select * from groups where type = ? order by seq", [OKTA_GROUP]))
+
+
 def everyone_id(db: Database) -> str:
     """The id of the BUILT_IN Everyone group."""
     return next(db.query("select id from groups where type = ?", [BUILT_IN]))["id"]
@@ -224,6 +253,11 @@ def rename_app_group(db: Database, now: datetime, group_id: str, name: str) -> N
 def delete_app_group(db: Database, group_id: str) -> None:
     """Remove an APP_GROUP whose group was deleted downstream (the push engine logs it)."""
     db.execute("delete from groups where id = ? and type = ?", [group_id, APP_GROUP])
+
+
+def delete_app_groups_of(db: Database, app_id: str) -> None:
+    """Remove the APP_GROUPs an app imported or pushed (the app is being deleted)."""
+    db.execute("delete from groups where type = ? and source_app_id = ?", [APP_GROUP, app_id])
 
 
 def membership_updated(db: Database, now: datetime, group_id: str) -> None:

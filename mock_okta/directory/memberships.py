@@ -90,6 +90,32 @@ def rule_memberships(db: Database, rule_id: str) -> list[dict]:
     return list(rows)
 
 
+def members_with_sources(
+    db: Database, group_id: str, *, limit: int
+) -> list[tuple[dict, list[str]]]:
+    """The group's member users, each with the sources of their membership, in user order."""
+    rows = db.query(
+        "select u.*, group_concat(m.source) as sources from users u "
+        "join group_members m on m.user_id = u.id where m.group_id = ? "
+        "group by u.id order by u.seq limit ?",
+        [group_id, limit],
+    )
+    return [
+        ({k: v for k, v in row.items() if k != "sources"}, (row["sources"] or "").split(","))
+        for row in rows
+    ]
+
+
+def non_members(db: Database, group_id: str, *, limit: int) -> list[dict]:
+    """Users who are not in the group and can join it (not deactivated), in user order."""
+    rows = db.query(
+        "select * from users where status != 'DEPROVISIONED' and id not in "
+        "(select user_id from group_members where group_id = ?) order by seq limit ?",
+        [group_id, limit],
+    )
+    return list(rows)
+
+
 def count_members(db: Database, group_id: str) -> int:
     """How many users are in the group."""
     sql = "select count(distinct user_id) as n from group_members where group_id = ?"

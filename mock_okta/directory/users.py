@@ -82,6 +82,12 @@ def require_user_by_id(db: Database, user_id: str) -> dict:
     return user
 
 
+def count_users(db: Database) -> int:
+    """How many users are not deactivated (the Dashboard's People)."""
+    sql = "select count(*) as n from users where status != ?"
+    return next(db.query(sql, [UserStatus.DEPROVISIONED]))["n"]
+
+
 def rule_candidate_ids(db: Database, exempt: tuple[str, ...]) -> list[str]:
     """Ids of the users whose status is not among `exempt`, in creation order."""
     marks = ",".join("?" * len(exempt))

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_okta import outbox as provisioning_events
-from mock_okta import system_log
-from mock_okta.applications import features
+from mock_common.db import transactional
+from mock_okta import outbox, system_log
+from mock_okta.applications import apps, features
 from mock_okta.directory import groups
 from mock_okta.errors import (
     AccessDenied,
@@ -21,6 +21,7 @@ from mock_okta.errors import (
     OktaError,
     ResourceNotFound,
 )
+from mock_okta.outbox import EventKind
 from mock_okta.storage.ids import PUSH_MAPPING, new_id
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
@@ -103,11 +104,11 @@ def membership_changed(
 ) -> None:
     """A member joined or left a group: each app the group is actively pushed to hears of it."""
     for mapping in _active_pushes_of(db, group_id):
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             mapping["app_id"],
-            provisioning_events.GROUP_MEMBERSHIP_CHANGED,
+            EventKind.GROUP_MEMBERSHIP_CHANGED,
             groupId=group_id,
             userId=user_id,
             added=joined,
@@ -117,15 +118,143 @@ def membership_changed(
 def group_renamed(db: Database, now: datetime, group_id: str, old_name: str, new_name: str) -> None:
     """A pushed group was renamed: pushed for ACTIVE mappings only (reference §5.8)."""
     for mapping in _active_pushes_of(db, group_id):
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             mapping["app_id"],
-            provisioning_events.GROUP_RENAMED,
+            EventKind.GROUP_RENAMED,
             groupId=group_id,
             oldName=old_name,
             newName=new_name,
         )
+
+
+def mapping_of_group(db: Database, app_id: str, group_id: str | None) -> dict | None:
+    """The app's mapping of a source group (there is at most one per group and app)."""
+    rows = list(
+        db.query(
+            "select * from group_push_mappings where app_id = ? and source_group_id = ?",
+            [app_id, group_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def pushed_groups(
+    db: Database,
+    app_id: str,
+    *,
+    by_rule: bool | None = None,
+    rule_id: str | None = None,
+    errors_only: bool = False,
+) -> list[dict]:
+    """The app's mappings with `source_name` and `rule_name`, oldest first: pushed by name
+    (`by_rule=False`) or by rule (True, optionally one rule), or only those in ERROR."""
+    where, params = ["m.app_id = :app"], {"app": app_id}
+    if by_rule is not None:
+        where.append("m.rule_id is not null" if by_rule else "m.rule_id is null")
+    if rule_id:
+        where.append("m.rule_id = :rule")
+        params["rule"] = rule_id
+    if errors_only:
+        where.append(f"m.status = '{ERROR}'")
+    rows = db.query(
+        "select m.*, g.name as source_name, r.name as rule_name from group_push_mappings m "
+        "join groups g on g.id = m.source_group_id "
+        "left join group_push_rules r on r.id = m.rule_id "
+        f"where {' and '.join(where)} order by m.seq",
+        params,
+    )
+    return list(rows)
+
+
+def unpushed_group_names(db: Database, app_id: str) -> list[str]:
+    """Names of the Okta groups the app does not push yet, sorted."""
+    pushed = {
+        row["source_group_id"]
+        for row in db.query(
+            "select source_group_id from group_push_mappings where app_id = ?", [app_id]
+        )
+    }
+    return sorted(g["name"] for g in groups.okta_groups(db) if g["id"] not in pushed)
+
+
+def count_failed(db: Database) -> int:
+    """How many group pushes are in ERROR, across apps."""
+    sql = "select count(*) as n from group_push_mappings where status = ?"
+    return next(db.query(sql, [ERROR]))["n"]
+
+
+def failed_mappings(db: Database, app_id: str) -> list[dict]:
+    """The app's mappings in ERROR, oldest first (what Retry All Groups pushes again)."""
+    sql = "select * from group_push_mappings where app_id = ? and status = ? order by seq"
+    return list(db.query(sql, [app_id, ERROR]))
+
+
+def mapping_ids_of_rule(db: Database, rule_id: str) -> list[str]:
+    """The ids of the mappings a push rule created, oldest first."""
+    rows = db.query("select id from group_push_mappings where rule_id = ? order by seq", [rule_id])
+    return [row["id"] for row in rows]
+
+
+def mappings_of_rule(db: Database, rule_id: str) -> list[dict]:
+    """The mappings a push rule created, oldest first."""
+    sql = "select * from group_push_mappings where rule_id = ? order by seq"
+    return list(db.query(sql, [rule_id]))
+
+
+def actively_pushed_groups_of(db: Database, app_id: str, group_ids: list[str]) -> list[str]:
+    """Which of the groups the app pushes with an ACTIVE mapping, in mapping order."""
+    if not group_ids:
+        return []
+    marks = ",".join("?" * len(group_ids))
+    rows = db.query(
+        f"select source_group_id from group_push_mappings where app_id = ? and status = ? "
+        f"and source_group_id in ({marks}) order by seq",
+        [app_id, ACTIVE, *group_ids],
+    )
+    return [row["source_group_id"] for row in rows]
+
+
+def attach_rule(db: Database, mapping_id: str, rule_id: str) -> None:
+    """A push rule created the mapping; rule pushes are ACTIVE, pushed now or at Push Now."""
+    db["group_push_mappings"].update(mapping_id, {"rule_id": rule_id, "status": ACTIVE})
+
+
+# --- the push engine's record of what it pushed ----------------------------------------------
+
+
+def record_push(db: Database, now: datetime, mapping_id: str) -> None:
+    """A change was pushed (`lastPush`)."""
+    db["group_push_mappings"].update(mapping_id, {"last_push": now.isoformat()})
+
+
+def record_full_push(db: Database, now: datetime, mapping: dict, scim_id: str) -> None:
+    """The whole group was pushed: its SCIM id downstream, and a failed push healthy again."""
+    changes = {"target_external_id": scim_id, "last_push": now.isoformat()}
+    if mapping["status"] == ERROR:  # a retry that worked
+        changes.update(status=ACTIVE, error_summary="", last_updated=changes["last_push"])
+    db["group_push_mappings"].update(mapping["id"], changes)
+
+
+def mark_failed(
+    db: Database, now: datetime, mapping_id: str, summary: str, *, target_name: str | None
+) -> None:
+    """The push failed: ERROR with Okta's errorSummary (and the name still to push, if any)."""
+    changes = {"status": ERROR, "error_summary": summary, "last_updated": now.isoformat()}
+    if target_name is not None:
+        changes["target_group_name"] = target_name
+    db["group_push_mappings"].update(mapping_id, changes)
+
+
+def set_target_name(db: Database, now: datetime, mapping: dict, name: str) -> None:
+    """The mapping's target name and its APP_GROUP follow the name pushed downstream."""
+    if mapping["target_group_name"] != name:
+        db["group_push_mappings"].update(
+            mapping["id"], {"target_group_name": name, "last_updated": now.isoformat()}
+        )
+    if mapping["target_group_id"]:
+        groups.rename_app_group(db, now, mapping["target_group_id"], name)
 
 
 def require_push_groups(db: Database, app: dict) -> None:
@@ -140,10 +269,12 @@ def require_push_groups(db: Database, app: dict) -> None:
         raise GroupPushBadRequest("Group push is not enabled for the app instance.")
 
 
+@transactional
 def create_group_push_mapping(
-    db: Database, now: datetime, app: dict, body: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, body: dict, *, actor: dict | None = None
 ) -> dict:
     """POST …/group-push/mappings: exactly one of targetGroupId / targetGroupName."""
+    app = apps.require_app(db, app_id)
     require_push_groups(db, app)
     source_id, status = body.get("sourceGroupId"), body.get("status", ACTIVE)
     target_id, target_name = body.get("targetGroupId"), body.get("targetGroupName")
@@ -163,12 +294,7 @@ def create_group_push_mapping(
     if source["type"] != groups.OKTA_GROUP:
         # Group Push pushes Okta groups (Okta help, "About Group Push"); wording is a guess.
         raise GroupPushBadRequest("Only Okta groups can be pushed.")
-    if list(
-        db.query(
-            "select id from group_push_mappings where app_id = ? and source_group_id = ?",
-            [app["id"], source["id"]],
-        )
-    ):
+    if mapping_of_group(db, app["id"], source["id"]) is not None:
         raise GroupPushBadRequest("The group is already pushed to this app.")  # guess
     target = _target(db, now, app, target_id, target_name, actor)
     return _insert(db, now, app, source, target, status, target_name, actor)
@@ -254,11 +380,11 @@ def _insert(
         actor,
     )
     if status == ACTIVE:
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             app["id"],
-            provisioning_events.PUSH_MAPPING_CREATED,
+            EventKind.PUSH_MAPPING_CREATED,
             mappingId=mapping_id,
             sourceGroupId=source["id"],
             targetGroupId=target["id"],
@@ -301,10 +427,19 @@ def list_group_push_mappings(
     )
 
 
+@transactional
 def update_group_push_mapping(
-    db: Database, now: datetime, app: dict, mapping: dict, body: dict, *, actor: dict | None = None
+    db: Database,
+    now: datetime,
+    app_id: str,
+    mapping_id: str,
+    body: dict,
+    *,
+    actor: dict | None = None,
 ) -> dict:
     """PATCH …/{mappingId} {"status"}: ACTIVE performs an initial push, INACTIVE stops pushing."""
+    app = apps.require_app(db, app_id)
+    mapping = require_mapping(db, app["id"], mapping_id)
     require_push_groups(db, app)
     status = body.get("status")
     if status not in (ACTIVE, INACTIVE):
@@ -326,11 +461,11 @@ def update_group_push_mapping(
             source,
             actor,
         )
-        provisioning_events.enqueue(
+        outbox.enqueue(
             db,
             now,
             app["id"],
-            provisioning_events.PUSH_MAPPING_ACTIVATED,
+            EventKind.PUSH_MAPPING_ACTIVATED,
             mappingId=mapping["id"],
             sourceGroupId=source["id"],
             targetGroupId=mapping["target_group_id"],
@@ -348,32 +483,40 @@ def update_group_push_mapping(
     return require_mapping(db, app["id"], mapping["id"])
 
 
+@transactional
 def delete_group_push_mapping(
     db: Database,
     now: datetime,
-    app: dict,
-    mapping: dict,
+    app_id: str,
+    mapping_id: str,
     delete_target_group: bool | None,
     *,
     actor: dict | None = None,
 ) -> None:
-    """DELETE …/{mappingId}?deleteTargetGroup=: only INACTIVE (or ERROR) mappings.
-
-    The APP_GROUP stays: the push engine deletes the downstream group (and its APP_GROUP)
-    when deleteTargetGroup is true, from the event's snapshot of the mapping.
-    """
+    """DELETE …/{mappingId}?deleteTargetGroup=: only INACTIVE (or ERROR) mappings."""
+    app = apps.require_app(db, app_id)
+    mapping = require_mapping(db, app["id"], mapping_id)
     if delete_target_group is None:
         raise MissingParameter("deleteTargetGroup")
     if mapping["status"] == ACTIVE:
         # The API documents only 401/403/404/429 for this call: the refusal of an ACTIVE
         # mapping is a 403 (E0000006 is a guess).
         raise AccessDenied()
+    unlink(db, now, app, mapping, delete_target_group=delete_target_group)
+
+
+def unlink(
+    db: Database, now: datetime, app: dict, mapping: dict, *, delete_target_group: bool
+) -> None:
+    """The mapping goes, whatever its status (the console stops an active push and unlinks it
+    in one step). The APP_GROUP stays: the push engine deletes the downstream group (and its
+    APP_GROUP) when `delete_target_group` is true, from the event's snapshot of the mapping."""
     db.execute("delete from group_push_mappings where id = ?", [mapping["id"]])
-    provisioning_events.enqueue(
+    outbox.enqueue(
         db,
         now,
         app["id"],
-        provisioning_events.PUSH_MAPPING_DELETED,
+        EventKind.PUSH_MAPPING_DELETED,
         mappingId=mapping["id"],
         sourceGroupId=mapping["source_group_id"],
         targetGroupId=mapping["target_group_id"],

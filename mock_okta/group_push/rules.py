@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.applications import apps, features
 from mock_okta.directory import groups
@@ -43,12 +44,7 @@ NAME_MAX = 255  # guess, as the group name limit
 def rule_json(db: Database, row: dict) -> dict:
     """A push rule as the console JSON shows it, with the ids of the mappings it created."""
     criteria = json.loads(row["criteria"])
-    mapping_ids = [
-        m["id"]
-        for m in db.query(
-            "select id from group_push_mappings where rule_id = ? order by seq", [row["id"]]
-        )
-    ]
+    mapping_ids = push_mappings.mapping_ids_of_rule(db, row["id"])
     return {
         "id": row["id"],
         "name": row["name"],
@@ -61,8 +57,9 @@ def rule_json(db: Database, row: dict) -> dict:
     }
 
 
-def list_push_rules(db: Database, app: dict) -> list[dict]:
+def list_push_rules(db: Database, app_id: str) -> list[dict]:
     """The app's push rules, oldest first."""
+    app = apps.require_app(db, app_id)
     return list(
         db.query("select * from group_push_rules where app_id = ? order by seq", [app["id"]])
     )
@@ -97,17 +94,18 @@ def matches(criteria: dict, group: dict) -> bool:
 
 def matching_groups(db: Database, criteria: dict) -> list[dict]:
     """The Okta groups a rule matches, in creation order."""
-    rows = db.query("select * from groups where type = ? order by seq", [groups.OKTA_GROUP])
-    return [group for group in rows if matches(criteria, group)]
+    return [group for group in groups.okta_groups(db) if matches(criteria, group)]
 
 
 # --- lifecycle -----------------------------------------------------------------------------------
 
 
+@transactional
 def create_push_rule(
-    db: Database, now: datetime, app: dict, body: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, body: dict, *, actor: dict | None = None
 ) -> dict:
     """+ Push Groups > Find groups by rule > Create: the rule, ACTIVE, and its mappings."""
+    app = apps.require_app(db, app_id)
     push_mappings.require_push_groups(db, app)
     name, criteria, push_immediately = _validate(body)
     found = matching_groups(db, criteria)
@@ -138,14 +136,17 @@ def create_push_rule(
     return rule
 
 
+@transactional
 def activate_push_rule(
-    db: Database, now: datetime, app: dict, rule: dict, *, actor: dict | None = None
+    db: Database, now: datetime, app_id: str, rule_id: str, *, actor: dict | None = None
 ) -> dict:
     """Activate: the rule picks up matching groups again, starting with those not yet pushed.
 
     Guess: activation runs the rule once (like adding it, without the 100-group check), so
     groups created while it was inactive are not left out.
     """
+    app = apps.require_app(db, app_id)
+    rule = require_push_rule(db, app["id"], rule_id)
     push_mappings.require_push_groups(db, app)
     if rule["status"] != ACTIVE:
         db["group_push_rules"].update(
@@ -157,8 +158,11 @@ def activate_push_rule(
     return rule
 
 
-def deactivate_push_rule(db: Database, now: datetime, app: dict, rule: dict) -> dict:
+@transactional
+def deactivate_push_rule(db: Database, now: datetime, app_id: str, rule_id: str) -> dict:
     """Deactivate: no new mappings; the existing ones stay as they are (Okta KB)."""
+    app = apps.require_app(db, app_id)
+    rule = require_push_rule(db, app["id"], rule_id)
     push_mappings.require_push_groups(db, app)
     if rule["status"] != INACTIVE:
         db["group_push_rules"].update(
@@ -167,11 +171,12 @@ def deactivate_push_rule(db: Database, now: datetime, app: dict, rule: dict) -> 
     return require_push_rule(db, app["id"], rule["id"])
 
 
+@transactional
 def delete_push_rule(
     db: Database,
     now: datetime,
-    app: dict,
-    rule: dict,
+    app_id: str,
+    rule_id: str,
     delete_target_groups: bool | None,
     *,
     actor: dict | None = None,
@@ -183,16 +188,13 @@ def delete_push_rule(
     they stay there (§2.7). Guess: "Leave" also removes the mappings, as "Leave the group in the
     target app" does when unlinking one pushed group.
     """
+    app = apps.require_app(db, app_id)
+    rule = require_push_rule(db, app["id"], rule_id)
     if delete_target_groups is None:
         raise MissingParameter("deleteTargetGroups")
-    rows = db.query(
-        "select * from group_push_mappings where rule_id = ? order by seq", [rule["id"]]
-    )
-    for mapping in list(rows):
+    for mapping in push_mappings.mappings_of_rule(db, rule["id"]):
         # The API refuses to delete an ACTIVE mapping; the console deactivates it first.
-        push_mappings.delete_group_push_mapping(
-            db, now, app, {**mapping, "status": INACTIVE}, delete_target_groups, actor=actor
-        )
+        push_mappings.unlink(db, now, app, mapping, delete_target_group=delete_target_groups)
     db.execute("delete from group_push_rules where id = ?", [rule["id"]])
 
 
@@ -216,16 +218,11 @@ def _push_group(
     db: Database, now: datetime, app: dict, rule: dict, group: dict, actor: dict | None
 ) -> None:
     """One mapping from the rule, named as the group; none if the group is already pushed."""
-    pushed = list(
-        db.query(
-            "select rule_id from group_push_mappings where app_id = ? and source_group_id = ?",
-            [app["id"], group["id"]],
-        )
-    )
+    pushed = push_mappings.mapping_of_group(db, app["id"], group["id"])
     if pushed:
         # Okta: "duplicate group push mappings are not created" (KB); a group this rule
         # pushed already is no news.
-        if pushed[0]["rule_id"] != rule["id"]:
+        if pushed["rule_id"] != rule["id"]:
             _log(db, now, app, group, rule, actor, duplicate=True)
         return
     body = {
@@ -235,8 +232,8 @@ def _push_group(
         "status": ACTIVE if rule["push_immediately"] else INACTIVE,
         "targetGroupName": group["name"],
     }
-    mapping = push_mappings.create_group_push_mapping(db, now, app, body, actor=actor)
-    db["group_push_mappings"].update(mapping["id"], {"rule_id": rule["id"], "status": ACTIVE})
+    mapping = push_mappings.create_group_push_mapping(db, now, app["id"], body, actor=actor)
+    push_mappings.attach_rule(db, mapping["id"], rule["id"])
     _log(db, now, app, group, rule, actor, duplicate=False)
 
 

@@ -4,6 +4,8 @@ import json
 
 from sqlite_utils import Database
 
+from mock_okta.applications import assignments
+
 #: Okta's message for users assigned before provisioning was enabled (reference/okta.md §4).
 ASSIGNED_BEFORE_PROVISIONING = (
     "User was assigned this application before Provisioning was enabled and not provisioned "
@@ -13,12 +15,7 @@ ASSIGNED_BEFORE_PROVISIONING = (
 
 def assignments_tab(db: Database, app_id: str) -> list[dict]:
     """Every app user with its scope, status and, when something needs attention, the message."""
-    rows = db.query(
-        "select au.*, u.profile as user_profile from app_users au "
-        "join users u on u.id = au.user_id where au.app_id = ? order by au.seq",
-        [app_id],
-    )
-    return [_row_json(row) for row in rows]
+    return [_row_json(row) for row in assignments.app_users_with_profiles(db, app_id)]
 
 
 def _row_json(row: dict) -> dict:

@@ -16,6 +16,7 @@ import requests
 from sqlite_utils import Database
 
 from mock_common import clock
+from mock_okta.provisioning import wire_log
 
 USER_AGENT = "Okta SCIM Client 1.0.0"
 SCIM_JSON = "application/scim+json"
@@ -136,23 +137,20 @@ class ScimClient:
         error: str | None = None,
     ) -> None:
         redacted = {**headers, "Authorization": headers["Authorization"].split(" ")[0] + " ***"}
-        self.db["scim_requests"].insert(
-            {
-                "app_id": self.connection["app_id"],
-                "event_id": self.event_id,
-                "sent": clock.now(self.db).isoformat(),
-                "method": method,
-                "url": url,
-                "request_headers": json.dumps(redacted),
-                "request_body": data,
-                "status": status,
-                "response_headers": json.dumps(dict(response.headers))
-                if response is not None
-                else None,
-                "response_body": response.text if response is not None else None,
-                "duration_ms": int((time.monotonic() - started) * 1000),
-                "error": error,
-            }
+        wire_log.record(
+            self.db,
+            clock.now(self.db),
+            app_id=self.connection["app_id"],
+            event_id=self.event_id,
+            method=method,
+            url=url,
+            request_headers=redacted,
+            request_body=data,
+            status=status,
+            response_headers=dict(response.headers) if response is not None else None,
+            response_body=response.text if response is not None else None,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            error=error,
         )
 
 

@@ -7,9 +7,11 @@ JSON endpoint, SPEC §4.7) sets it. Secrets are stored to call the target, never
 import json
 from datetime import datetime
 
+import requests
 from sqlite_utils import Database
 
-from mock_okta.applications import assignments
+from mock_common.db import transactional
+from mock_okta.applications import apps, assignments, features
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.provisioning.client import ScimClient, ScimError
 
@@ -77,12 +79,14 @@ def _causes(body: dict) -> list[str]:
     return causes
 
 
-def save_connection(db: Database, now: datetime, app: dict, body: dict) -> dict:
+@transactional
+def save_connection(db: Database, now: datetime, app_id: str, body: dict) -> dict:
     """Enable/disable SCIM and store the connection form; returns the stored row.
 
     Enabling flags the app users assigned before provisioning (the red "!" of §4).
     Omitted secrets keep their stored value, as the console's masked fields do.
     """
+    app = apps.require_app(db, app_id)
     causes = _causes(body)
     if causes:
         raise ApiValidationFailed(causes[0].split(":")[0], causes)
@@ -146,3 +150,35 @@ def check_connector(db: Database, row: dict, session=None) -> dict:
             {"name": name, "supported": action in selected} for action, name in CAPABILITIES.items()
         ],
     }
+
+
+def check_app_connector(db: Database, app_id: str, session: requests.Session | None = None) -> dict:
+    """Test Connector Configuration of the app's stored connection (it needs a base URL)."""
+    app = apps.require_app(db, app_id)
+    row = get_connection(db, app["id"])
+    if row is None or not row["base_url"]:
+        raise ApiValidationFailed("baseUrl", ["baseUrl: The field cannot be left blank"])
+    return check_connector(db, row, session)
+
+
+def update_to_app(
+    db: Database,
+    now: datetime,
+    app_id: str,
+    name: str,
+    body: dict,
+    *,
+    actor: dict | None = None,
+    session: requests.Session | None = None,
+) -> dict:
+    """Provisioning > To App > Save (the USER_PROVISIONING feature); returns the feature.
+
+    Okta: saving To App with Create Users sends one GET /Users?startIndex=1&count=2 and
+    nothing else (reference §1.2, §4); its outcome does not stop the save, which has committed
+    before the request goes out.
+    """
+    app = apps.require_app(db, app_id)
+    feature = features.update_feature(db, now, app, name, body, actor=actor)
+    if features.creates_users(db, app["id"]):
+        check_connector(db, get_connection(db, app["id"]), session)
+    return feature

@@ -5,23 +5,26 @@ waits for a rate-limit retry holds back the app's later events, a failed one doe
 HTTP calls happen outside any transaction; each handler commits its state changes at the end,
 and the event is marked done in that same transaction. A crash in between re-runs the event,
 and handlers look up before they create, so nothing is created twice.
+
+Which handler delivers which kind of event is the table the caller passes in
+(`provisioning.handlers.HANDLERS`).
 """
 
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import requests
 from sqlite_utils import Database
 
 from mock_common import clock
 from mock_common.db import atomic
-from mock_okta import system_log
+from mock_okta import outbox, system_log
+from mock_okta.applications import apps
+from mock_okta.outbox import EventStatus
+from mock_okta.provisioning import connection, tasks
 from mock_okta.provisioning.client import ScimClient, ScimError
-from mock_okta.provisioning.connection import get_connection
-from mock_okta.storage.ids import new_id
-from mock_okta.storage.pagination import next_seq
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,10 @@ class PushContext:
     def now(self) -> datetime:
         return clock.now(self.db)
 
+    def finish(self) -> None:
+        """Mark the event delivered (inside the handler's closing transaction)."""
+        outbox.finish(self.db, self.now(), self.event["id"], EventStatus.DONE)
+
 
 @dataclass(frozen=True)
 class Handler:
@@ -56,76 +63,31 @@ class Handler:
     on_failure: Callable[[PushContext, str], dict]
 
 
-HANDLERS: dict[str, Handler] = {}
-
-
-def register(
-    kind: str, run: Callable[[PushContext], None], on_failure: Callable[[PushContext, str], dict]
-) -> None:
-    """Declare the handler of an event kind (done by users_push and groups_push)."""
-    HANDLERS[kind] = Handler(run, on_failure)
-
-
-def next_event(db: Database, now: datetime) -> dict | None:
-    """The oldest due event of an app whose earlier events are all finished."""
-    rows = db.query(
-        """
-        select * from provisioning_events e
-         where e.status in ('PENDING', 'WAITING')
-           and not exists (select 1 from provisioning_events p
-                            where p.app_id = e.app_id and p.id < e.id
-                              and p.status in ('PENDING', 'WAITING'))
-         order by e.id
-        """
-    )
-    for row in rows:
-        if row["next_attempt_at"] is None or row["next_attempt_at"] <= now.isoformat():
-            return {**row, "payload": json.loads(row["payload"])}
-    return None
-
-
-def is_idle(db: Database) -> bool:
-    """No event is waiting for delivery (failed ones do not count)."""
-    return not list(
-        db.query("select 1 from provisioning_events where status in ('PENDING', 'WAITING') limit 1")
-    )
-
-
-def process_next(db: Database, session=None) -> bool:
-    """Deliver one due event; returns False when there was nothing to do."""
-    now = clock.now(db)
-    event = next_event(db, now)
+def process_next(
+    db: Database, handlers: Mapping[str, Handler], session: requests.Session | None = None
+) -> bool:
+    """Deliver one due event with its handler; returns False when there was nothing to do."""
+    event = outbox.next_due(db, clock.now(db))
     if event is None:
         return False
-    app = next(iter(db.query("select * from apps where id = ?", [event["app_id"]])), None)
-    connection = get_connection(db, event["app_id"])
-    handler = HANDLERS.get(event["kind"])
-    if app is None or handler is None or not connection or not connection["enabled"]:
+    app = apps.get_app(db, event["app_id"])
+    settings = connection.get_connection(db, event["app_id"])
+    handler = handlers.get(event["kind"])
+    if app is None or handler is None or not settings or not settings["enabled"]:
         # Nothing to deliver to: the app is gone, or provisioning is off (Okta sends nothing).
-        finish(db, event, "DONE")
+        outbox.finish(db, clock.now(db), event["id"], EventStatus.DONE)
         return True
-    context = PushContext(
-        db,
-        app,
-        connection,
-        ScimClient(db, connection, event_id=event["id"], session=session),
-        event,
-    )
+    client = ScimClient(db, settings, event_id=event["id"], session=session)
+    context = PushContext(db, app, settings, client, event)
     try:
         handler.run(context)
     except ScimError as error:
         _failed(context, handler, error)
     except Exception as error:  # a simulator bug must not wedge the queue
         log.exception("provisioning event %s failed unexpectedly", event["id"])
-        finish(db, event, "FAILED", f"Internal error in the simulator: {error}")
+        summary = f"Internal error in the simulator: {error}"
+        outbox.finish(db, clock.now(db), event["id"], EventStatus.FAILED, summary)
     return True
-
-
-def finish(db: Database, event: dict, status: str, error: str | None = None) -> None:
-    """Mark an event delivered (DONE) or given up (FAILED)."""
-    db["provisioning_events"].update(
-        event["id"], {"status": status, "finished": clock.now(db).isoformat(), "last_error": error}
-    )
 
 
 def _failed(context: PushContext, handler: Handler, error: ScimError) -> None:
@@ -134,15 +96,8 @@ def _failed(context: PushContext, handler: Handler, error: ScimError) -> None:
     if error.rate_limited and attempts < MAX_RATE_LIMITED_ATTEMPTS:
         wait = (error.retry_after or DEFAULT_RETRY_AFTER) * 2 ** (attempts - 1)
         with atomic(db):
-            db["provisioning_events"].update(
-                event["id"],
-                {
-                    "status": "WAITING",
-                    "attempts": attempts,
-                    "last_error": error.summary,
-                    "next_attempt_at": (context.now() + timedelta(seconds=wait)).isoformat(),
-                },
-            )
+            due = context.now() + timedelta(seconds=wait)
+            outbox.retry_at(db, event["id"], attempts, error.summary, due)
             system_log.record(
                 db,
                 context.now(),
@@ -155,30 +110,7 @@ def _failed(context: PushContext, handler: Handler, error: ScimError) -> None:
             )
         return
     with atomic(db):
-        db["provisioning_events"].update(event["id"], {"attempts": attempts})
+        outbox.count_attempt(db, event["id"], attempts)
         task = handler.on_failure(context, error.summary)
-        create_task(db, context, task)
-        finish(db, event, "FAILED", task["errorSummary"])
-
-
-def create_task(db: Database, context: PushContext, task: dict) -> str:
-    """Dashboard > Tasks: a failed provisioning operation to retry or dismiss."""
-    task_id = new_id("tsk")
-    stamp = context.now().isoformat()
-    db["provisioning_tasks"].insert(
-        {
-            "id": task_id,
-            "seq": next_seq(db, "provisioning_tasks"),
-            "app_id": context.app["id"],
-            "event_id": context.event["id"],
-            "kind": context.event["kind"],
-            "user_id": task.get("userId"),
-            "group_id": task.get("groupId"),
-            "mapping_id": task.get("mappingId"),
-            "status": "FAILED",
-            "error_summary": task["errorSummary"],
-            "created": stamp,
-            "last_updated": stamp,
-        }
-    )
-    return task_id
+        tasks.open_task(db, context.now(), context.app["id"], event, task)
+        outbox.finish(db, context.now(), event["id"], EventStatus.FAILED, task["errorSummary"])

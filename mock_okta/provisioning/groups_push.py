@@ -16,32 +16,26 @@ Two dialects (`connection["dialect"]`, reference §0):
   `[]`) for full pushes.
 """
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_common.db import atomic
-from mock_okta import outbox as provisioning_events
-from mock_okta import system_log
+from mock_common.db import atomic, transactional
+from mock_okta import outbox, system_log
+from mock_okta.applications import apps, assignments
 from mock_okta.directory import groups
+from mock_okta.directory.users import UserStatus
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.group_push.mappings import ACTIVE, ERROR, INACTIVE, GroupPushBadRequest
-from mock_okta.provisioning import engine
+from mock_okta.outbox import EventKind
+from mock_okta.provisioning import engine, tasks
 from mock_okta.provisioning.client import ScimError
 
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 CUSTOM_APP = "CUSTOM_APP"
-#: Events that push the whole group: creation, activation, Push Now, Retry All Groups.
-FULL_PUSH_KINDS = (
-    provisioning_events.PUSH_MAPPING_CREATED,
-    provisioning_events.PUSH_MAPPING_ACTIVATED,
-    provisioning_events.PUSH_NOW,
-)
-
 # The step that failed words the mapping's errorSummary (§3.1) and picks the System Log event.
 CREATING, MEMBERSHIP, UPDATING, DELETING = "creating", "membership", "updating", "deleting"
 _FAILURE_EVENTS = {
@@ -104,18 +98,9 @@ def pushed_members(db: Database, app_id: str, group_id: str) -> tuple[list[dict]
     externalId) whose Okta user is not deactivated. Suspended users keep their memberships:
     suspending sends nothing downstream (§1.7), so their group memberships stay as well.
     """
-    rows = list(
-        db.query(
-            "select u.id as user_id, u.status, au.external_id, au.user_name from users u "
-            "left join app_users au on au.user_id = u.id and au.app_id = ? "
-            "where u.id in (select user_id from group_members where group_id = ?) "
-            "order by u.seq",
-            [app_id, group_id],
-        )
-    )
     members, ignored = [], []
-    for row in rows:
-        if row["external_id"] and row["status"] != "DEPROVISIONED":
+    for row in assignments.group_members_in_app(db, app_id, group_id):
+        if _pushable(row):
             members.append({"value": row["external_id"], "display": row["user_name"]})
         else:
             ignored.append(row["user_id"])
@@ -124,41 +109,40 @@ def pushed_members(db: Database, app_id: str, group_id: str) -> tuple[list[dict]
 
 def _member_of(db: Database, app_id: str, user_id: str) -> dict | None:
     """The SCIM member entry of a user, if Okta would push them (see pushed_members)."""
-    rows = list(
-        db.query(
-            "select au.external_id, au.user_name from app_users au join users u on "
-            "u.id = au.user_id where au.app_id = ? and au.user_id = ? "
-            "and au.external_id is not null and u.status != 'DEPROVISIONED'",
-            [app_id, user_id],
-        )
-    )
-    return {"value": rows[0]["external_id"], "display": rows[0]["user_name"]} if rows else None
+    row = assignments.member_in_app(db, app_id, user_id)
+    if row is None or not _pushable(row):
+        return None
+    return {"value": row["external_id"], "display": row["user_name"]}
+
+
+def _pushable(row: dict) -> bool:
+    return bool(row["external_id"]) and row["status"] != UserStatus.DEPROVISIONED
 
 
 # --- console actions: Push Now, Retry All Groups --------------------------------------------------
 
 
-def push_now(db: Database, now: datetime, app: dict, mapping: dict) -> None:
+@transactional
+def push_now(db: Database, now: datetime, app_id: str, mapping_id: str) -> None:
     """Push Now: "All memberships are overwritten and Okta becomes the group source" (§2.6).
 
     Offered for active pushes (and failed ones, which it retries); an inactive push has to be
     activated instead (the console shows Activate there). The refusal's wording is a guess.
     """
+    app = apps.require_app(db, app_id)
+    mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
     push_mappings.require_push_groups(db, app)
     if mapping["status"] == INACTIVE:
         raise GroupPushBadRequest("The group push mapping is not active.")
     _enqueue_full_push(db, now, app, mapping)
 
 
-def retry_all_groups(db: Database, now: datetime, app: dict) -> list[str]:
+@transactional
+def retry_all_groups(db: Database, now: datetime, app_id: str) -> list[str]:
     """Retry All Groups: every mapping in ERROR is pushed again in full (§2.8, §3.3)."""
+    app = apps.require_app(db, app_id)
     push_mappings.require_push_groups(db, app)
-    failed = list(
-        db.query(
-            "select * from group_push_mappings where app_id = ? and status = ? order by seq",
-            [app["id"], ERROR],
-        )
-    )
+    failed = push_mappings.failed_mappings(db, app["id"])
     for mapping in failed:
         _enqueue_full_push(db, now, app, mapping)
     return [mapping["id"] for mapping in failed]
@@ -167,16 +151,12 @@ def retry_all_groups(db: Database, now: datetime, app: dict) -> list[str]:
 def _enqueue_full_push(db: Database, now: datetime, app: dict, mapping: dict) -> None:
     if mapping["status"] == ERROR:
         # The open tasks of a failed push are retried by this push (a new failure opens one).
-        db.execute(
-            "update provisioning_tasks set status = 'RETRIED', last_updated = ? "
-            "where mapping_id = ? and status = 'FAILED'",
-            [now.isoformat(), mapping["id"]],
-        )
-    provisioning_events.enqueue(
+        tasks.retry_tasks_of_mapping(db, now, mapping["id"])
+    outbox.enqueue(
         db,
         now,
         app["id"],
-        provisioning_events.PUSH_NOW,
+        EventKind.PUSH_NOW,
         mappingId=mapping["id"],
         sourceGroupId=mapping["source_group_id"],
         targetGroupId=mapping["target_group_id"],
@@ -208,7 +188,7 @@ def run_membership_changed(ctx: engine.PushContext) -> None:
         # a user who lost the assignment gets no membership removal either.
         with atomic(ctx.db):
             _log_ignored(ctx, mapping, [user_id])
-            engine.finish(ctx.db, ctx.event, "DONE")
+            ctx.finish()
         return
     with _step(MEMBERSHIP, name):
         if _custom_app(ctx):
@@ -225,7 +205,7 @@ def run_membership_changed(ctx: engine.PushContext) -> None:
     with atomic(ctx.db):
         _pushed(ctx, mapping["id"])
         _log(ctx, "application.provision.group_push.updated", "Group push updated", mapping)
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def run_renamed(ctx: engine.PushContext) -> None:
@@ -240,8 +220,8 @@ def run_renamed(ctx: engine.PushContext) -> None:
         # Nothing downstream yet (pushed without "Push group memberships immediately"): the
         # new name is used when the group is pushed.
         with atomic(ctx.db):
-            _set_target_name(ctx.db, ctx.now(), mapping, new_name)
-            engine.finish(ctx.db, ctx.event, "DONE")
+            push_mappings.set_target_name(ctx.db, ctx.now(), mapping, new_name)
+            ctx.finish()
         return
     if not _delivers(ctx, mapping):
         return
@@ -253,7 +233,7 @@ def run_renamed(ctx: engine.PushContext) -> None:
         else:
             _patch_name(ctx, scim_id, new_name)
     with atomic(ctx.db):
-        _set_target_name(ctx.db, ctx.now(), mapping, new_name)
+        push_mappings.set_target_name(ctx.db, ctx.now(), mapping, new_name)
         _pushed(ctx, mapping["id"])
         _log(
             ctx,
@@ -261,7 +241,7 @@ def run_renamed(ctx: engine.PushContext) -> None:
             "App group renamed",
             mapping,
         )
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def run_deleted(ctx: engine.PushContext) -> None:
@@ -283,7 +263,7 @@ def run_deleted(ctx: engine.PushContext) -> None:
     with atomic(ctx.db):
         if payload["deleteTargetGroup"]:
             _delete_app_group(ctx, payload, deleted_downstream=bool(scim_id))
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def on_failure(ctx: engine.PushContext, summary: str) -> dict:
@@ -300,11 +280,9 @@ def on_failure(ctx: engine.PushContext, summary: str) -> dict:
     step = next((s for s, phrase in _PHRASES.items() if phrase in summary), MEMBERSHIP)
     source_id = payload.get("groupId") or payload.get("sourceGroupId")
     if mapping is not None:
-        changes = {"status": ERROR, "error_summary": summary, "last_updated": ctx.now().isoformat()}
-        if ctx.event["kind"] == provisioning_events.GROUP_RENAMED:
-            # The name Okta wants downstream: a retry pushes it.
-            changes["target_group_name"] = payload["newName"]
-        ctx.db["group_push_mappings"].update(mapping["id"], changes)
+        # After a failed rename, the name Okta wants downstream: a retry pushes it.
+        renamed = payload["newName"] if ctx.event["kind"] == EventKind.GROUP_RENAMED else None
+        push_mappings.mark_failed(ctx.db, ctx.now(), mapping["id"], summary, target_name=renamed)
     event_type, message = _FAILURE_EVENTS[step]
     group = groups.get_group(ctx.db, source_id) if source_id else None
     system_log.record(
@@ -347,13 +325,10 @@ def _full_push(ctx: engine.PushContext, mapping: dict) -> None:
     with atomic(ctx.db):
         current = push_mappings.get_mapping(ctx.db, ctx.app["id"], mapping["id"])
         if current is not None:
-            changes = {"target_external_id": scim_id, "last_push": ctx.now().isoformat()}
-            if current["status"] == ERROR:  # a retry that worked: the push is healthy again
-                changes.update(status=ACTIVE, error_summary="", last_updated=changes["last_push"])
-            ctx.db["group_push_mappings"].update(mapping["id"], changes)
-            _set_target_name(ctx.db, ctx.now(), current, name)
+            push_mappings.record_full_push(ctx.db, ctx.now(), current, scim_id)
+            push_mappings.set_target_name(ctx.db, ctx.now(), current, name)
         _log_full_push(ctx, mapping, created, ignored)
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def _log_full_push(
@@ -364,7 +339,7 @@ def _log_full_push(
         _log(
             ctx, "application.provision.group.add", "Create group in external application", mapping
         )
-    if ctx.event["kind"] == provisioning_events.PUSH_MAPPING_CREATED:
+    if ctx.event["kind"] == EventKind.PUSH_MAPPING_CREATED:
         _log(ctx, "application.provision.group_push.pushed", "Group pushed", mapping)
     else:
         _log(
@@ -434,13 +409,8 @@ def _custom_app(ctx: engine.PushContext) -> bool:
 
 def _mapping_of_group(ctx: engine.PushContext) -> dict | None:
     """The app's mapping of the event's source group (one per group and app)."""
-    rows = list(
-        ctx.db.query(
-            "select * from group_push_mappings where app_id = ? and source_group_id = ?",
-            [ctx.app["id"], ctx.payload.get("groupId") or ctx.payload.get("sourceGroupId")],
-        )
-    )
-    return rows[0] if rows else None
+    group_id = ctx.payload.get("groupId") or ctx.payload.get("sourceGroupId")
+    return push_mappings.mapping_of_group(ctx.db, ctx.app["id"], group_id)
 
 
 def _delivers(ctx: engine.PushContext, mapping: dict | None) -> bool:
@@ -451,7 +421,11 @@ def _delivers(ctx: engine.PushContext, mapping: dict | None) -> bool:
     retries this very event's task: then the whole group is pushed instead, as Retry All Groups
     does, which also brings the push back to ACTIVE.
     """
-    if mapping is not None and mapping["status"] == ERROR and _retried(ctx):
+    if (
+        mapping is not None
+        and mapping["status"] == ERROR
+        and tasks.was_retried(ctx.db, ctx.event["id"])
+    ):
         _full_push(ctx, mapping)
         return False
     if mapping is None or mapping["status"] != ACTIVE or not mapping["target_external_id"]:
@@ -461,38 +435,13 @@ def _delivers(ctx: engine.PushContext, mapping: dict | None) -> bool:
     return True
 
 
-def _retried(ctx: engine.PushContext) -> bool:
-    rows = ctx.db.query(
-        "select 1 from provisioning_tasks where event_id = ? and status = 'RETRIED' limit 1",
-        [ctx.event["id"]],
-    )
-    return bool(list(rows))
-
-
 def _done(ctx: engine.PushContext) -> None:
     with atomic(ctx.db):
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def _pushed(ctx: engine.PushContext, mapping_id: str) -> None:
-    ctx.db["group_push_mappings"].update(mapping_id, {"last_push": ctx.now().isoformat()})
-
-
-def _set_target_name(db: Database, now: datetime, mapping: dict, name: str) -> None:
-    """The mapping's target name and its APP_GROUP follow the name pushed downstream."""
-    if mapping["target_group_name"] != name:
-        db["group_push_mappings"].update(
-            mapping["id"], {"target_group_name": name, "last_updated": now.isoformat()}
-        )
-    target = (
-        groups.get_group(db, mapping["target_group_id"]) if mapping["target_group_id"] else None
-    )
-    if target is not None and target["name"] != name:
-        profile = {**json.loads(target["profile"]), "name": name}
-        db["groups"].update(
-            target["id"],
-            {"name": name, "profile": json.dumps(profile), "last_updated": now.isoformat()},
-        )
+    push_mappings.record_push(ctx.db, ctx.now(), mapping_id)
 
 
 def _delete_app_group(ctx: engine.PushContext, payload: dict, *, deleted_downstream: bool) -> None:
@@ -508,12 +457,13 @@ def _delete_app_group(ctx: engine.PushContext, payload: dict, *, deleted_downstr
         )
     target_id = payload.get("targetGroupId")
     target = groups.get_group(ctx.db, target_id) if target_id else None
-    in_use = ctx.db.query(
-        "select 1 from group_push_mappings where target_group_id = ? limit 1", [target_id]
-    )
-    if target is None or target["type"] != groups.APP_GROUP or list(in_use):
+    if (
+        target is None
+        or target["type"] != groups.APP_GROUP
+        or push_mappings.is_push_target(ctx.db, target["id"])
+    ):
         return
-    ctx.db.execute("delete from groups where id = ?", [target["id"]])
+    groups.delete_app_group(ctx.db, target["id"])
     system_log.record(
         ctx.db,
         ctx.now(),
@@ -553,10 +503,3 @@ def _log_ignored(ctx: engine.PushContext, mapping: dict, user_ids: list[str]) ->
         targets=_targets(ctx, source),
         debug_data={"mappingId": mapping["id"], "ignoredUserIds": user_ids},
     )
-
-
-for _kind in FULL_PUSH_KINDS:
-    engine.register(_kind, run_full_push, on_failure)
-engine.register(provisioning_events.GROUP_MEMBERSHIP_CHANGED, run_membership_changed, on_failure)
-engine.register(provisioning_events.GROUP_RENAMED, run_renamed, on_failure)
-engine.register(provisioning_events.PUSH_MAPPING_DELETED, run_deleted, on_failure)

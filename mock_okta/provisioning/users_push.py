@@ -50,13 +50,13 @@ from typing import TypeVar
 
 from sqlite_utils import Database
 
-from mock_common.db import atomic
-from mock_okta import outbox as provisioning_events
-from mock_okta import system_log
-from mock_okta.applications import assignments, features
-from mock_okta.directory import users
+from mock_common.db import atomic, transactional
+from mock_okta import outbox, system_log
+from mock_okta.applications import apps, assignments, features
+from mock_okta.directory import memberships, users
 from mock_okta.errors import ApiValidationFailed
-from mock_okta.provisioning import engine
+from mock_okta.group_push import mappings as push_mappings
+from mock_okta.outbox import EventKind
 from mock_okta.provisioning.client import ScimError
 from mock_okta.provisioning.engine import PushContext
 
@@ -104,8 +104,10 @@ AUTHENTICATION_FAILURE = (
 # --- Provision User (console action) --------------------------------------------------------
 
 
-def provision_user(db: Database, now: datetime, app: dict, user_id: str) -> int:
+@transactional
+def provision_user(db: Database, now: datetime, app_id: str, user_id: str) -> int:
     """Assignments > Provision User: push an app user assigned before provisioning (§4)."""
+    app = apps.require_app(db, app_id)
     if not features.provisioning_enabled(db, app["id"]):
         raise ApiValidationFailed("feature", ["Provisioning is not enabled for the app instance."])
     app_user = assignments.require_app_user(db, app["id"], user_id)
@@ -118,9 +120,7 @@ def provision_user(db: Database, now: datetime, app: dict, user_id: str) -> int:
                 "provisioning was enabled"
             ],
         )
-    return provisioning_events.enqueue(
-        db, now, app["id"], provisioning_events.PROVISION_USER, userId=app_user["user_id"]
-    )
+    return outbox.enqueue(db, now, app["id"], EventKind.PROVISION_USER, userId=app_user["user_id"])
 
 
 # --- assignment: lookup, then create or link (§1.3, §1.6, §4) ---------------------------------
@@ -134,7 +134,7 @@ def run_provision(ctx: PushContext) -> None:
     if app_user is None or user is None or app_user["external_id"]:
         return _done(ctx)  # unassigned meanwhile, or already linked: nothing to push
     assigned_before = app_user["provisioned_before_enabled"]
-    if ctx.event["kind"] == provisioning_events.USER_ASSIGNED and assigned_before:
+    if ctx.event["kind"] == EventKind.USER_ASSIGNED and assigned_before:
         # Assigned before provisioning was enabled: only Provision User pushes it (§4).
         return _done(ctx)
     if user["status"] == "STAGED":
@@ -216,84 +216,47 @@ def _commit_provisioned(
         if app_user is None:
             # Unassigned while we were pushing: the removal carried no externalId, so
             # deactivate what we just created or linked.
-            provisioning_events.enqueue(
+            outbox.enqueue(
                 db,
                 now,
                 app_id,
-                provisioning_events.USER_UNASSIGNED,
+                EventKind.USER_UNASSIGNED,
                 userId=user_id,
                 externalId=external_id,
             )
         else:
-            changes = {
-                "status": "PROVISIONED",
-                "sync_state": "SYNCHRONIZED",
-                "external_id": external_id,
-                "provisioned_before_enabled": 0,
-                "error_summary": None,
-                "last_sync": now.isoformat(),
-                "last_updated": now.isoformat(),
-            }
-            if app_user["status"] != "PROVISIONED":
-                changes["status_changed"] = now.isoformat()
-            db["app_users"].update((app_id, user_id), changes)
-            app_user = {**app_user, **changes}
+            app_user = assignments.mark_provisioned(db, now, app_id, user_id, external_id)
             _log(ctx, now, kind, user, app_user)
             if reactivated:
                 _log(ctx, now, REACTIVATE, user, app_user)
             _queue_group_memberships(ctx, now, user_id)
-        engine.finish(db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def _queue_group_memberships(ctx: PushContext, now: datetime, user_id: str) -> None:
     """Okta pushes memberships of provisioned users only: add this one to its pushed groups."""
-    rows = ctx.db.query(
-        "select m.source_group_id as group_id from group_push_mappings m "
-        "join group_members gm on gm.group_id = m.source_group_id "
-        "where m.app_id = ? and m.status = 'ACTIVE' and gm.user_id = ? "
-        "group by m.source_group_id order by min(m.seq)",
-        [ctx.app["id"], user_id],
-    )
-    for group_id in [row["group_id"] for row in rows]:
-        already = ctx.db.execute(
-            "select 1 from provisioning_events where app_id = ? and kind = ? and id > ? "
-            "and status = 'PENDING' and resource = ? "
-            "and json_extract(payload, '$.groupId') = ? "
-            "and json_extract(payload, '$.added') = 1",
-            [
-                ctx.app["id"],
-                provisioning_events.GROUP_MEMBERSHIP_CHANGED,
-                ctx.event["id"],
-                user_id,
-                group_id,
-            ],
-        ).fetchone()
-        if already is None:  # a membership change queued after us will push it anyway
-            provisioning_events.enqueue(
-                ctx.db,
-                now,
-                ctx.app["id"],
-                provisioning_events.GROUP_MEMBERSHIP_CHANGED,
-                groupId=group_id,
-                userId=user_id,
-                added=True,
-            )
+    group_ids = memberships.user_group_ids(ctx.db, user_id)
+    for group_id in push_mappings.actively_pushed_groups_of(ctx.db, ctx.app["id"], group_ids):
+        if outbox.membership_push_queued_after(
+            ctx.db, ctx.event["id"], ctx.app["id"], group_id, user_id
+        ):
+            continue  # a membership change queued after us will push it anyway
+        outbox.enqueue(
+            ctx.db,
+            now,
+            ctx.app["id"],
+            EventKind.GROUP_MEMBERSHIP_CHANGED,
+            groupId=group_id,
+            userId=user_id,
+            added=True,
+        )
 
 
 def _await_activation(ctx: PushContext, user_id: str) -> None:
     """A STAGED user is pushed when activated (§5.3); the app user waits as STAGED/SYNCING."""
     with atomic(ctx.db):
-        if assignments.get_app_user(ctx.db, ctx.app["id"], user_id) is not None:
-            ctx.db["app_users"].update(
-                (ctx.app["id"], user_id),
-                {
-                    "status": "STAGED",
-                    "sync_state": "SYNCING",
-                    "provisioned_before_enabled": 0,
-                    "last_updated": ctx.now().isoformat(),
-                },
-            )
-        engine.finish(ctx.db, ctx.event, "DONE")
+        assignments.await_activation(ctx.db, ctx.now(), ctx.app["id"], user_id)
+        ctx.finish()
 
 
 def provision_failed(ctx: PushContext, summary: str) -> dict:
@@ -331,16 +294,9 @@ def run_profile(ctx: PushContext) -> None:
     _call(step, ctx.client.put, f"/Users/{external_id}", merged_user(current, app_user, user))
     with atomic(ctx.db):
         now = ctx.now()
-        if assignments.get_app_user(ctx.db, ctx.app["id"], user_id) is not None:
-            changes = {
-                "sync_state": "SYNCHRONIZED",
-                "error_summary": None,
-                "last_sync": now.isoformat(),
-                "last_updated": now.isoformat(),
-            }
-            ctx.db["app_users"].update((ctx.app["id"], user_id), changes)
+        assignments.mark_synchronized(ctx.db, now, ctx.app["id"], user_id)
         _log(ctx, now, PUSH_PROFILE, user, app_user)
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def profile_failed(ctx: PushContext, summary: str) -> dict:
@@ -377,7 +333,7 @@ def run_deactivate(ctx: PushContext) -> None:
         return _gone(ctx, user, user_id, error)
     with atomic(ctx.db):
         _log(ctx, ctx.now(), DEACTIVATE, user, _removed_app_user(ctx, user, user_id))
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def _gone(ctx: PushContext, user: dict | None, user_id: str, error: ScimError) -> None:
@@ -392,7 +348,7 @@ def _gone(ctx: PushContext, user: dict | None, user_id: str, error: ScimError) -
             outcome="FAILURE",
             reason=error.summary,
         )
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def deactivate_failed(ctx: PushContext, summary: str) -> dict:
@@ -513,7 +469,7 @@ def _get_user(ctx: PushContext, external_id: str) -> dict:
 
 def _done(ctx: PushContext) -> None:
     with atomic(ctx.db):
-        engine.finish(ctx.db, ctx.event, "DONE")
+        ctx.finish()
 
 
 def _removed_app_user(ctx: PushContext, user: dict | None, user_id: str) -> dict:
@@ -541,10 +497,7 @@ def _failed(
     now = ctx.now()
     app_user = assignments.get_app_user(ctx.db, ctx.app["id"], user_id)
     if app_user is not None and app_user_error:
-        ctx.db["app_users"].update(
-            (ctx.app["id"], user_id),
-            {"sync_state": "ERROR", "error_summary": text, "last_updated": now.isoformat()},
-        )
+        assignments.mark_sync_error(ctx.db, now, ctx.app["id"], user_id, text)
     target = app_user or _removed_app_user(ctx, user, user_id)
     _log(ctx, now, kind, user, target, outcome="FAILURE", reason=text)
     if summary == CREDENTIALS_INVALID:
@@ -587,10 +540,3 @@ def _log(
         severity="INFO" if outcome == "SUCCESS" else "ERROR",
         debug_data={"appname": ctx.app["name"], "externalId": app_user.get("external_id")},
     )
-
-
-engine.register(provisioning_events.USER_ASSIGNED, run_provision, provision_failed)
-engine.register(provisioning_events.PROVISION_USER, run_provision, provision_failed)
-engine.register(provisioning_events.USER_PROFILE_CHANGED, run_profile, profile_failed)
-engine.register(provisioning_events.USER_UNASSIGNED, run_deactivate, deactivate_failed)
-engine.register(provisioning_events.USER_DEACTIVATED, run_deactivate, deactivate_failed)

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, request
 
 from mock_common.db import connect
 from mock_okta.provisioning import engine
+from mock_okta.provisioning.handlers import HANDLERS
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class ProvisioningWorker:
         try:
             while not self.stopping.is_set():
                 try:
-                    busy = engine.process_next(db, session)
+                    busy = engine.process_next(db, HANDLERS, session)
                 except Exception:  # e.g. the database is locked for too long: try again later
                     log.exception("provisioning worker could not process the outbox")
                     busy = False

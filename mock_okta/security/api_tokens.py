@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.ids import API_TOKEN, new_id
 
@@ -60,15 +61,29 @@ def list_tokens(db: Database, *, after: str | None, limit: int) -> tuple[list[di
     return page, (page[-1]["id"] if more and page else None)
 
 
-def revoke_token(db: Database, token: dict) -> None:
+@transactional
+def revoke_token(db: Database, token_id: str) -> None:
     """Revoke: the token stops working at once."""
-    db.execute("delete from api_tokens where id = ?", [token["id"]])
+    db.execute("delete from api_tokens where id = ?", [require_token(db, token_id)["id"]])
 
 
-def rename_token(db: Database, now: datetime, token: dict, body: dict) -> dict:
+@transactional
+def rename_token(db: Database, now: datetime, token_id: str, body: dict) -> dict:
     """PUT /api/v1/api-tokens/{id}: the name (the only property kept here)."""
+    token = require_token(db, token_id)
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
     db["api_tokens"].update(token["id"], {"name": name})
     return require_token(db, token["id"])
+
+
+@transactional
+def create_named_token(
+    db: Database, now: datetime, body: dict, *, user_id: str
+) -> tuple[dict, str]:
+    """Security > API > Tokens > Create Token: a token named by `body["name"]`, for the user."""
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
+    return create_token(db, now, name, user_id=user_id)

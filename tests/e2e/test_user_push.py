@@ -14,6 +14,7 @@ import pytest
 
 from mock_common.db import connect
 from mock_okta.provisioning import engine, users_push
+from mock_okta.provisioning.handlers import HANDLERS
 from mock_okta.provisioning.worker import ProvisioningWorker
 from tests.e2e.conftest import SONARQUBE_APP
 
@@ -852,7 +853,7 @@ def test_restart_delivers_once_and_a_crash_after_the_post_creates_no_duplicate(w
     with monkeypatch.context() as patched:
         patched.setattr(users_push, "_commit_provisioned", crash)
         with pytest.raises(Crash):
-            engine.process_next(db)
+            engine.process_next(db, HANDLERS)
     db.conn.close()
     assert calls(world, mark) == [lookup("frank.osei@example.com"), ("POST", "/Users")]
     assert status_of(world, frank_event) == "PENDING"

@@ -20,6 +20,7 @@ from mock_common.db import connect
 from mock_okta import fixtures
 from mock_okta.bootstrap import ORG_ADMIN_LOGIN
 from mock_okta.provisioning import engine
+from mock_okta.provisioning.handlers import HANDLERS
 from mock_okta.security import sessions as web_sessions
 from tests.conftest import fixture_variables
 
@@ -77,7 +78,7 @@ class Console:
         """Run the provisioning queue by hand (the app's worker is off in these tests)."""
         db = self.db()
         try:
-            while engine.process_next(db):
+            while engine.process_next(db, HANDLERS):
                 pass
         finally:
             db.conn.close()

@@ -12,7 +12,8 @@ from okta.models import BookmarkApplication
 from okta.pagination import PaginationHelper, paginate_all
 
 from mock_common.db import connect
-from mock_okta import outbox as provisioning_events
+from mock_okta import outbox
+from mock_okta.outbox import EventKind
 from tests.okta.conftest import SSWS
 
 PASSWORD = "Passw0rd!2024"
@@ -185,8 +186,8 @@ def test_rename_of_a_pushed_group_is_handed_to_the_push_engine(sdk, db):
     group = add_group(sdk, "sonar-admins")
     app_id = add_app_with_push_mapping(db, group.id)
     sdk(lambda c: c.replace_group(group.id, {"profile": {"name": "sonar-administrators"}}))
-    (event,) = provisioning_events.pending(db, app_id)
-    assert event["kind"] == provisioning_events.GROUP_RENAMED
+    (event,) = outbox.pending(db, app_id)
+    assert event["kind"] == EventKind.GROUP_RENAMED
     assert event["payload"] == {
         "groupId": group.id,
         "oldName": "sonar-admins",
@@ -424,9 +425,7 @@ def test_membership_changes_of_a_pushed_group_reach_the_push_engine(sdk, db):
     sdk(lambda c: c.assign_user_to_group(group.id, user.id))
     sdk(lambda c: c.unassign_user_from_group(group.id, user.id))
     changes = [
-        e
-        for e in provisioning_events.pending(db, app_id)
-        if e["kind"] == provisioning_events.GROUP_MEMBERSHIP_CHANGED
+        e for e in outbox.pending(db, app_id) if e["kind"] == EventKind.GROUP_MEMBERSHIP_CHANGED
     ]
     assert [e["payload"] for e in changes] == [
         {"groupId": group.id, "userId": user.id, "added": True},
@@ -439,7 +438,7 @@ def test_an_inactive_push_mapping_gets_no_membership_events(sdk, db):
     app_id = add_app_with_push_mapping(db, group.id, status="INACTIVE")
     user = create_user(sdk, "paused@example.com")
     sdk(lambda c: c.assign_user_to_group(group.id, user.id))
-    assert provisioning_events.pending(db, app_id) == []
+    assert outbox.pending(db, app_id) == []
 
 
 def test_list_group_apps(sdk):

@@ -300,7 +300,7 @@ def test_inactive_app_gets_not_found(okta, sp):
 
 
 def test_inactive_app_domain_refusal(db):
-    app = apps.deactivate_app(db, clock.now(db), apps.require_app(db, APP_ID))
+    app = apps.deactivate_app(db, clock.now(db), APP_ID)
     alice = users.require_user(db, ALICE[0])
     with pytest.raises(PageNotFound):
         saml_idp.require_sso_access(db, clock.now(db), app, alice)

@@ -7,7 +7,6 @@ and ApplicationSSO APIs (reference/okta.md §5.6, §5.7, §6).
 import requests
 from flask import Blueprint, Response, request
 
-from mock_common.db import atomic
 from mock_okta.applications import apps, assignments, features
 from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, users
@@ -54,9 +53,8 @@ def _app_json(app: dict) -> dict:
 @bp.post(APPS)
 def create_application() -> Response:
     """Create an app (`activate` defaults to true)."""
-    body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.create_app(db, now(), body, activate=_flag("activate", True), actor=actor())
+    activate = _flag("activate", True)
+    app = apps.create_app(get_db(), now(), json_body(), activate=activate, actor=actor())
     return json_response(_app_json(app))
 
 
@@ -97,18 +95,14 @@ def get_application(app_id: str) -> Response:
 @bp.put(APP)
 def replace_application(app_id: str) -> Response:
     """Replace the app's settings, credentials, visibility, accessibility and label."""
-    body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.replace_app(db, now(), apps.require_app(db, app_id), body, actor=actor())
+    app = apps.replace_app(get_db(), now(), app_id, json_body(), actor=actor())
     return json_response(_app_json(app))
 
 
 @bp.delete(APP)
 def delete_application(app_id: str) -> Response:
     """Delete an INACTIVE app (E0000056 otherwise)."""
-    db = get_db()
-    with atomic(db):
-        apps.delete_app(db, now(), apps.require_app(db, app_id), actor=actor())
+    apps.delete_app(get_db(), now(), app_id, actor=actor())
     return no_content()
 
 
@@ -118,9 +112,7 @@ def application_lifecycle(app_id: str, action: str) -> Response:
     operations = {"activate": apps.activate_app, "deactivate": apps.deactivate_app}
     if action not in operations:
         raise ResourceNotFound(request.path, "Path")
-    db = get_db()
-    with atomic(db):
-        operations[action](db, now(), apps.require_app(db, app_id), actor=actor())
+    operations[action](get_db(), now(), app_id, actor=actor())
     return json_response({})
 
 
@@ -138,10 +130,8 @@ def _app_user_json(row: dict, expand: str | None = None) -> dict:
 @bp.post(f"{APP}/users")
 def assign_user_to_application(app_id: str) -> Response:
     """Assign a user directly (scope USER)."""
-    body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        row = assignments.assign_user_to_application(db, now(), app, body, actor=actor())
+    body = json_body()
+    row = assignments.assign_user_to_application(get_db(), now(), app_id, body, actor=actor())
     return json_response(_app_user_json(row))
 
 
@@ -171,19 +161,14 @@ def get_application_user(app_id: str, user_id: str) -> Response:
 def update_application_user(app_id: str, user_id: str) -> Response:
     """Update the app user's credentials.userName and/or profile."""
     body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        row = assignments.update_application_user(db, now(), app, user_id, body, actor=actor())
+    row = assignments.update_application_user(db, now(), app_id, user_id, body, actor=actor())
     return json_response(_app_user_json(row))
 
 
 @bp.delete(f"{APP}/users/<user_id>")
 def unassign_user_from_application(app_id: str, user_id: str) -> Response:
     """Unassign a directly assigned user (E0000046 while a group grants the app)."""
-    db = get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        assignments.unassign_user_from_application(db, now(), app, user_id, actor=actor())
+    assignments.unassign_user_from_application(get_db(), now(), app_id, user_id, actor=actor())
     return no_content()
 
 
@@ -225,19 +210,14 @@ def get_application_group_assignment(app_id: str, group_id: str) -> Response:
 def assign_group_to_application(app_id: str, group_id: str) -> Response:
     """Assign a group: its members become app users with scope GROUP."""
     body, db = json_body(required=False), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        row = assignments.assign_group_to_application(db, now(), app, group_id, body, actor=actor())
+    row = assignments.assign_group_to_application(db, now(), app_id, group_id, body, actor=actor())
     return json_response(_app_group_json(row))
 
 
 @bp.delete(f"{APP}/groups/<group_id>")
 def unassign_application_from_group(app_id: str, group_id: str) -> Response:
     """Remove a group assignment; its users lose the app unless assigned otherwise."""
-    db = get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        assignments.unassign_application_from_group(db, now(), app, group_id, actor=actor())
+    assignments.unassign_application_from_group(get_db(), now(), app_id, group_id, actor=actor())
     return no_content()
 
 
@@ -269,14 +249,10 @@ def get_feature_for_application(app_id: str, name: str) -> Response:
 def update_feature_for_application(app_id: str, name: str) -> Response:
     """Partial update of the To App switches."""
     body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        feature = features.update_feature(db, now(), app, name, body, actor=actor())
-    if features.creates_users(db, app["id"]):
-        # Okta: saving To App with Create Users sends one GET /Users?startIndex=1&count=2 and
-        # nothing else (reference §1.2, §4); its outcome does not stop the save.
-        with requests.Session() as session:
-            connection.check_connector(db, connection.get_connection(db, app["id"]), session)
+    with requests.Session() as session:
+        feature = connection.update_to_app(
+            db, now(), app_id, name, body, actor=actor(), session=session
+        )
     return json_response(_feature_json(app_id, feature))
 
 
@@ -290,10 +266,8 @@ def _mapping_json(row: dict) -> dict:
 @bp.post(MAPPINGS)
 def create_group_push_mapping(app_id: str) -> Response:
     """Create or link a push mapping: 201."""
-    body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        row = push_mappings.create_group_push_mapping(db, now(), app, body, actor=actor())
+    body = json_body()
+    row = push_mappings.create_group_push_mapping(get_db(), now(), app_id, body, actor=actor())
     return json_response(_mapping_json(row), 201)
 
 
@@ -327,23 +301,19 @@ def get_group_push_mapping(app_id: str, mapping_id: str) -> Response:
 def update_group_push_mapping(app_id: str, mapping_id: str) -> Response:
     """{"status": "ACTIVE"|"INACTIVE"}."""
     body, db = json_body(), get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
-        row = push_mappings.update_group_push_mapping(db, now(), app, mapping, body, actor=actor())
+    row = push_mappings.update_group_push_mapping(
+        db, now(), app_id, mapping_id, body, actor=actor()
+    )
     return json_response(_mapping_json(row))
 
 
 @bp.delete(f"{MAPPINGS}/<mapping_id>")
 def delete_group_push_mapping(app_id: str, mapping_id: str) -> Response:
     """Delete an INACTIVE or ERROR mapping; `deleteTargetGroup` is required."""
-    db = get_db()
-    with atomic(db):
-        app = apps.require_app(db, app_id)
-        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
-        push_mappings.delete_group_push_mapping(
-            db, now(), app, mapping, _flag("deleteTargetGroup", None), actor=actor()
-        )
+    delete = _flag("deleteTargetGroup", None)
+    push_mappings.delete_group_push_mapping(
+        get_db(), now(), app_id, mapping_id, delete, actor=actor()
+    )
     return no_content()
 
 

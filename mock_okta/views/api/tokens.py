@@ -2,8 +2,6 @@
 
 from flask import Blueprint, Response, g, request
 
-from mock_common.db import atomic
-from mock_okta.errors import ApiValidationFailed
 from mock_okta.security import api_tokens
 from mock_okta.storage.pagination import parse_limit
 from mock_okta.timestamps import okta_datetime
@@ -52,37 +50,27 @@ def get_api_token(token_id: str) -> Response:
 @bp.put("/api/v1/api-tokens/<token_id>")
 def upsert_api_token(token_id: str) -> Response:
     """Rename a token."""
-    body, db = json_body(), get_db()
-    with atomic(db):
-        row = api_tokens.rename_token(db, now(), api_tokens.require_token(db, token_id), body)
+    row = api_tokens.rename_token(get_db(), now(), token_id, json_body())
     return json_response(token_json(row))
 
 
 @bp.delete("/api/v1/api-tokens/current")
 def revoke_current_api_token() -> Response:
     """Revoke the token this request used."""
-    db = get_db()
-    with atomic(db):
-        api_tokens.revoke_token(db, g.api_token)
+    api_tokens.revoke_token(get_db(), g.api_token["id"])
     return no_content()
 
 
 @bp.delete("/api/v1/api-tokens/<token_id>")
 def revoke_api_token(token_id: str) -> Response:
     """Revoke a token."""
-    db = get_db()
-    with atomic(db):
-        api_tokens.revoke_token(db, api_tokens.require_token(db, token_id))
+    api_tokens.revoke_token(get_db(), token_id)
     return no_content()
 
 
 @bp.post("/_mock/api-tokens")
 def create_api_token() -> Response:
     """Security > API > Tokens > Create Token (console only): the value is shown once."""
-    body, db = json_body(), get_db()
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
-    with atomic(db):
-        row, value = api_tokens.create_token(db, now(), name, user_id=g.api_token["user_id"])
+    owner = g.api_token["user_id"]
+    row, value = api_tokens.create_named_token(get_db(), now(), json_body(), user_id=owner)
     return json_response({**token_json(row), "token": value}, 201)

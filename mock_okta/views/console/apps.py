@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from flask import Response, redirect, request
 
-from mock_common.db import atomic
 from mock_okta.console import apps as app_pages
 from mock_okta.errors import OktaError
 from mock_okta.provisioning import connection
@@ -77,8 +76,7 @@ def save_general(app_name: str, app_id: str) -> Response:
     """General > App Settings > Save: choosing SCIM enables provisioning (Provisioning tab)."""
     db, app = get_db(), load_app(app_id)
     try:
-        with atomic(db):
-            connection.save_connection(db, now(), app, app_pages.settings_change(request.form))
+        connection.save_connection(db, now(), app["id"], app_pages.settings_change(request.form))
     except OktaError as error:
         return render_general(app, form_error(error), error.status)
     return redirect(tab_url(app, app_pages.GENERAL))

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from flask import Response, redirect, request
 from sqlite_utils import Database
 
-from mock_common.db import atomic
 from mock_okta.applications import assignments
 from mock_okta.console import assignments as assignment_pages
 from mock_okta.errors import ApiValidationFailed, OktaError
@@ -48,11 +47,9 @@ def render_assignments(app: dict, error: dict | None = None, status: int = 200) 
 
 
 def _act(app: dict, change: Callable[[Database], object], back: str) -> Response:
-    """Run one assignment change in a transaction; the tab shows a refusal."""
-    db = get_db()
+    """Run one assignment change (one domain call); the tab shows a refusal."""
     try:
-        with atomic(db):
-            change(db)
+        change(get_db())
     except OktaError as error:
         return render_assignments(app, form_error(error), error.status)
     return redirect(back)
@@ -73,7 +70,7 @@ def assign_person(app_name: str, app_id: str) -> Response:
     def change(db: Database) -> None:
         user_id = _required("userId", "Select a person to assign.")
         body = {"id": user_id, "scope": "USER"}
-        assignments.assign_user_to_application(db, now(), app, body, actor=actor())
+        assignments.assign_user_to_application(db, now(), app["id"], body, actor=actor())
 
     return _act(app, change, tab_url(app, "assignments", assign="people"))
 
@@ -85,7 +82,7 @@ def unassign_person(app_name: str, app_id: str, user_id: str) -> Response:
     return _act(
         app,
         lambda db: assignments.unassign_user_from_application(
-            db, now(), app, user_id, actor=actor()
+            db, now(), app["id"], user_id, actor=actor()
         ),
         tab_url(app, "assignments"),
     )
@@ -97,7 +94,7 @@ def provision_user(app_name: str, app_id: str, user_id: str) -> Response:
     app = load_app(app_id)
     return _act(
         app,
-        lambda db: users_push.provision_user(db, now(), app, user_id),
+        lambda db: users_push.provision_user(db, now(), app["id"], user_id),
         tab_url(app, "assignments"),
     )
 
@@ -109,7 +106,7 @@ def assign_group(app_name: str, app_id: str) -> Response:
 
     def change(db: Database) -> None:
         group_id = _required("groupId", "Select a group to assign.")
-        assignments.assign_group_to_application(db, now(), app, group_id, {}, actor=actor())
+        assignments.assign_group_to_application(db, now(), app["id"], group_id, {}, actor=actor())
 
     return _act(app, change, tab_url(app, "assignments", assign="groups", filter="groups"))
 
@@ -121,7 +118,7 @@ def unassign_group(app_name: str, app_id: str, group_id: str) -> Response:
     return _act(
         app,
         lambda db: assignments.unassign_application_from_group(
-            db, now(), app, group_id, actor=actor()
+            db, now(), app["id"], group_id, actor=actor()
         ),
         tab_url(app, "assignments", filter="groups"),
     )

@@ -2,7 +2,6 @@
 
 from flask import Response, redirect, request
 
-from mock_common.db import atomic
 from mock_okta.console import dashboard
 from mock_okta.errors import ApiValidationFailed, OktaError
 from mock_okta.provisioning import tasks
@@ -39,7 +38,7 @@ def tasks_page() -> Response:
 @bp.post("/admin/tasks/<action>")
 def tasks_action(action: str) -> Response:
     """Retry Selected / Dismiss, for the checked tasks."""
-    operations = {"retry": tasks.retry_task, "dismiss": tasks.dismiss_task}
+    operations = {"retry": tasks.retry_tasks, "dismiss": tasks.dismiss_tasks}
     if action not in operations:
         return _tasks_page({"summary": f"Unknown action: {action}", "causes": []}, 404)
     db, selected = get_db(), request.form.getlist("taskId")
@@ -47,9 +46,7 @@ def tasks_action(action: str) -> Response:
         if not selected:
             # Guess: Okta's wording when nothing is checked.
             raise ApiValidationFailed(summary="Select at least one task.")
-        with atomic(db):
-            for task_id in selected:
-                operations[action](db, now(), tasks.require_task(db, task_id))
+        operations[action](db, now(), selected)
     except OktaError as error:
         return _tasks_page(form_error(error), error.status)
     return redirect("/admin/tasks")

@@ -3,7 +3,6 @@
 import requests
 from flask import Response, redirect, request
 
-from mock_common.db import atomic
 from mock_okta.applications import features
 from mock_okta.console import provisioning as integration
 from mock_okta.console import provisioning_to_app as to_app
@@ -59,8 +58,7 @@ def save_integration(app_name: str, app_id: str) -> Response:
     db, app = get_db(), load_app(app_id)
     body, shown = _posted_connection(app)
     try:
-        with atomic(db):
-            connection.save_connection(db, now(), app, body)
+        connection.save_connection(db, now(), app["id"], body)
     except OktaError as error:
         return render_provisioning(
             app, error.status, section=INTEGRATION, conn=shown, error=form_error(error)
@@ -88,8 +86,16 @@ def save_to_app(app_name: str, app_id: str) -> Response:
     db, app = get_db(), load_app(app_id)
     body = to_app.feature_body(request.form)
     try:
-        with atomic(db):
-            features.update_feature(db, now(), app, features.USER_PROVISIONING, body, actor=actor())
+        with requests.Session() as session:
+            connection.update_to_app(
+                db,
+                now(),
+                app["id"],
+                features.USER_PROVISIONING,
+                body,
+                actor=actor(),
+                session=session,
+            )
     except OktaError as error:
         shown = [
             {**s, "enabled": request.form.get(s["field"]) == "on"}
@@ -98,11 +104,6 @@ def save_to_app(app_name: str, app_id: str) -> Response:
         return render_provisioning(
             app, error.status, section=TO_APP, switches=shown, error=form_error(error)
         )
-    if features.creates_users(db, app["id"]):
-        # Okta: saving To App with Create Users sends one GET /Users?startIndex=1&count=2
-        # (reference §1.2, §4); its outcome does not stop the save.
-        with requests.Session() as session:
-            connection.check_connector(db, connection.get_connection(db, app["id"]), session)
     return redirect(tab_url(app, "provisioning", section=TO_APP))
 
 

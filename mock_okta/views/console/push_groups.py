@@ -5,7 +5,6 @@ from collections.abc import Callable
 from flask import Response, redirect, request
 from sqlite_utils import Database
 
-from mock_common.db import atomic
 from mock_okta.console import push_groups as pages
 from mock_okta.errors import ApiValidationFailed, OktaError
 from mock_okta.group_push import mappings as push_mappings
@@ -52,11 +51,9 @@ def render_push_groups(
 
 
 def _act(app: dict, change: Callable, *, push_form: str | None = None) -> Response:
-    """One Push Groups change in a transaction; a refusal re-renders the tab (and its form)."""
-    db = get_db()
+    """One Push Groups change (one domain call); a refusal re-renders the tab (and its form)."""
     try:
-        with atomic(db):
-            change(db)
+        change(get_db())
     except OktaError as error:
         values = request.form.to_dict()
         return render_push_groups(
@@ -71,8 +68,7 @@ def push_by_name(app_name: str, app_id: str) -> Response:
     app = load_app(app_id)
 
     def change(db: Database) -> None:
-        body = pages.by_name_body(db, request.form)
-        push_mappings.create_group_push_mapping(db, now(), app, body, actor=actor())
+        pages.push_by_name(db, now(), app["id"], request.form, actor=actor())
 
     return _act(app, change, push_form="name")
 
@@ -84,7 +80,7 @@ def push_by_rule(app_name: str, app_id: str) -> Response:
     body = pages.rule_body(request.form)
     return _act(
         app,
-        lambda db: push_rules.create_push_rule(db, now(), app, body, actor=actor()),
+        lambda db: push_rules.create_push_rule(db, now(), app["id"], body, actor=actor()),
         push_form="rule",
     )
 
@@ -95,8 +91,7 @@ def push_now(app_name: str, app_id: str, mapping_id: str) -> Response:
     app = load_app(app_id)
 
     def change(db: Database) -> None:
-        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
-        groups_push.push_now(db, now(), app, mapping)
+        groups_push.push_now(db, now(), app["id"], mapping_id)
 
     return _act(app, change)
 
@@ -108,8 +103,9 @@ def set_push_status(app_name: str, app_id: str, mapping_id: str) -> Response:
     body = {"status": request.form.get("status", "")}
 
     def change(db: Database) -> None:
-        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
-        push_mappings.update_group_push_mapping(db, now(), app, mapping, body, actor=actor())
+        push_mappings.update_group_push_mapping(
+            db, now(), app["id"], mapping_id, body, actor=actor()
+        )
 
     return _act(app, change)
 
@@ -121,8 +117,7 @@ def unlink_pushed_group(app_name: str, app_id: str, mapping_id: str) -> Response
 
     def change(db: Database) -> None:
         delete = pages.choice(request.form, "targetGroup")
-        mapping = push_mappings.require_mapping(db, app["id"], mapping_id)
-        pages.unlink(db, now(), app, mapping, delete, actor=actor())
+        pages.unlink(db, now(), app["id"], mapping_id, delete)
 
     return _act(app, change)
 
@@ -131,7 +126,7 @@ def unlink_pushed_group(app_name: str, app_id: str, mapping_id: str) -> Response
 def retry_all_groups(app_name: str, app_id: str) -> Response:
     """Retry All Groups: every push in Error is pushed again."""
     app = load_app(app_id)
-    return _act(app, lambda db: groups_push.retry_all_groups(db, now(), app))
+    return _act(app, lambda db: groups_push.retry_all_groups(db, now(), app["id"]))
 
 
 @bp.post(f"{PUSH}/rules/<rule_id>/<action>")
@@ -140,14 +135,13 @@ def push_rule_action(app_name: str, app_id: str, rule_id: str, action: str) -> R
     app = load_app(app_id)
 
     def change(db: Database) -> None:
-        rule = push_rules.require_push_rule(db, app["id"], rule_id)
         if action == "activate":
-            push_rules.activate_push_rule(db, now(), app, rule, actor=actor())
+            push_rules.activate_push_rule(db, now(), app["id"], rule_id, actor=actor())
         elif action == "deactivate":
-            push_rules.deactivate_push_rule(db, now(), app, rule)
+            push_rules.deactivate_push_rule(db, now(), app["id"], rule_id)
         elif action == "delete":
             delete = pages.choice(request.form, "targetGroups")
-            push_rules.delete_push_rule(db, now(), app, rule, delete, actor=actor())
+            push_rules.delete_push_rule(db, now(), app["id"], rule_id, delete, actor=actor())
         else:
             raise ApiValidationFailed(summary=f"Unknown action: {action}")
 
