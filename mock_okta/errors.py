@@ -52,15 +52,6 @@ class ApiValidationFailed(OktaError):
         super().__init__(summary or (f"Api validation failed: {field}" if field else None), causes)
 
 
-class IllegalArgument(OktaError):
-    """E0000002: an argument is not valid."""
-
-    code, status = "E0000002", 400
-
-    def __init__(self, detail: str):
-        super().__init__(f"The request was not valid: {detail}")
-
-
 class MalformedBody(OktaError):
     """E0000003: the body is not JSON, or not of the expected shape."""
 
@@ -103,6 +94,15 @@ class MethodNotAllowed(OktaError):
     summary = "The endpoint does not support the provided HTTP method"
 
 
+class GroupPushBadRequest(OktaError):
+    """E0000027: Okta's "Group push bad request : {0}" (Okta error codes)."""
+
+    code, status = "E0000027", 400
+
+    def __init__(self, detail: str):
+        super().__init__(f"Group push bad request : {detail}")
+
+
 class MissingParameter(OktaError):
     """E0000028: a required parameter is missing."""
 
@@ -112,6 +112,12 @@ class MissingParameter(OktaError):
         super().__init__(f"The request is missing a required parameter: {name}")
 
 
+class InvalidSearchCriteria(OktaError):
+    """E0000031: the filter or search expression cannot be used."""
+
+    code, status, summary = "E0000031", 400, "Invalid search criteria."
+
+
 class InvalidUserStatus(OktaError):
     """E0000038: the operation is not allowed in the user's current status."""
 
@@ -119,17 +125,69 @@ class InvalidUserStatus(OktaError):
     summary = "This operation is not allowed in the user's current status."
 
 
-class RateLimited(OktaError):
-    """E0000047: too many requests."""
+class CredentialsNotAllowed(OktaError):
+    """E0000041: a password for an app whose scheme takes none (Okta Apps API)."""
 
-    code, status = "E0000047", 429
-    summary = "API call exceeded rate limit due to too many requests."
+    code, status = "E0000041", 400
+    summary = "Credentials should not be set on this resource based on the scheme."
+
+    def __init__(self) -> None:
+        super().__init__(causes=["User level credentials should not be provided for this scheme."])
+
+
+class DeactivateAppUserForbidden(OktaError):
+    """E0000046: the user keeps the app through a group (observed Okta answer)."""
+
+    code, status, summary = "E0000046", 403, "Deactivate application for user forbidden."
+
+    def __init__(self) -> None:
+        super().__init__(
+            causes=[
+                "The application cannot be unassigned from the user while their group "
+                "memberships grant them access"
+            ]
+        )
+
+
+class DeleteAppForbidden(OktaError):
+    """E0000056: only an INACTIVE app can be deleted (Okta Apps API, Delete Application)."""
+
+    code, status, summary = "E0000056", 403, "Delete application forbidden."
+
+    def __init__(self) -> None:
+        super().__init__(causes=["The application must be deactivated before deletion."])
+
+
+class InactiveUserForbidden(OktaError):
+    """E0000117: a deactivated user cannot be assigned (Okta error codes)."""
+
+    code, status = "E0000117", 403
+    summary = "Cannot assign apps or update app profiles for an inactive user."
 
 
 class PayloadTooLarge(OktaError):
     """E0000003 with 413: the body is larger than the simulator accepts."""
 
     code, status, summary = "E0000003", 413, "The request body was not well-formed."
+
+
+# --- not HTTP errors: what a domain check reports to its caller ----------------------------
+
+
+class ExpressionError(ValueError):
+    """The expression is not valid; the message says why and where."""
+
+
+#: The Sign-In Widget's words for every refused sign-in (widget login.properties).
+UNABLE_TO_SIGN_IN = "Unable to sign in"
+
+
+class SignInFailed(Exception):
+    """The widget's error for a refused sign-in."""
+
+    def __init__(self, message: str = UNABLE_TO_SIGN_IN):
+        self.message = message
+        super().__init__(message)
 
 
 # --- browser pages ---------------------------------------------------------------------------

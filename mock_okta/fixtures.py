@@ -15,7 +15,7 @@ from mock_okta.directory import groups
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.group_push import rules as push_rules
-from mock_okta.provisioning import connection
+from mock_okta.provisioning import connector
 from mock_okta.storage.org import org
 
 
@@ -99,7 +99,7 @@ def _seed_app(db: Database, now: datetime, spec: dict) -> None:
         signing_key=_signing_key(db, now, spec.get("signingKeyFile")),
     )
     if "provisioning" in spec:
-        connection.save_connection(db, now, app["id"], spec["provisioning"])
+        connector.save_connection(db, now, app["id"], spec["provisioning"])
     for name, feature in spec.get("features", {}).items():
         features.update_feature(db, now, app, name, feature)
     for group_id in spec.get("groups", []):

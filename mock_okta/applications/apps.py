@@ -29,8 +29,12 @@ from mock_okta.applications.sign_on import (
 )
 from mock_okta.applications.signing_keys import new_signing_key
 from mock_okta.directory import groups
-from mock_okta.errors import ApiValidationFailed, OktaError, ResourceNotFound
-from mock_okta.storage.filters import InvalidSearchCriteria
+from mock_okta.errors import (
+    ApiValidationFailed,
+    DeleteAppForbidden,
+    InvalidSearchCriteria,
+    ResourceNotFound,
+)
 from mock_okta.storage.ids import APP, EXTERNAL_KEY, new_id
 from mock_okta.storage.org import org
 from mock_okta.storage.pagination import next_seq, page
@@ -47,15 +51,6 @@ _FILTER_COLUMNS = {
     "group.id": "id in (select app_id from app_groups where group_id = :value)",
     "credentials.signing.kid": "json_extract(body, '$.credentials.signing.kid') = :value",
 }
-
-
-class DeleteAppForbidden(OktaError):
-    """E0000056: only an INACTIVE app can be deleted (Okta Apps API, Delete Application)."""
-
-    code, status, summary = "E0000056", 403, "Delete application forbidden."
-
-    def __init__(self) -> None:
-        super().__init__(causes=["The application must be deactivated before deletion."])
 
 
 def get_app(db: Database, app_id: str) -> dict | None:

@@ -22,7 +22,13 @@ from mock_okta import outbox, system_log
 from mock_okta.applications import apps, features
 from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, memberships, users
-from mock_okta.errors import ApiValidationFailed, OktaError, ResourceNotFound
+from mock_okta.errors import (
+    ApiValidationFailed,
+    CredentialsNotAllowed,
+    DeactivateAppUserForbidden,
+    InactiveUserForbidden,
+    ResourceNotFound,
+)
 from mock_okta.outbox import EventKind
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
@@ -36,37 +42,6 @@ _FUNCTION = re.compile(
 )
 #: Sign-on modes whose users have no app password (Okta: the authentication scheme decides).
 _NO_PASSWORD_MODES = (app_settings.SAML_2_0, app_settings.BOOKMARK, app_settings.OPENID_CONNECT)
-
-
-class CredentialsNotAllowed(OktaError):
-    """E0000041: a password for an app whose scheme takes none (Okta Apps API)."""
-
-    code, status = "E0000041", 400
-    summary = "Credentials should not be set on this resource based on the scheme."
-
-    def __init__(self) -> None:
-        super().__init__(causes=["User level credentials should not be provided for this scheme."])
-
-
-class DeactivateAppUserForbidden(OktaError):
-    """E0000046: the user keeps the app through a group (observed Okta answer)."""
-
-    code, status, summary = "E0000046", 403, "Deactivate application for user forbidden."
-
-    def __init__(self) -> None:
-        super().__init__(
-            causes=[
-                "The application cannot be unassigned from the user while their group "
-                "memberships grant them access"
-            ]
-        )
-
-
-class InactiveUserForbidden(OktaError):
-    """E0000117: a deactivated user cannot be assigned (Okta error codes)."""
-
-    code, status = "E0000117", 403
-    summary = "Cannot assign apps or update app profiles for an inactive user."
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 Okta refuses the features API for an app whose provisioning is not enabled (ApplicationFeatures
 API: 400 E0000001 "Api validation failed: feature" / "Provisioning is not enabled for the app
-instance."). Provisioning itself is enabled through the simulator's console action (table
-`app_provisioning`).
+instance."). Provisioning itself is enabled with the app's SCIM connection (`scim_connection`).
 """
 
 import copy
@@ -14,6 +13,7 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import system_log
+from mock_okta.applications import scim_connection
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 
 USER_PROVISIONING = "USER_PROVISIONING"
@@ -36,24 +36,6 @@ _SWITCHES = {
 }
 
 
-def provisioning(db: Database, app_id: str) -> dict | None:
-    """The app's SCIM connection row (app_provisioning), if any."""
-    rows = list(db.query("select * from app_provisioning where app_id = ?", [app_id]))
-    return rows[0] if rows else None
-
-
-def provisioning_enabled(db: Database, app_id: str) -> bool:
-    """General > App Settings > Enable SCIM provisioning is ticked."""
-    row = provisioning(db, app_id)
-    return bool(row and row["enabled"])
-
-
-def push_groups_enabled(db: Database, app_id: str) -> bool:
-    """Provisioning is on and Push Groups is one of the connection's actions."""
-    row = provisioning(db, app_id)
-    return bool(row and row["enabled"] and "PUSH_GROUPS" in json.loads(row["actions"] or "[]"))
-
-
 def capabilities(db: Database, app_id: str) -> dict:
     """The USER_PROVISIONING capabilities (the defaults until first updated)."""
     rows = list(
@@ -67,7 +49,7 @@ def capabilities(db: Database, app_id: str) -> dict:
 
 def creates_users(db: Database, app_id: str) -> bool:
     """Provisioning is on and To App > Create Users is enabled: new app users are pushed."""
-    if not provisioning_enabled(db, app_id):
+    if not scim_connection.provisioning_enabled(db, app_id):
         return False
     create = capabilities(db, app_id)["create"]["lifecycleCreate"]
     return create.get("status") == "ENABLED"
@@ -75,7 +57,7 @@ def creates_users(db: Database, app_id: str) -> bool:
 
 def app_feature_names(db: Database, app_id: str) -> list[str]:
     """The app object's `features` list, from the connection and the To App switches."""
-    if not provisioning_enabled(db, app_id):
+    if not scim_connection.provisioning_enabled(db, app_id):
         return []
     current = capabilities(db, app_id)
     names = [
@@ -85,7 +67,7 @@ def app_feature_names(db: Database, app_id: str) -> list[str]:
     ]
     if "PUSH_USER_DEACTIVATION" in names:
         names.append("REACTIVATE_USERS")
-    if push_groups_enabled(db, app_id):
+    if scim_connection.push_groups_enabled(db, app_id):
         names.append("GROUP_PUSH")
     return names
 
@@ -140,7 +122,7 @@ def update_feature(
 
 
 def _require_provisioning(db: Database, app: dict) -> None:
-    if not provisioning_enabled(db, app["id"]):
+    if not scim_connection.provisioning_enabled(db, app["id"]):
         raise ApiValidationFailed("feature", ["Provisioning is not enabled for the app instance."])
 
 

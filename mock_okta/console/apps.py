@@ -3,7 +3,7 @@
 from cryptography import x509
 from sqlite_utils import Database
 
-from mock_okta.applications import apps, features
+from mock_okta.applications import apps, scim_connection
 from mock_okta.applications.sign_on import SAML_2_0
 from mock_okta.saml import metadata as saml_metadata
 
@@ -61,10 +61,10 @@ def list_apps(db: Database, *, q: str | None) -> list[dict]:
 def visible_tabs(db: Database, app: dict) -> list[tuple[str, str]]:
     """Provisioning appears once SCIM is chosen; Push Groups once Push Groups is selected."""
     keys = [GENERAL, SIGN_ON]
-    if features.provisioning_enabled(db, app["id"]):
+    if scim_connection.provisioning_enabled(db, app["id"]):
         keys.append(PROVISIONING)
     keys.append(ASSIGNMENTS)
-    if features.push_groups_enabled(db, app["id"]):
+    if scim_connection.push_groups_enabled(db, app["id"]):
         keys.append(PUSH_GROUPS)
     return [(key, TAB_LABELS[key]) for key in keys]
 
@@ -79,7 +79,7 @@ def general(db: Database, app: dict) -> dict:
         "hideWeb": bool(hide.get("web")),
         "hideIOS": bool(hide.get("iOS")),
         "autoSubmitToolbar": bool(visibility.get("autoSubmitToolbar")),
-        "provisioning": "SCIM" if features.provisioning_enabled(db, app["id"]) else "NONE",
+        "provisioning": "SCIM" if scim_connection.provisioning_enabled(db, app["id"]) else "NONE",
         "signOn": SIGN_ON_MODE_LABELS.get(app["sign_on_mode"], app["sign_on_mode"]),
     }
 

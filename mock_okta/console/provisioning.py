@@ -1,6 +1,6 @@
 """Provisioning > Integration: the SCIM Connection form and Test Connector Configuration.
 
-The form maps onto `connection.save_connection`; secrets are never rendered back (a blank
+The form maps onto `connector.save_connection`; secrets are never rendered back (a blank
 secret field keeps the stored value, as Okta's masked fields do).
 """
 
@@ -9,7 +9,8 @@ import json
 import requests
 from sqlite_utils import Database
 
-from mock_okta.provisioning import connection
+from mock_okta.applications import scim_connection
+from mock_okta.provisioning import connector
 
 #: Supported provisioning actions: checkbox value, label, the connection actions it stands for.
 ACTIONS = (
@@ -42,7 +43,7 @@ FAILURE = (
 
 def view(row: dict | None) -> dict:
     """The stored connection as the form shows it (no secrets)."""
-    stored = connection.connection_json(row)
+    stored = scim_connection.connection_json(row)
     actions = set(stored.get("actions", []))
     return {
         "configured": bool(row and row["base_url"]),
@@ -106,12 +107,12 @@ def test_connector(
     db: Database, app_id: str, row: dict | None, body: dict, session: requests.Session
 ) -> dict:
     """Test Connector Configuration on the form's values; the dialog's content."""
-    if body["authMode"] not in connection.AUTH_MODES:
+    if body["authMode"] not in scim_connection.AUTH_MODES:
         return {"ok": False, "message": FAILURE.format(reason="Unsupported authentication mode")}
     # Guess: Okta checks the URL in the form before testing; the reason's wording is ours.
     if not body["baseUrl"].startswith(("http://", "https://")):
         return {"ok": False, "message": FAILURE.format(reason="SCIM connector base URL is invalid")}
-    result = connection.check_connector(db, candidate(app_id, row, body), session)
+    result = connector.check_connector(db, candidate(app_id, row, body), session)
     if not result["ok"]:
         return {"ok": False, "message": FAILURE.format(reason=result["message"].rstrip("."))}
     return result

@@ -25,10 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-
-class ExpressionError(ValueError):
-    """The expression is not valid; the message says why and where."""
-
+from mock_okta.errors import ExpressionError
 
 # --- tokens ---------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from mock_okta import system_log
 from mock_okta.directory import expressions, groups, memberships, users
-from mock_okta.errors import ApiValidationFailed, ResourceNotFound
+from mock_okta.errors import ApiValidationFailed, ExpressionError, ResourceNotFound
 from mock_okta.storage.ids import GROUP_RULE, new_id
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
@@ -135,7 +135,7 @@ def _fields(db: Database, body: dict) -> dict:
         raise _invalid("conditions.expression.type", f"The field must be {EXPRESSION_TYPE}")
     try:
         expressions.parse(expression.get("value"))
-    except expressions.ExpressionError as error:
+    except ExpressionError as error:
         # Observed: an invalid expression answers "Api validation failed: validateRule" with
         # the parser's complaint as the cause (terraform-provider-okta#148); wording is ours.
         raise ApiValidationFailed(

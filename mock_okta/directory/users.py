@@ -68,6 +68,12 @@ def require_user(db: Database, user_id: str) -> dict:
     return user
 
 
+def find_by_login(db: Database, login: str) -> dict | None:
+    """The user whose login is `login` (case-insensitive, as Okta usernames are)."""
+    rows = list(db.query("select * from users where login = ? collate nocase", [login.strip()]))
+    return rows[0] if rows else None
+
+
 def get_user_by_id(db: Database, user_id: str) -> dict | None:
     """A user by id only, or None."""
     rows = list(db.query("select * from users where id = ?", [user_id]))

@@ -12,13 +12,13 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import outbox, system_log
-from mock_okta.applications import apps, features
+from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
 from mock_okta.errors import (
     AccessDenied,
     ApiValidationFailed,
+    GroupPushBadRequest,
     MissingParameter,
-    OktaError,
     ResourceNotFound,
 )
 from mock_okta.outbox import EventKind
@@ -27,15 +27,6 @@ from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
 ACTIVE, INACTIVE, ERROR = "ACTIVE", "INACTIVE", "ERROR"
-
-
-class GroupPushBadRequest(OktaError):
-    """E0000027: Okta's "Group push bad request : {0}" (Okta error codes)."""
-
-    code, status = "E0000027", 400
-
-    def __init__(self, detail: str):
-        super().__init__(f"Group push bad request : {detail}")
 
 
 def mapping_json(row: dict, base_url: str) -> dict:
@@ -263,9 +254,9 @@ def require_push_groups(db: Database, app: dict) -> None:
     The answers are guesses modelled on the features API ("Provisioning is not enabled for the
     app instance.") and on E0000027 "Group push bad request".
     """
-    if not features.provisioning_enabled(db, app["id"]):
+    if not scim_connection.provisioning_enabled(db, app["id"]):
         raise ApiValidationFailed("feature", ["Provisioning is not enabled for the app instance."])
-    if not features.push_groups_enabled(db, app["id"]):
+    if not scim_connection.push_groups_enabled(db, app["id"]):
         raise GroupPushBadRequest("Group push is not enabled for the app instance.")
 
 

@@ -17,9 +17,14 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import system_log
-from mock_okta.applications import apps, features
+from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
-from mock_okta.errors import ApiValidationFailed, MissingParameter, ResourceNotFound
+from mock_okta.errors import (
+    ApiValidationFailed,
+    GroupPushBadRequest,
+    MissingParameter,
+    ResourceNotFound,
+)
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.storage.ids import new_id
 from mock_okta.storage.pagination import next_seq
@@ -111,7 +116,7 @@ def create_push_rule(
     found = matching_groups(db, criteria)
     if len(found) > MAX_MATCHES:
         # The KB says only that "the request will fail"; this wording is a guess.
-        raise push_mappings.GroupPushBadRequest(
+        raise GroupPushBadRequest(
             f"The rule matches {len(found)} groups. No more than {MAX_MATCHES} groups can "
             "match a group push rule when it is added."
         )
@@ -207,7 +212,7 @@ def group_changed(db: Database, now: datetime, group: dict) -> None:
         if not matches(json.loads(rule["criteria"]), group):
             continue
         app = apps.get_app(db, rule["app_id"])
-        if app is not None and features.push_groups_enabled(db, app["id"]):
+        if app is not None and scim_connection.push_groups_enabled(db, app["id"]):
             _push_group(db, now, app, rule, group, None)
 
 

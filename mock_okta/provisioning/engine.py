@@ -21,9 +21,9 @@ from sqlite_utils import Database
 from mock_common import clock
 from mock_common.db import atomic
 from mock_okta import outbox, system_log
-from mock_okta.applications import apps
+from mock_okta.applications import apps, scim_connection
 from mock_okta.outbox import EventStatus
-from mock_okta.provisioning import connection, tasks
+from mock_okta.provisioning import tasks
 from mock_okta.provisioning.client import ScimClient, ScimError
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def process_next(
     if event is None:
         return False
     app = apps.get_app(db, event["app_id"])
-    settings = connection.get_connection(db, event["app_id"])
+    settings = scim_connection.get_connection(db, event["app_id"])
     handler = handlers.get(event["kind"])
     if app is None or handler is None or not settings or not settings["enabled"]:
         # Nothing to deliver to: the app is gone, or provisioning is off (Okta sends nothing).

@@ -27,8 +27,9 @@ from mock_okta import outbox, system_log
 from mock_okta.applications import apps, assignments
 from mock_okta.directory import groups
 from mock_okta.directory.users import UserStatus
+from mock_okta.errors import GroupPushBadRequest
 from mock_okta.group_push import mappings as push_mappings
-from mock_okta.group_push.mappings import ACTIVE, ERROR, INACTIVE, GroupPushBadRequest
+from mock_okta.group_push.mappings import ACTIVE, ERROR, INACTIVE
 from mock_okta.outbox import EventKind
 from mock_okta.provisioning import engine, tasks
 from mock_okta.provisioning.client import ScimError

@@ -52,7 +52,7 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic, transactional
 from mock_okta import outbox, system_log
-from mock_okta.applications import apps, assignments, features
+from mock_okta.applications import apps, assignments, features, scim_connection
 from mock_okta.directory import memberships, users
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
@@ -108,7 +108,7 @@ AUTHENTICATION_FAILURE = (
 def provision_user(db: Database, now: datetime, app_id: str, user_id: str) -> int:
     """Assignments > Provision User: push an app user assigned before provisioning (§4)."""
     app = apps.require_app(db, app_id)
-    if not features.provisioning_enabled(db, app["id"]):
+    if not scim_connection.provisioning_enabled(db, app["id"]):
         raise ApiValidationFailed("feature", ["Provisioning is not enabled for the app instance."])
     app_user = assignments.require_app_user(db, app["id"], user_id)
     if not app_user["provisioned_before_enabled"]:

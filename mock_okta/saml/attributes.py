@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from mock_okta.directory import groups, memberships
-from mock_okta.directory.expressions import Context, ExpressionError, evaluate_value
+from mock_okta.directory.expressions import Context, evaluate_value
+from mock_okta.errors import ExpressionError
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
 

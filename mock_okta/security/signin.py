@@ -18,26 +18,13 @@ from sqlite_utils import Database
 from mock_common.db import atomic
 from mock_okta import system_log
 from mock_okta.applications import assignments
+from mock_okta.directory import users
 from mock_okta.directory.passwords import check_password
+from mock_okta.errors import SignInFailed
 from mock_okta.security import sessions as web_sessions
 
-UNABLE_TO_SIGN_IN = "Unable to sign in"
 LOCKED_OUT = "Your account is locked. Please contact your administrator."
 _SECRET_KEY = "signin.secret"
-
-
-class SignInFailed(Exception):
-    """The widget's error for a refused sign-in."""
-
-    def __init__(self, message: str = UNABLE_TO_SIGN_IN):
-        self.message = message
-        super().__init__(message)
-
-
-def find_user_by_login(db: Database, login: str) -> dict | None:
-    """The user whose login is `login` (case-insensitive, as Okta usernames are)."""
-    rows = list(db.query("select * from users where login = ? collate nocase", [login.strip()]))
-    return rows[0] if rows else None
 
 
 def sign_in(db: Database, now: datetime, username: str, password: str) -> tuple[dict, str]:
@@ -45,7 +32,7 @@ def sign_in(db: Database, now: datetime, username: str, password: str) -> tuple[
 
     A refusal is logged before it is raised, so the caller must not roll it back.
     """
-    user = find_user_by_login(db, username) if username else None
+    user = users.find_by_login(db, username) if username else None
     if user is None or not password:
         _log_failure(db, now, user, username, "INVALID_CREDENTIALS")
         raise SignInFailed()
@@ -73,10 +60,10 @@ def current_session(db: Database, now: datetime, cookie: str | None) -> tuple[di
     session = web_sessions.find_session(db, now, cookie)
     if session is None:
         return None
-    rows = list(db.query("select * from users where id = ?", [session["user_id"]]))
-    if not rows or rows[0]["status"] != "ACTIVE":
+    user = users.get_user_by_id(db, session["user_id"])
+    if user is None or user["status"] != users.UserStatus.ACTIVE:
         return None
-    return session, rows[0]
+    return session, user
 
 
 def sign_out(db: Database, now: datetime, cookie: str | None) -> None:

@@ -11,15 +11,9 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 from scim2_filter_parser.transpilers.sql import Transpiler
 
-from mock_okta.errors import OktaError
+from mock_okta.errors import InvalidSearchCriteria
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class InvalidSearchCriteria(OktaError):
-    """E0000031: the filter or search expression cannot be used."""
-
-    code, status, summary = "E0000031", 400, "Invalid search criteria."
 
 
 class AttributeMap(dict):

@@ -6,13 +6,13 @@ Real Okta offers these only in the Admin Console; tests, demos and scripts need 
 from flask import Blueprint, Response, request
 
 from mock_okta import outbox
-from mock_okta.applications import apps
+from mock_okta.applications import apps, scim_connection
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.group_push import rules as push_rules
 from mock_okta.provisioning import (
     assignment_status,
-    connection,
+    connector,
     groups_push,
     tasks,
     users_push,
@@ -29,20 +29,22 @@ def get_provisioning(app_id: str) -> Response:
     """The SCIM connection (secrets never echoed)."""
     db = get_db()
     app = apps.require_app(db, app_id)
-    return json_response(connection.connection_json(connection.get_connection(db, app["id"])))
+    return json_response(
+        scim_connection.connection_json(scim_connection.get_connection(db, app["id"]))
+    )
 
 
 @bp.put("/apps/<app_id>/provisioning")
 def put_provisioning(app_id: str) -> Response:
     """General > Enable SCIM provisioning, and the SCIM Connection form."""
-    row = connection.save_connection(get_db(), now(), app_id, json_body())
-    return json_response(connection.connection_json(row))
+    row = connector.save_connection(get_db(), now(), app_id, json_body())
+    return json_response(scim_connection.connection_json(row))
 
 
 @bp.post("/apps/<app_id>/provisioning/test")
 def test_provisioning(app_id: str) -> Response:
     """Test Connector Configuration: GET /Users?startIndex=1&count=2 against the target."""
-    return json_response(connection.check_app_connector(get_db(), app_id))
+    return json_response(connector.check_app_connector(get_db(), app_id))
 
 
 @bp.get("/apps/<app_id>/scim-requests")

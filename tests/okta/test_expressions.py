@@ -2,7 +2,8 @@
 
 import pytest
 
-from mock_okta.directory.expressions import Context, ExpressionError, matches, parse, tokenize
+from mock_okta.directory.expressions import Context, matches, parse, tokenize
+from mock_okta.errors import ExpressionError
 
 ALICE = Context(
     profile={

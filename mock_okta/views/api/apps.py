@@ -12,7 +12,7 @@ from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, users
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 from mock_okta.group_push import mappings as push_mappings
-from mock_okta.provisioning import connection
+from mock_okta.provisioning import connector
 from mock_okta.saml import metadata as saml_metadata
 from mock_okta.storage.pagination import parse_limit
 from mock_okta.views.api.groups import group_json
@@ -250,7 +250,7 @@ def update_feature_for_application(app_id: str, name: str) -> Response:
     """Partial update of the To App switches."""
     body, db = json_body(), get_db()
     with requests.Session() as session:
-        feature = connection.update_to_app(
+        feature = connector.update_to_app(
             db, now(), app_id, name, body, actor=actor(), session=session
         )
     return json_response(_feature_json(app_id, feature))

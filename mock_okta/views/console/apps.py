@@ -6,7 +6,7 @@ from flask import Response, redirect, request
 
 from mock_okta.console import apps as app_pages
 from mock_okta.errors import OktaError
-from mock_okta.provisioning import connection
+from mock_okta.provisioning import connector
 from mock_okta.views.common import get_db, now, org_url
 from mock_okta.views.console import assignments as console_assignments
 from mock_okta.views.console import provisioning as console_provisioning
@@ -76,7 +76,7 @@ def save_general(app_name: str, app_id: str) -> Response:
     """General > App Settings > Save: choosing SCIM enables provisioning (Provisioning tab)."""
     db, app = get_db(), load_app(app_id)
     try:
-        connection.save_connection(db, now(), app["id"], app_pages.settings_change(request.form))
+        connector.save_connection(db, now(), app["id"], app_pages.settings_change(request.form))
     except OktaError as error:
         return render_general(app, form_error(error), error.status)
     return redirect(tab_url(app, app_pages.GENERAL))

@@ -3,12 +3,12 @@
 import requests
 from flask import Response, redirect, request
 
-from mock_okta.applications import features
+from mock_okta.applications import features, scim_connection
 from mock_okta.console import provisioning as integration
 from mock_okta.console import provisioning_to_app as to_app
 from mock_okta.console import scim_requests as wire
 from mock_okta.errors import OktaError
-from mock_okta.provisioning import connection
+from mock_okta.provisioning import connector
 from mock_okta.views.common import get_db, now
 from mock_okta.views.console.app_shell import APP, load_app, render_tab, tab_url
 from mock_okta.views.console.common import actor, console_blueprint, form_error, page
@@ -21,7 +21,7 @@ INTEGRATION, TO_APP = "integration", "to-app"
 def render_provisioning(app: dict, status: int = 200, **state: object) -> Response:
     """Provisioning: the To App / Integration sub-tabs; `state` holds a posted form or result."""
     db = get_db()
-    row = connection.get_connection(db, app["id"])
+    row = scim_connection.get_connection(db, app["id"])
     stored = integration.view(row)
     section = state.pop("section", None) or request.args.get("section")
     section = section or (TO_APP if stored["configured"] else INTEGRATION)
@@ -47,7 +47,7 @@ def render_provisioning(app: dict, status: int = 200, **state: object) -> Respon
 def _posted_connection(app: dict) -> tuple[dict, dict]:
     """The SCIM Connection form: the save body and the form as shown again (no secrets)."""
     selected = request.form.getlist("actions")
-    row = connection.get_connection(get_db(), app["id"])
+    row = scim_connection.get_connection(get_db(), app["id"])
     body = integration.connection_body(request.form, selected)
     return body, integration.form_view(request.form, selected, row)
 
@@ -58,7 +58,7 @@ def save_integration(app_name: str, app_id: str) -> Response:
     db, app = get_db(), load_app(app_id)
     body, shown = _posted_connection(app)
     try:
-        connection.save_connection(db, now(), app["id"], body)
+        connector.save_connection(db, now(), app["id"], body)
     except OktaError as error:
         return render_provisioning(
             app, error.status, section=INTEGRATION, conn=shown, error=form_error(error)
@@ -71,7 +71,7 @@ def test_connector(app_name: str, app_id: str) -> Response:
     """Test Connector Configuration: the form's values, `GET /Users?startIndex=1&count=2`."""
     db, app = get_db(), load_app(app_id)
     body, shown = _posted_connection(app)
-    row = connection.get_connection(db, app["id"])
+    row = scim_connection.get_connection(db, app["id"])
     with requests.Session() as session:
         result = integration.test_connector(db, app["id"], row, body, session)
     if request.headers.get("X-Console-Dialog"):
@@ -87,7 +87,7 @@ def save_to_app(app_name: str, app_id: str) -> Response:
     body = to_app.feature_body(request.form)
     try:
         with requests.Session() as session:
-            connection.update_to_app(
+            connector.update_to_app(
                 db,
                 now(),
                 app["id"],

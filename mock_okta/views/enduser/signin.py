@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, redirect, request
 
 from mock_okta.directory import users
-from mock_okta.errors import PageError
+from mock_okta.errors import PageError, SignInFailed
 from mock_okta.security import signin
 from mock_okta.views.common import get_db, now, org_url
 from mock_okta.views.enduser import browser
@@ -35,7 +35,7 @@ def sign_in() -> Response:
     try:
         # Not in one transaction: a refused sign-in is logged, and that must stay.
         _user, value = signin.sign_in(db, now(), form.get("username", ""), form.get("password", ""))
-    except signin.SignInFailed as failure:
+    except SignInFailed as failure:
         return _form(
             from_uri=from_uri, error=failure.message, username=form.get("username", ""), status=401
         )

@@ -1,19 +1,17 @@
 """The SCIM Connection of an app: General > Enable SCIM provisioning and the connection form.
 
 Real Okta has no public API for a custom app's connection; the console (and our console-only
-JSON endpoint, SPEC §4.7) sets it. Secrets are stored to call the target, never echoed.
+JSON endpoint, SPEC §4.7) sets it. Secrets are stored to call the target, never echoed. This
+module owns the `app_provisioning` table.
 """
 
 import json
 from datetime import datetime
 
-import requests
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta.applications import apps, assignments, features
 from mock_okta.errors import ApiValidationFailed
-from mock_okta.provisioning.client import ScimClient, ScimError
 
 ACTIONS = (
     "PUSH_NEW_USERS",
@@ -80,20 +78,17 @@ def _causes(body: dict) -> list[str]:
 
 
 @transactional
-def save_connection(db: Database, now: datetime, app_id: str, body: dict) -> dict:
-    """Enable/disable SCIM and store the connection form; returns the stored row.
-
-    Enabling flags the app users assigned before provisioning (the red "!" of §4).
-    Omitted secrets keep their stored value, as the console's masked fields do.
-    """
-    app = apps.require_app(db, app_id)
+def store_connection(db: Database, now: datetime, app_id: str, body: dict) -> tuple[dict, bool]:
+    """Store the connection form (enabling or disabling SCIM); returns the stored row and
+    whether this turned provisioning on. Omitted secrets keep their stored value, as the
+    console's masked fields do."""
     causes = _causes(body)
     if causes:
         raise ApiValidationFailed(causes[0].split(":")[0], causes)
-    current = get_connection(db, app["id"]) or {}
+    current = get_connection(db, app_id) or {}
     enabled = body.get("enabled", True)
     row = {
-        "app_id": app["id"],
+        "app_id": app_id,
         "enabled": int(enabled),
         "base_url": (body.get("baseUrl") or current.get("base_url") or "").rstrip("/") or None,
         "unique_identifier_field": body.get("uniqueIdentifierField")
@@ -110,75 +105,16 @@ def save_connection(db: Database, now: datetime, app_id: str, body: dict) -> dic
     # No base URL is required to enable: General > App Settings > SCIM > Save turns provisioning
     # on before the SCIM Connection form is filled (the Provisioning tab then shows it empty).
     db["app_provisioning"].upsert(row, pk="app_id")
-    if enabled and not current.get("enabled"):
-        assignments.flag_assigned_before_provisioning(db, app["id"])
-    return get_connection(db, app["id"])
+    return get_connection(db, app_id), bool(enabled and not current.get("enabled"))
 
 
-#: The Test Connector dialog's capability names, per selected action (§1.2).
-CAPABILITIES = {
-    "IMPORT_NEW_USERS": "User Import",
-    "IMPORT_PROFILE_UPDATES": "Import Profile Updates",
-    "PUSH_NEW_USERS": "Create Users",
-    "PUSH_PROFILE_UPDATES": "Update User Attributes",
-    "PUSH_GROUPS": "Push Groups",
-    "IMPORT_GROUPS": "Import Groups",
-}
+def provisioning_enabled(db: Database, app_id: str) -> bool:
+    """General > App Settings > Enable SCIM provisioning is ticked."""
+    row = get_connection(db, app_id)
+    return bool(row and row["enabled"])
 
 
-def check_connector(db: Database, row: dict, session=None) -> dict:
-    """Test Connector Configuration: exactly `GET /Users?startIndex=1&count=2` (§1.2).
-
-    A 2xx ListResponse passes and the dialog ticks the capabilities of the selected actions
-    (the ticks do not mean Okta exercised them); anything else fails with the reason.
-    """
-    try:
-        response = ScimClient(db, row, session=session).get("/Users", {"startIndex": 1, "count": 2})
-    except ScimError as error:
-        return {"ok": False, "message": error.summary}
-    body = response.body
-    if not isinstance(body, dict) or not isinstance(body.get("totalResults"), int):
-        return {
-            "ok": False,
-            "message": "The response is not a SCIM ListResponse with an integer totalResults",
-        }
-    selected = set(json.loads(row["actions"]))
-    return {
-        "ok": True,
-        "message": "Connector configured successfully",
-        "capabilities": [
-            {"name": name, "supported": action in selected} for action, name in CAPABILITIES.items()
-        ],
-    }
-
-
-def check_app_connector(db: Database, app_id: str, session: requests.Session | None = None) -> dict:
-    """Test Connector Configuration of the app's stored connection (it needs a base URL)."""
-    app = apps.require_app(db, app_id)
-    row = get_connection(db, app["id"])
-    if row is None or not row["base_url"]:
-        raise ApiValidationFailed("baseUrl", ["baseUrl: The field cannot be left blank"])
-    return check_connector(db, row, session)
-
-
-def update_to_app(
-    db: Database,
-    now: datetime,
-    app_id: str,
-    name: str,
-    body: dict,
-    *,
-    actor: dict | None = None,
-    session: requests.Session | None = None,
-) -> dict:
-    """Provisioning > To App > Save (the USER_PROVISIONING feature); returns the feature.
-
-    Okta: saving To App with Create Users sends one GET /Users?startIndex=1&count=2 and
-    nothing else (reference §1.2, §4); its outcome does not stop the save, which has committed
-    before the request goes out.
-    """
-    app = apps.require_app(db, app_id)
-    feature = features.update_feature(db, now, app, name, body, actor=actor)
-    if features.creates_users(db, app["id"]):
-        check_connector(db, get_connection(db, app["id"]), session)
-    return feature
+def push_groups_enabled(db: Database, app_id: str) -> bool:
+    """Provisioning is on and Push Groups is one of the connection's actions."""
+    row = get_connection(db, app_id)
+    return bool(row and row["enabled"] and "PUSH_GROUPS" in json.loads(row["actions"] or "[]"))
