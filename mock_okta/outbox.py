@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 
 class EventKind(StrEnum):
     """What Okta reacts to (reference/okta.md §5.8)."""
@@ -43,6 +45,7 @@ class EventStatus(StrEnum):
 _OPEN = (EventStatus.PENDING, EventStatus.WAITING)
 
 
+@transactional
 def enqueue(db: Database, now: datetime, app_id: str, kind: str, **payload: object) -> int:
     """Record a provisioning event for an app; returns its id."""
     kind = EventKind(kind)
@@ -136,6 +139,7 @@ def membership_push_queued_after(
 # --- delivery state (the push engine's) -----------------------------------------------------
 
 
+@transactional
 def finish(
     db: Database, now: datetime, event_id: int, status: str, error: str | None = None
 ) -> None:
@@ -145,6 +149,7 @@ def finish(
     )
 
 
+@transactional
 def retry_at(db: Database, event_id: int, attempts: int, error: str, when: datetime) -> None:
     """The event waits (rate limited) and is due again at `when`."""
     db["provisioning_events"].update(
@@ -158,11 +163,13 @@ def retry_at(db: Database, event_id: int, attempts: int, error: str, when: datet
     )
 
 
+@transactional
 def count_attempt(db: Database, event_id: int, attempts: int) -> None:
     """How many times the event was tried."""
     db["provisioning_events"].update(event_id, {"attempts": attempts})
 
 
+@transactional
 def requeue(db: Database, event_id: int) -> None:
     """A failed event goes back to the queue (an admin's retry)."""
     db["provisioning_events"].update(
@@ -171,6 +178,7 @@ def requeue(db: Database, event_id: int) -> None:
     )
 
 
+@transactional
 def drop_pending(db: Database, app_id: str) -> None:
     """Forget what was never sent to an app (the app is being deleted)."""
     db.execute(

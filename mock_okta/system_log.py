@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.pagination import next_seq
 
@@ -53,6 +54,7 @@ def app_target(app: dict) -> dict:
     }
 
 
+@transactional
 def record(
     db: Database,
     now: datetime,

@@ -411,6 +411,7 @@ def unassign_application_from_group(
 # --- reactions to directory changes (called by users, groups, group rules) ---------------------
 
 
+@transactional
 def refresh_user_assignments(db: Database, now: datetime, user_id: str) -> None:
     """Recompute the user's group-based app users from their group memberships."""
     user = users.get_user_by_id(db, user_id)
@@ -464,6 +465,7 @@ def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
         )
 
 
+@transactional
 def revoke_user_assignments(db: Database, now: datetime, user_id: str) -> None:
     """Deactivation: every app user of the user goes (USER_DEACTIVATED per app)."""
     for app_user in list(db.query("select * from app_users where user_id = ?", [user_id])):
@@ -471,6 +473,7 @@ def revoke_user_assignments(db: Database, now: datetime, user_id: str) -> None:
         _remove_app_user(db, now, app, app_user, EventKind.USER_DEACTIVATED, None)
 
 
+@transactional
 def user_profile_changed(db: Database, now: datetime, user_id: str, changed: list[str]) -> None:
     """A profile change reaches every app the user is assigned to (USER_PROFILE_CHANGED).
 
@@ -506,6 +509,7 @@ def user_profile_changed(db: Database, now: datetime, user_id: str, changed: lis
 # --- the push engine's record of an app user -------------------------------------------------
 
 
+@transactional
 def mark_provisioned(
     db: Database, now: datetime, app_id: str, user_id: str, external_id: str
 ) -> dict:
@@ -526,6 +530,7 @@ def mark_provisioned(
     return {**app_user, **changes}
 
 
+@transactional
 def await_activation(db: Database, now: datetime, app_id: str, user_id: str) -> None:
     """A STAGED user's app user waits as STAGED/SYNCING until the user is activated."""
     if get_app_user(db, app_id, user_id) is None:
@@ -541,6 +546,7 @@ def await_activation(db: Database, now: datetime, app_id: str, user_id: str) -> 
     )
 
 
+@transactional
 def mark_synchronized(db: Database, now: datetime, app_id: str, user_id: str) -> None:
     """A profile push went through: SYNCHRONIZED, no error."""
     if get_app_user(db, app_id, user_id) is None:
@@ -557,6 +563,7 @@ def mark_synchronized(db: Database, now: datetime, app_id: str, user_id: str) ->
     )
 
 
+@transactional
 def mark_sync_error(db: Database, now: datetime, app_id: str, user_id: str, text: str) -> None:
     """A push failed: syncState ERROR with Okta's text (the red "!" on the Assignments tab)."""
     db["app_users"].update(
@@ -608,6 +615,7 @@ def app_users_with_profiles(db: Database, app_id: str) -> list[dict]:
     return list(rows)
 
 
+@transactional
 def flag_assigned_before_provisioning(db: Database, app_id: str) -> int:
     """For enabling provisioning: mark app users not yet provisioned (the red "!", §4)."""
     cursor = db.execute(

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory import expressions, groups, memberships, users
 from mock_okta.errors import ApiValidationFailed, ExpressionError, ResourceNotFound
@@ -183,6 +184,7 @@ def _must_be_inactive(rule: dict, action: str) -> None:
 # --- operations -----------------------------------------------------------------------------
 
 
+@transactional
 def create_group_rule(
     db: Database, now: datetime, body: dict, *, rule_id: str | None = None
 ) -> dict:
@@ -202,6 +204,7 @@ def create_group_rule(
     return require_rule(db, rule_id)
 
 
+@transactional
 def replace_group_rule(db: Database, now: datetime, rule: dict, body: dict) -> dict:
     """PUT /api/v1/groups/rules/{id}: only while INACTIVE, and `actions` cannot change."""
     _must_be_inactive(rule, "update")
@@ -213,6 +216,7 @@ def replace_group_rule(db: Database, now: datetime, rule: dict, body: dict) -> d
     return require_rule(db, rule["id"])
 
 
+@transactional
 def activate_group_rule(db: Database, now: datetime, rule: dict) -> None:
     """INACTIVE -> ACTIVE (`reactions` then runs the rule across the whole org)."""
     if rule["status"] == ACTIVE:
@@ -221,6 +225,7 @@ def activate_group_rule(db: Database, now: datetime, rule: dict) -> None:
     db["group_rules"].update(rule["id"], {"status": ACTIVE, "last_updated": now.isoformat()})
 
 
+@transactional
 def deactivate_group_rule(db: Database, now: datetime, rule: dict) -> None:
     """Deactivation stops the rule; the memberships it made remain."""
     if rule["status"] == INVALID:
@@ -229,6 +234,7 @@ def deactivate_group_rule(db: Database, now: datetime, rule: dict) -> None:
         db["group_rules"].update(rule["id"], {"status": INACTIVE, "last_updated": now.isoformat()})
 
 
+@transactional
 def delete_group_rule(db: Database, now: datetime, rule: dict) -> None:
     """DELETE: only a rule that is not ACTIVE (`reactions` settles the memberships it made)."""
     if rule["status"] == ACTIVE:
@@ -236,6 +242,7 @@ def delete_group_rule(db: Database, now: datetime, rule: dict) -> None:
     db.execute("delete from group_rules where id = ?", [rule["id"]])
 
 
+@transactional
 def invalidate_rules_targeting(db: Database, group_id: str) -> None:
     """Rules that assign to a deleted group become INVALID (observed: allGroupsValid false)."""
     db.execute(
@@ -256,6 +263,7 @@ def list_group_rules(
     return page(db, table="group_rules", where=where, params=params, after=after, limit=limit)
 
 
+@transactional
 def exclude_user(db: Database, now: datetime, rule_id: str, user_id: str) -> None:
     """Put a user on a rule's exclusion list (a manual removal from a rule-managed group)."""
     rule = get_rule(db, rule_id)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.filters import AttributeMap, to_sql
@@ -168,6 +169,7 @@ def _name_taken(db: Database, name: str, group_id: str | None) -> bool:
     return any(row["id"] != group_id for row in rows)
 
 
+@transactional
 def create_group(
     db: Database,
     now: datetime,
@@ -211,6 +213,7 @@ def create_group(
     return group
 
 
+@transactional
 def replace_group(
     db: Database, now: datetime, group: dict, profile: object, *, actor: dict | None = None
 ) -> dict:
@@ -239,6 +242,7 @@ def replace_group(
     return updated
 
 
+@transactional
 def rename_app_group(db: Database, now: datetime, group_id: str, name: str) -> None:
     """An APP_GROUP follows the name its group has downstream (Group Push renames it)."""
     group = get_group(db, group_id)
@@ -250,21 +254,25 @@ def rename_app_group(db: Database, now: datetime, group_id: str, name: str) -> N
     )
 
 
+@transactional
 def delete_app_group(db: Database, group_id: str) -> None:
     """Remove an APP_GROUP whose group was deleted downstream (the push engine logs it)."""
     db.execute("delete from groups where id = ? and type = ?", [group_id, APP_GROUP])
 
 
+@transactional
 def delete_app_groups_of(db: Database, app_id: str) -> None:
     """Remove the APP_GROUPs an app imported or pushed (the app is being deleted)."""
     db.execute("delete from groups where type = ? and source_app_id = ?", [APP_GROUP, app_id])
 
 
+@transactional
 def membership_updated(db: Database, now: datetime, group_id: str) -> None:
     """Stamp `lastMembershipUpdated` (memberships calls this on every join and leave)."""
     db["groups"].update(group_id, {"last_membership_updated": now.isoformat()})
 
 
+@transactional
 def delete_group(db: Database, now: datetime, group: dict, *, actor: dict | None = None) -> None:
     """DELETE /api/v1/groups/{id}: an OKTA_GROUP or APP_GROUP, never Everyone.
 

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory import groups, users
 from mock_okta.storage.pagination import page
@@ -150,6 +151,7 @@ def list_user_groups(db: Database, user_id: str) -> list[dict]:
 # --- changing -------------------------------------------------------------------------------
 
 
+@transactional
 def add_everyone(db: Database, now: datetime, user_id: str) -> None:
     """Every user belongs to the BUILT_IN Everyone group (no event: Okta logs none)."""
     db["group_members"].insert(
@@ -163,6 +165,7 @@ def add_everyone(db: Database, now: datetime, user_id: str) -> None:
     )
 
 
+@transactional
 def add_member(
     db: Database,
     now: datetime,
@@ -192,6 +195,7 @@ def add_member(
     return change
 
 
+@transactional
 def remove_member(
     db: Database,
     now: datetime,
@@ -217,6 +221,7 @@ def remove_member(
     return change
 
 
+@transactional
 def hand_over_to_admins(db: Database, rule_id: str) -> None:
     """A deleted rule's users stay in its groups, now as manual members (Okta: "Leave users")."""
     source = rule_source(rule_id)

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory.passwords import hash_password
 from mock_okta.errors import AlreadyActive, ApiValidationFailed, InvalidUserStatus, ResourceNotFound
@@ -153,6 +154,7 @@ def _password_value(credentials: dict | None) -> str | None:
     return value
 
 
+@transactional
 def create_user(
     db: Database,
     now: datetime,
@@ -221,6 +223,7 @@ def group_ids_of(body: dict) -> list[str]:
     return list(body.get("groupIds") or [])
 
 
+@transactional
 def update_user(
     db: Database, now: datetime, user: dict, body: dict, *, partial: bool, actor: dict | None = None
 ) -> tuple[dict, list[str]]:
@@ -279,6 +282,7 @@ def _transition(
     return user
 
 
+@transactional
 def activate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
     """STAGED/DEPROVISIONED -> ACTIVE (with a password) or PROVISIONED."""
     if user["status"] == UserStatus.ACTIVE:
@@ -299,6 +303,7 @@ def activation_token() -> dict:
     return {"activationToken": token, "activationUrl": f"/welcome/{token}"}
 
 
+@transactional
 def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
     """Any status but DEPROVISIONED -> DEPROVISIONED."""
     if user["status"] == UserStatus.DEPROVISIONED:
@@ -306,6 +311,7 @@ def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
     return _transition(db, now, user, UserStatus.DEPROVISIONED, "deactivate", actor)
 
 
+@transactional
 def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
     """PROVISIONED or RECOVERY: restart activation (not an undo of a deactivation)."""
     if user["status"] not in (UserStatus.PROVISIONED, UserStatus.RECOVERY):
@@ -313,6 +319,7 @@ def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
     return _transition(db, now, user, UserStatus.PROVISIONED, "reactivate", actor)
 
 
+@transactional
 def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
     """ACTIVE -> SUSPENDED. Okta sends nothing downstream; assignments are kept (ref. §1.7)."""
     if user["status"] != UserStatus.ACTIVE:
@@ -323,6 +330,7 @@ def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None 
     return _transition(db, now, user, UserStatus.SUSPENDED, "suspend", actor)
 
 
+@transactional
 def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
     """SUSPENDED -> ACTIVE. Nothing is sent downstream."""
     if user["status"] != UserStatus.SUSPENDED:
@@ -333,6 +341,7 @@ def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | Non
     return _transition(db, now, user, UserStatus.ACTIVE, "unsuspend", actor)
 
 
+@transactional
 def delete_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> None:
     """The final DELETE of a DEPROVISIONED user; it changes nothing downstream.
 

@@ -90,6 +90,7 @@ def _active_pushes_of(db: Database, group_id: str) -> list[dict]:
     )
 
 
+@transactional
 def membership_changed(
     db: Database, now: datetime, group_id: str, user_id: str, *, joined: bool
 ) -> None:
@@ -106,6 +107,7 @@ def membership_changed(
         )
 
 
+@transactional
 def group_renamed(db: Database, now: datetime, group_id: str, old_name: str, new_name: str) -> None:
     """A pushed group was renamed: pushed for ACTIVE mappings only (reference §5.8)."""
     for mapping in _active_pushes_of(db, group_id):
@@ -207,6 +209,7 @@ def actively_pushed_groups_of(db: Database, app_id: str, group_ids: list[str]) -
     return [row["source_group_id"] for row in rows]
 
 
+@transactional
 def attach_rule(db: Database, mapping_id: str, rule_id: str) -> None:
     """A push rule created the mapping; rule pushes are ACTIVE, pushed now or at Push Now."""
     db["group_push_mappings"].update(mapping_id, {"rule_id": rule_id, "status": ACTIVE})
@@ -215,11 +218,13 @@ def attach_rule(db: Database, mapping_id: str, rule_id: str) -> None:
 # --- the push engine's record of what it pushed ----------------------------------------------
 
 
+@transactional
 def record_push(db: Database, now: datetime, mapping_id: str) -> None:
     """A change was pushed (`lastPush`)."""
     db["group_push_mappings"].update(mapping_id, {"last_push": now.isoformat()})
 
 
+@transactional
 def record_full_push(db: Database, now: datetime, mapping: dict, scim_id: str) -> None:
     """The whole group was pushed: its SCIM id downstream, and a failed push healthy again."""
     changes = {"target_external_id": scim_id, "last_push": now.isoformat()}
@@ -228,6 +233,7 @@ def record_full_push(db: Database, now: datetime, mapping: dict, scim_id: str) -
     db["group_push_mappings"].update(mapping["id"], changes)
 
 
+@transactional
 def mark_failed(
     db: Database, now: datetime, mapping_id: str, summary: str, *, target_name: str | None
 ) -> None:
@@ -238,6 +244,7 @@ def mark_failed(
     db["group_push_mappings"].update(mapping_id, changes)
 
 
+@transactional
 def set_target_name(db: Database, now: datetime, mapping: dict, name: str) -> None:
     """The mapping's target name and its APP_GROUP follow the name pushed downstream."""
     if mapping["target_group_name"] != name:
@@ -496,6 +503,7 @@ def delete_group_push_mapping(
     unlink(db, now, app, mapping, delete_target_group=delete_target_group)
 
 
+@transactional
 def unlink(
     db: Database, now: datetime, app: dict, mapping: dict, *, delete_target_group: bool
 ) -> None:

@@ -203,6 +203,7 @@ def delete_push_rule(
     db.execute("delete from group_push_rules where id = ?", [rule["id"]])
 
 
+@transactional
 def group_changed(db: Database, now: datetime, group: dict) -> None:
     """A group was created or its profile changed: ACTIVE rules that now match push it."""
     if group["type"] != groups.OKTA_GROUP:

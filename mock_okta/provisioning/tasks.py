@@ -24,6 +24,7 @@ class TaskStatus(StrEnum):
     DISMISSED = "DISMISSED"
 
 
+@transactional
 def open_task(db: Database, now: datetime, app_id: str, event: dict, task: dict) -> str:
     """A failed event becomes a task; `task` holds its errorSummary and what it is about."""
     task_id = new_id("tsk")
@@ -130,6 +131,7 @@ def dismiss_tasks(db: Database, now: datetime, task_ids: list[str]) -> None:
         dismiss_task(db, now, task_id)
 
 
+@transactional
 def retry_tasks_of_mapping(db: Database, now: datetime, mapping_id: str) -> None:
     """A full push of a failed group push retries its open tasks (a new failure opens one)."""
     db.execute(

@@ -10,12 +10,14 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
 from mock_okta.timestamps import okta_datetime
 
 #: The most entries one read returns.
 MAX_ENTRIES = 1000
 
 
+@transactional
 def record(
     db: Database,
     now: datetime,

@@ -16,6 +16,7 @@ def hash_token(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@transactional
 def create_token(
     db: Database, now: datetime, name: str, *, value: str | None = None, user_id: str | None = None
 ) -> tuple[dict, str]:

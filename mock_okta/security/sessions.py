@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 SESSION_COOKIE = "sid"
 #: Okta's default global session policy: a 2-hour idle timeout.
 IDLE_TIMEOUT = timedelta(hours=2)
@@ -20,6 +22,7 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@transactional
 def create_session(db: Database, now: datetime, user_id: str) -> str:
     """Start a session for a user; returns the cookie value."""
     value = secrets.token_urlsafe(32)
@@ -52,12 +55,14 @@ def find_session(db: Database, now: datetime, value: str | None) -> dict | None:
     return session
 
 
+@transactional
 def delete_session(db: Database, value: str | None) -> None:
     """Sign a browser out."""
     if value:
         db.execute("delete from web_sessions where token_hash = ?", [_hash(value)])
 
 
+@transactional
 def end_user_sessions(db: Database, user_id: str) -> None:
     """End every session of a user (deactivation, suspension, deletion)."""
     db.execute("delete from web_sessions where user_id = ?", [user_id])

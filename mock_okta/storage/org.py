@@ -5,6 +5,8 @@ import json
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 _ORG_KEY = "org"
 
 
@@ -14,6 +16,7 @@ def org(db: Database) -> dict:
     return json.loads(rows[0]["value"]) if rows else {}
 
 
+@transactional
 def save_org(db: Database, settings: dict) -> None:
     """Store the org's settings (done once, by the bootstrap)."""
     db["internal_properties"].upsert({"kee": _ORG_KEY, "value": json.dumps(settings)}, pk="kee")
