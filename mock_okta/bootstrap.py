@@ -5,15 +5,13 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_okta.config import DEFAULT_API_TOKEN
+from mock_okta.config import DEFAULT_API_TOKEN, ORG_ADMIN_LOGIN, ORG_ADMIN_PASSWORD
 from mock_okta.directory.passwords import hash_password
 from mock_okta.security import api_tokens
 from mock_okta.storage.ids import GROUP, ORG, USER, new_id
 from mock_okta.storage.org import save_org
 from mock_okta.storage.pagination import next_seq
 
-ORG_ADMIN_LOGIN = "admin@example.com"
-ORG_ADMIN_PASSWORD = "Passw0rd!"
 EVERYONE = "Everyone"
 
 

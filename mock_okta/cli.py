@@ -4,7 +4,7 @@ import click
 
 from mock_common import clock
 from mock_common.cli import add_serve_command, add_state_commands
-from mock_common.db import atomic, connect
+from mock_common.db import connect
 from mock_okta import fixtures
 from mock_okta.config import default_config
 from mock_okta.directory import users
@@ -82,7 +82,5 @@ def list_users(ctx: click.Context) -> None:
 def create_token(ctx: click.Context, name: str) -> None:
     """Create an SSWS API token owned by the org admin and print it (shown once)."""
     db = _open(ctx)
-    with atomic(db):
-        admin = users.require_user(db, "admin@example.com")
-        _, value = api_tokens.create_token(db, clock.now(db), name, user_id=admin["id"])
+    _, value = api_tokens.create_admin_token(db, clock.now(db), name)
     click.echo(value)

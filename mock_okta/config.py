@@ -5,6 +5,9 @@ from pathlib import Path
 
 #: The fixture's API token (SPEC §2): `Authorization: SSWS 00devenvLocalApiToken...`.
 DEFAULT_API_TOKEN = "00devenvLocalApiToken000000000000000000000"
+#: The org's super admin (SPEC §2), made by the bootstrap; the Admin Console's only user.
+ORG_ADMIN_LOGIN = "admin@example.com"
+ORG_ADMIN_PASSWORD = "Passw0rd!"
 
 
 def devenv_home() -> Path:

@@ -12,6 +12,7 @@ from mock_okta import reactions
 from mock_okta.applications import apps, assignments, features, signing_keys
 from mock_okta.bootstrap import bootstrap
 from mock_okta.directory import groups
+from mock_okta.directory.users import UserStatus
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.group_push import rules as push_rules
@@ -40,11 +41,11 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
     if spec.get("password"):
         body["credentials"] = {"password": {"value": spec["password"]}}
     user = reactions.create_user(
-        db, now, body, activate=spec.get("status") != "STAGED", user_id=spec.get("id")
+        db, now, body, activate=spec.get("status") != UserStatus.STAGED, user_id=spec.get("id")
     )
-    if spec.get("status") == "SUSPENDED":
+    if spec.get("status") == UserStatus.SUSPENDED:
         reactions.suspend_user(db, now, user["id"])
-    elif spec.get("status") == "DEPROVISIONED":
+    elif spec.get("status") == UserStatus.DEPROVISIONED:
         reactions.deactivate_user(db, now, user["id"])
 
 
@@ -64,7 +65,7 @@ def _seed_rule(db: Database, now: datetime, spec: dict) -> None:
         "actions": {"assignUserToGroups": {"groupIds": spec["groupIds"]}},
     }
     rule = reactions.create_group_rule(db, now, body, rule_id=spec.get("id"))
-    if spec.get("status", "ACTIVE") == "ACTIVE":
+    if spec.get("status", "ACTIVE") == "ACTIVE":  # a rule's status
         reactions.activate_group_rule(db, now, rule["id"])
 
 
@@ -115,7 +116,11 @@ def _seed_app(db: Database, now: datetime, spec: dict) -> None:
 def _push_group(db: Database, now: datetime, app: dict, group_id: str) -> None:
     """Push Groups > Find groups by name, "Push group memberships immediately" on."""
     group = groups.require_group(db, group_id)
-    body = {"sourceGroupId": group["id"], "targetGroupName": group["name"], "status": "ACTIVE"}
+    body = {
+        "sourceGroupId": group["id"],
+        "targetGroupName": group["name"],
+        "status": push_mappings.ACTIVE,
+    }
     push_mappings.create_group_push_mapping(db, now, app["id"], body)
 
 

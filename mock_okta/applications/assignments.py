@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -33,7 +34,26 @@ from mock_okta.outbox import EventKind
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
-USER, GROUP = "USER", "GROUP"
+USER, GROUP = "USER", "GROUP"  # an app user's scope: assigned directly or through a group
+
+
+class AppUserStatus(StrEnum):
+    """An app user's status (Okta Apps API, "Application User status")."""
+
+    STAGED = "STAGED"  # waiting to be pushed
+    PROVISIONED = "PROVISIONED"  # created or linked downstream
+    ACTIVE = "ACTIVE"  # the app pushes nothing
+
+
+class SyncState(StrEnum):
+    """Where an app user's push stands."""
+
+    DISABLED = "DISABLED"  # the app does not push users
+    SYNCING = "SYNCING"
+    SYNCHRONIZED = "SYNCHRONIZED"
+    ERROR = "ERROR"  # the red "!" on the Assignments tab
+
+
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
 _SOURCE = re.compile(r"^source\.([A-Za-z0-9_]+)$")
 _FUNCTION = re.compile(
@@ -445,7 +465,7 @@ def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
     activation process triggers downstream provisioning" (reference §5.3). The push engine
     leaves the app users of a STAGED user as STAGED/SYNCING without an externalId.
     """
-    if user["status"] == "STAGED":
+    if user["status"] == users.UserStatus.STAGED:
         return
     rows = db.query(
         "select app_id, direct from app_users where user_id = ? and status = 'STAGED' "
@@ -516,15 +536,15 @@ def mark_provisioned(
     """Created or linked downstream: PROVISIONED and SYNCHRONIZED with the SCIM id."""
     app_user = require_app_user(db, app_id, user_id)
     changes = {
-        "status": "PROVISIONED",
-        "sync_state": "SYNCHRONIZED",
+        "status": AppUserStatus.PROVISIONED,
+        "sync_state": SyncState.SYNCHRONIZED,
         "external_id": external_id,
         "provisioned_before_enabled": 0,
         "error_summary": None,
         "last_sync": now.isoformat(),
         "last_updated": now.isoformat(),
     }
-    if app_user["status"] != "PROVISIONED":
+    if app_user["status"] != AppUserStatus.PROVISIONED:
         changes["status_changed"] = now.isoformat()
     db["app_users"].update((app_id, user_id), changes)
     return {**app_user, **changes}
@@ -538,8 +558,8 @@ def await_activation(db: Database, now: datetime, app_id: str, user_id: str) -> 
     db["app_users"].update(
         (app_id, user_id),
         {
-            "status": "STAGED",
-            "sync_state": "SYNCING",
+            "status": AppUserStatus.STAGED,
+            "sync_state": SyncState.SYNCING,
             "provisioned_before_enabled": 0,
             "last_updated": now.isoformat(),
         },
@@ -555,7 +575,7 @@ def mark_synchronized(db: Database, now: datetime, app_id: str, user_id: str) ->
     db["app_users"].update(
         (app_id, user_id),
         {
-            "sync_state": "SYNCHRONIZED",
+            "sync_state": SyncState.SYNCHRONIZED,
             "error_summary": None,
             "last_sync": stamp,
             "last_updated": stamp,
@@ -568,7 +588,7 @@ def mark_sync_error(db: Database, now: datetime, app_id: str, user_id: str, text
     """A push failed: syncState ERROR with Okta's text (the red "!" on the Assignments tab)."""
     db["app_users"].update(
         (app_id, user_id),
-        {"sync_state": "ERROR", "error_summary": text, "last_updated": now.isoformat()},
+        {"sync_state": SyncState.ERROR, "error_summary": text, "last_updated": now.isoformat()},
     )
 
 
@@ -739,8 +759,8 @@ def _add_app_user(
             "user_id": user["id"],
             "seq": next_seq(db, "app_users"),
             "direct": 1 if direct else 0,
-            "status": "STAGED" if pushed else "ACTIVE",
-            "sync_state": "SYNCING" if pushed else "DISABLED",
+            "status": AppUserStatus.STAGED if pushed else AppUserStatus.ACTIVE,
+            "sync_state": SyncState.SYNCING if pushed else SyncState.DISABLED,
             "external_id": None,
             # Set for existing app users when provisioning gets enabled later
             # (flag_assigned_before_provisioning); a new one is never "before".

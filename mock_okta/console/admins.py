@@ -1,6 +1,6 @@
 """Who may use the Admin Console."""
 
-from mock_okta.bootstrap import ORG_ADMIN_LOGIN
+from mock_okta.config import ORG_ADMIN_LOGIN
 
 
 def is_org_admin(user: dict | None) -> bool:

@@ -9,21 +9,29 @@ from mock_common.db import transactional
 from mock_okta import reactions
 from mock_okta.applications import assignments
 from mock_okta.directory import memberships, users
+from mock_okta.directory.users import UserStatus
 from mock_okta.errors import ApiValidationFailed, InvalidUserStatus
 
 #: Okta's status names in the Admin Console (People list and person page).
 STATUS_LABELS = {
-    "STAGED": "Staged",
-    "PROVISIONED": "Pending user action",
-    "ACTIVE": "Active",
-    "RECOVERY": "Password reset",
-    "PASSWORD_EXPIRED": "Password expired",
-    "LOCKED_OUT": "Locked out",
-    "SUSPENDED": "Suspended",
-    "DEPROVISIONED": "Deactivated",
+    UserStatus.STAGED: "Staged",
+    UserStatus.PROVISIONED: "Pending user action",
+    UserStatus.ACTIVE: "Active",
+    UserStatus.RECOVERY: "Password reset",
+    UserStatus.PASSWORD_EXPIRED: "Password expired",
+    UserStatus.LOCKED_OUT: "Locked out",
+    UserStatus.SUSPENDED: "Suspended",
+    UserStatus.DEPROVISIONED: "Deactivated",
 }
 #: The People list's status filter, in Okta's order.
-STATUS_FILTERS = ("STAGED", "PROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT", "DEPROVISIONED")
+STATUS_FILTERS = (
+    UserStatus.STAGED,
+    UserStatus.PROVISIONED,
+    UserStatus.ACTIVE,
+    UserStatus.SUSPENDED,
+    UserStatus.LOCKED_OUT,
+    UserStatus.DEPROVISIONED,
+)
 
 #: The person page's buttons per status: the main ones, then the More Actions menu.
 #: Okta help: Staged -> Activate; Suspended -> Unsuspend; Deactivated -> Activate, Delete;
@@ -31,14 +39,14 @@ STATUS_FILTERS = ("STAGED", "PROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT", 
 # Guess: Pending user action (and Password reset) offer Reactivate, the API's reactivate,
 # which restarts activation.
 LIFECYCLE = {
-    "STAGED": (["activate"], ["deactivate"]),
-    "PROVISIONED": (["reactivate"], ["deactivate"]),
-    "ACTIVE": ([], ["suspend", "deactivate"]),
-    "RECOVERY": (["reactivate"], ["suspend", "deactivate"]),
-    "PASSWORD_EXPIRED": ([], ["suspend", "deactivate"]),
-    "LOCKED_OUT": ([], ["deactivate"]),
-    "SUSPENDED": (["unsuspend"], ["deactivate"]),
-    "DEPROVISIONED": (["activate", "delete"], []),
+    UserStatus.STAGED: (["activate"], ["deactivate"]),
+    UserStatus.PROVISIONED: (["reactivate"], ["deactivate"]),
+    UserStatus.ACTIVE: ([], ["suspend", "deactivate"]),
+    UserStatus.RECOVERY: (["reactivate"], ["suspend", "deactivate"]),
+    UserStatus.PASSWORD_EXPIRED: ([], ["suspend", "deactivate"]),
+    UserStatus.LOCKED_OUT: ([], ["deactivate"]),
+    UserStatus.SUSPENDED: (["unsuspend"], ["deactivate"]),
+    UserStatus.DEPROVISIONED: (["activate", "delete"], []),
 }
 ACTION_LABELS = {
     "activate": "Activate",

@@ -22,21 +22,32 @@ whenever one of the changes above happens.
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory import expressions, groups, memberships, users
+from mock_okta.directory.users import UserStatus
 from mock_okta.errors import ApiValidationFailed, ExpressionError, ResourceNotFound
 from mock_okta.storage.ids import GROUP_RULE, new_id
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
-ACTIVE, INACTIVE, INVALID = "ACTIVE", "INACTIVE", "INVALID"
+
+class RuleStatus(StrEnum):
+    """A rule is created INACTIVE; INVALID once a group it assigns to is deleted."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    INVALID = "INVALID"
+
+
+ACTIVE, INACTIVE, INVALID = RuleStatus.ACTIVE, RuleStatus.INACTIVE, RuleStatus.INVALID
 EXPRESSION_TYPE = "urn:okta:expression:1.0"
 #: Guess: Okta's "Pending or Inactive" read as STAGED and DEPROVISIONED.
-EXEMPT_STATUSES = ("STAGED", "DEPROVISIONED")
+EXEMPT_STATUSES = (UserStatus.STAGED, UserStatus.DEPROVISIONED)
 #: Okta support, "Group Rule Restrictions": names up to 50 characters, at most 100 target
 #: groups and 100 excluded users per rule.
 NAME_MAX, MAX_GROUPS, MAX_EXCLUDED = 50, 100, 100

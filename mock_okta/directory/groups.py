@@ -8,6 +8,7 @@ assignments) is `mock_okta.reactions`' work.
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -18,7 +19,16 @@ from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
 from mock_okta.storage.pagination import next_seq, page
 
-OKTA_GROUP, APP_GROUP, BUILT_IN = "OKTA_GROUP", "APP_GROUP", "BUILT_IN"
+
+class GroupType(StrEnum):
+    """Okta groups are made in Okta, app groups come from (or stand for) an app's groups."""
+
+    OKTA_GROUP = "OKTA_GROUP"
+    APP_GROUP = "APP_GROUP"
+    BUILT_IN = "BUILT_IN"  # Everyone
+
+
+OKTA_GROUP, APP_GROUP, BUILT_IN = GroupType.OKTA_GROUP, GroupType.APP_GROUP, GroupType.BUILT_IN
 #: Okta's okta:user_group profile limits (Groups API, "Default Profile Properties").
 NAME_MAX, DESCRIPTION_MAX = 255, 1024
 _OKTA_TIME = "strftime('%Y-%m-%dT%H:%M:%fZ', {})"

@@ -7,6 +7,7 @@ push engine's work: changes are handed over as provisioning events.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -26,7 +27,16 @@ from mock_okta.storage.ids import PUSH_MAPPING, new_id
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
-ACTIVE, INACTIVE, ERROR = "ACTIVE", "INACTIVE", "ERROR"
+
+class MappingStatus(StrEnum):
+    """A pushed group is ACTIVE or INACTIVE; ERROR after a push failed (until retried)."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    ERROR = "ERROR"
+
+
+ACTIVE, INACTIVE, ERROR = MappingStatus.ACTIVE, MappingStatus.INACTIVE, MappingStatus.ERROR
 
 
 def mapping_json(row: dict, base_url: str) -> dict:

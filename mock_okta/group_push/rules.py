@@ -30,9 +30,8 @@ from mock_okta.storage.ids import new_id
 from mock_okta.storage.pagination import next_seq
 from mock_okta.timestamps import okta_datetime
 
-# Rules and mappings share the ACTIVE / INACTIVE statuses. push_mappings is used by attribute:
-# it imports groups, which imports this module (groups hand new and changed groups to rules).
-ACTIVE, INACTIVE = "ACTIVE", "INACTIVE"
+# Rules and mappings share the ACTIVE / INACTIVE statuses.
+ACTIVE, INACTIVE = push_mappings.ACTIVE, push_mappings.INACTIVE
 #: Guess: the id prefix of push rules is not public (mappings are `gPm…`).
 PUSH_RULE = "gPr"
 #: "When adding the Pushed Groups By rule, no more than 100 groups can match the filter;

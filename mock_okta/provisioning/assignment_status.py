@@ -21,7 +21,7 @@ def assignments_tab(db: Database, app_id: str) -> list[dict]:
 def _row_json(row: dict) -> dict:
     profile = json.loads(row["user_profile"])  # app_users has a `profile` column too
     problem = None
-    if row["sync_state"] == "ERROR" and row["error_summary"]:
+    if row["sync_state"] == assignments.SyncState.ERROR and row["error_summary"]:
         problem = row["error_summary"]
     elif row["provisioned_before_enabled"]:
         problem = ASSIGNED_BEFORE_PROVISIONING

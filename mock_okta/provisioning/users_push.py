@@ -137,7 +137,7 @@ def run_provision(ctx: PushContext) -> None:
     if ctx.event["kind"] == EventKind.USER_ASSIGNED and assigned_before:
         # Assigned before provisioning was enabled: only Provision User pushes it (§4).
         return _done(ctx)
-    if user["status"] == "STAGED":
+    if user["status"] == users.UserStatus.STAGED:
         return _await_activation(ctx, user_id)
     found = _lookup(ctx, app_user)
     reactivated = False

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_okta.config import ORG_ADMIN_LOGIN
+from mock_okta.directory import users
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.ids import API_TOKEN, new_id
 
@@ -32,6 +34,13 @@ def create_token(
     }
     db["api_tokens"].insert(row)
     return row, value
+
+
+@transactional
+def create_admin_token(db: Database, now: datetime, name: str) -> tuple[dict, str]:
+    """A token owned by the org's super admin (`mock-okta create-token`)."""
+    admin = users.require_user(db, ORG_ADMIN_LOGIN)
+    return create_token(db, now, name, user_id=admin["id"])
 
 
 def find_token(db: Database, value: str) -> dict | None:

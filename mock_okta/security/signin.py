@@ -20,6 +20,7 @@ from mock_okta import system_log
 from mock_okta.applications import assignments
 from mock_okta.directory import users
 from mock_okta.directory.passwords import check_password
+from mock_okta.directory.users import UserStatus
 from mock_okta.errors import SignInFailed
 from mock_okta.security import sessions as web_sessions
 
@@ -36,8 +37,8 @@ def sign_in(db: Database, now: datetime, username: str, password: str) -> tuple[
     if user is None or not password:
         _log_failure(db, now, user, username, "INVALID_CREDENTIALS")
         raise SignInFailed()
-    if user["status"] == "LOCKED_OUT":
-        _log_failure(db, now, user, username, "LOCKED_OUT")
+    if user["status"] == UserStatus.LOCKED_OUT:
+        _log_failure(db, now, user, username, UserStatus.LOCKED_OUT)
         raise SignInFailed(LOCKED_OUT)
     if not user["password_hash"] or not check_password(user["password_hash"], password):
         _log_failure(db, now, user, username, "INVALID_CREDENTIALS")

@@ -7,7 +7,7 @@ gone after Provision User.
 
 import re
 
-from mock_okta.bootstrap import ORG_ADMIN_LOGIN
+from mock_okta.config import ORG_ADMIN_LOGIN
 from tests.okta.console_helpers import APP_URL, Console, sign_in, visible_text
 
 

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
-from mock_okta.bootstrap import ORG_ADMIN_LOGIN
+from mock_okta.config import ORG_ADMIN_LOGIN
 from mock_okta.provisioning import engine
 from mock_okta.provisioning.handlers import HANDLERS
 from mock_okta.security import sessions as web_sessions

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, g, request
 from mock_okta import reactions, system_log
 from mock_okta.applications import assignments
 from mock_okta.directory import users
+from mock_okta.directory.users import UserStatus
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.org import org
 from mock_okta.storage.pagination import parse_limit
@@ -22,18 +23,18 @@ from mock_okta.views.common import (
 bp = Blueprint("api_users", __name__, url_prefix="/api/v1/users")
 
 _LIFECYCLE_LINKS = {
-    "activate": ("STAGED", "DEPROVISIONED"),
-    "reactivate": ("PROVISIONED", "RECOVERY"),
-    "suspend": ("ACTIVE",),
-    "unsuspend": ("SUSPENDED",),
+    "activate": (UserStatus.STAGED, UserStatus.DEPROVISIONED),
+    "reactivate": (UserStatus.PROVISIONED, UserStatus.RECOVERY),
+    "suspend": (UserStatus.ACTIVE,),
+    "unsuspend": (UserStatus.SUSPENDED,),
     "deactivate": (
-        "STAGED",
-        "PROVISIONED",
-        "ACTIVE",
-        "RECOVERY",
-        "PASSWORD_EXPIRED",
-        "LOCKED_OUT",
-        "SUSPENDED",
+        UserStatus.STAGED,
+        UserStatus.PROVISIONED,
+        UserStatus.ACTIVE,
+        UserStatus.RECOVERY,
+        UserStatus.PASSWORD_EXPIRED,
+        UserStatus.LOCKED_OUT,
+        UserStatus.SUSPENDED,
     ),
 }
 
