@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import World, world  # noqa: F401  (the `world` fixture, re-exported)
+from tests.browser.screens import Screens
+from tests.e2e.world import FIXTURE, live_world
 
 CHROMIUM = os.environ.get("DEVENV_CHROMIUM", "/usr/bin/chromium")
 #: Screenshots of every step land here, one folder per test (git-ignored).
@@ -52,23 +53,6 @@ def browser():
         launched.close()
 
 
-class Screens:
-    """Numbered screenshots of a test's steps: test-output/browser/<test>/NN-<step>.png."""
-
-    def __init__(self, page, folder: Path):
-        self.page, self.folder, self.count = page, folder, 0
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.png"):
-            old.unlink()
-
-    def shot(self, step: str) -> Path:
-        self.count += 1
-        name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
-        path = self.folder / f"{self.count:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context and page; fails fast instead of waiting 30 s for a selector."""
@@ -83,3 +67,10 @@ def page(browser, request):
 def screens(page, request) -> Screens:
     """Screenshots under the test's output folder."""
     return Screens(page, OUTPUT / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
+
+
+@pytest.fixture
+def world(tmp_path, devenv_keys):
+    """Okta and SonarQube from the default fixture, live, for the browser to click through."""
+    with live_world(tmp_path, devenv_keys, FIXTURE) as state:
+        yield state

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Screens
+from tests.browser.screens import Screens
 
 ADMIN, PASSWORD = "admin@example.com", "Passw0rd!"
 APP_LABEL = "SonarQube"

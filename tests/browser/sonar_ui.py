@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Screens
+from tests.browser.screens import Screens
 
 SCIM_OPTION = "Automatic user and group provisioning with SCIM"
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser import okta_console as okta
 from tests.browser import sonar_ui
-from tests.browser.conftest import Screens
+from tests.browser.screens import Screens
 
 NEW_ADMIN_PASSWORD = "Admin-Passw0rd!"
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser import okta_console as okta
 from tests.browser import sonar_ui
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 
 def test_okta_shows_a_bad_scim_connection_in_the_form_and_keeps_nothing(world, page, screens):

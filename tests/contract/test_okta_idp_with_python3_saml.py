@@ -32,7 +32,7 @@ from mock_okta import fixtures
 from mock_okta.applications import signing_keys
 from tests.conftest import fixture_variables
 from tests.live import live_server
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 from tests.okta.sso_helpers import ALICE, APP_ID, EXTERNAL_KEY, PASSWORD
 
 pytestmark = pytest.mark.contract

@@ -28,7 +28,7 @@ from mock_common.db import connect
 from mock_okta import fixtures
 from mock_okta.provisioning.worker import start_worker
 from tests.conftest import fixture_variables
-from tests.e2e.conftest import SONARQUBE_APP, SSWS
+from tests.e2e.world import SONARQUBE_APP, SSWS
 from tests.live import live_server
 
 pytestmark = pytest.mark.contract

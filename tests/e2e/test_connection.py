@@ -1,6 +1,6 @@
 """The SCIM connection between the two apps: the guide's Steps 1-7."""
 
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 
 def test_connector_test_is_green_with_the_admin_token(world):

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 ALICE, ALICE_LOGIN = "00ualicemartin000001", "alice.martin@example.com"
 BOB = "00ubobnguyen00000002"

@@ -1,7 +1,7 @@
 """The SonarQube "SCIM with Okta" guide (shared/seed/sonarqube-okta-scim.md), step by step,
 through the public APIs and the console-only JSON actions, with the outcome of each step."""
 
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 ASSIGNED_BEFORE = (
     "User was assigned this application before Provisioning was enabled and not "

@@ -7,7 +7,7 @@ public APIs show the end state of SonarQube's SCIM guide.
 import pytest
 import requests
 
-from tests.e2e.conftest import FIXTURES, SONARQUBE_APP, live_world
+from tests.e2e.world import FIXTURES, SONARQUBE_APP, live_world
 
 TOKEN = "squ_5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
 #: The app's users: alice, bob, carol directly, and sonar-developers by group (Kate is

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.e2e.browserless import Browser
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 PASSWORD = "Passw0rd!"
 NO_ACCOUNT = (

@@ -12,11 +12,13 @@ from urllib.parse import quote
 
 import pytest
 
+from mock_common import clock
 from mock_common.db import connect
+from mock_okta import outbox as okta_outbox
 from mock_okta.provisioning import engine, users_push
 from mock_okta.provisioning.handlers import HANDLERS
 from mock_okta.provisioning.worker import ProvisioningWorker
-from tests.e2e.conftest import SONARQUBE_APP
+from tests.e2e.world import SONARQUBE_APP
 
 ALICE = "00ualicemartin000001"
 BOB = "00ubobnguyen00000002"
@@ -817,8 +819,12 @@ def test_rate_limited_create_waits_then_succeeds(world, headers, wait):
     assert tasks(world) == []
     if wait > 2:
         okta(world, "POST", "/_mock/clock", json={"advanceSeconds": wait - 5})
-        time.sleep(0.1)
-        assert outbox(world)[-1]["status"] == "WAITING"  # not yet due
+        db = connect(world.okta_app.config["DATABASE"])
+        try:  # five seconds before the retry, the engine finds nothing due
+            assert okta_outbox.next_due(db, clock.now(db)) is None
+        finally:
+            db.conn.close()
+        assert outbox(world)[-1]["status"] == "WAITING"
     okta(world, "POST", "/_mock/clock", json={"advanceSeconds": wait + 1})
     world.wait()
     assert calls(world, mark) == [

@@ -16,8 +16,6 @@ from mock_okta import create_app, init_db
 from mock_okta.config import DEFAULT_API_TOKEN
 from tests.live import live_server
 
-SSWS = {"Authorization": f"SSWS {DEFAULT_API_TOKEN}"}
-
 
 @pytest.fixture(scope="session")
 def okta_template(tmp_path_factory):

@@ -1,7 +1,7 @@
 """API tokens through the official okta SDK, and the console's Create Token."""
 
 from mock_okta.config import DEFAULT_API_TOKEN
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 
 def test_list_and_get_the_fixture_token(sdk):

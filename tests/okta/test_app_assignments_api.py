@@ -22,9 +22,9 @@ os.environ.setdefault("MOCK_OKTA_PBKDF2_ROUNDS", "1000")
 
 from mock_common.db import connect
 from mock_okta.applications import assignments
-from tests.okta.conftest import SSWS
-from tests.okta.test_apps_api import (
+from tests.okta.api_helpers import (
     SONARQUBE_APP,
+    SSWS,
     add_member,
     assign_user,
     create_app,

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mock_okta.cli import cli
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 from tests.okta.console_helpers import (
     APP_URL,
     console_fixture,  # noqa: F401  (a fixture)

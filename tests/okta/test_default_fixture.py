@@ -9,7 +9,7 @@ from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
 from tests.conftest import fixture_variables
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 APP = "0oasonarqubedevenv01"

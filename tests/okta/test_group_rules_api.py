@@ -10,7 +10,7 @@ os.environ.setdefault("MOCK_OKTA_PBKDF2_ROUNDS", "1000")
 from okta.pagination import PaginationHelper
 
 from mock_common.db import connect
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 PASSWORD = "Passw0rd!2024"
 EXPRESSION_TYPE = "urn:okta:expression:1.0"

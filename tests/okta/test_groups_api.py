@@ -14,7 +14,7 @@ from okta.pagination import PaginationHelper, paginate_all
 from mock_common.db import connect
 from mock_okta import outbox
 from mock_okta.outbox import EventKind
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 PASSWORD = "Passw0rd!2024"
 

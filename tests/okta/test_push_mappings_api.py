@@ -14,8 +14,8 @@ from okta.models import (
 
 os.environ.setdefault("MOCK_OKTA_PBKDF2_ROUNDS", "1000")
 
-from tests.okta.conftest import SSWS
-from tests.okta.test_apps_api import (
+from tests.okta.api_helpers import (
+    SSWS,
     create_app,
     create_group,
     enable_provisioning,

@@ -16,8 +16,14 @@ from mock_common import clock
 from mock_common.db import atomic, connect
 from mock_okta.directory import groups
 from mock_okta.provisioning import groups_push
-from tests.okta.conftest import SSWS
-from tests.okta.test_apps_api import SONARQUBE_APP, database, enable_provisioning, events, log_types
+from tests.okta.api_helpers import (
+    SONARQUBE_APP,
+    SSWS,
+    database,
+    enable_provisioning,
+    events,
+    log_types,
+)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from mock_okta.applications import apps, signing_keys
 from mock_okta.directory import users
 from mock_okta.errors import AppNotAssigned, PageNotFound
 from mock_okta.saml import idp as saml_idp
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 from tests.okta.sso_helpers import (
     ACS,
     ALICE,

@@ -17,8 +17,7 @@ from saml2.config import SPConfig
 
 from mock_okta.applications import signing_keys
 from mock_okta.saml import metadata as saml_metadata
-from tests.okta.conftest import SSWS
-from tests.okta.test_apps_api import SONAR, create_app, error_of, ok
+from tests.okta.api_helpers import SONAR, SSWS, create_app, error_of, ok
 
 
 @pytest.fixture

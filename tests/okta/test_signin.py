@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 from tests.okta.sso_helpers import (
     ALICE,
     APP_ID,

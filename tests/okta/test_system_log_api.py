@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from okta.models import CreateUserRequest
 from okta.pagination import paginate_all
 
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 
 def make_users(sdk, count: int) -> list[str]:

@@ -4,7 +4,7 @@ import pytest
 from okta.models import CreateUserRequest, UpdateUserRequest
 from okta.pagination import paginate_pages
 
-from tests.okta.conftest import SSWS
+from tests.okta.api_helpers import SSWS
 
 
 def new_user(login: str, *, password: bool = True, **profile) -> CreateUserRequest:
