@@ -6,6 +6,7 @@ module owns the `app_provisioning` table.
 """
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -26,29 +27,67 @@ AUTH_MODES = ("HTTP_HEADER", "BASIC")
 DIALECTS = ("CUSTOM_APP", "OIN")
 
 
-def get_connection(db: Database, app_id: str) -> dict | None:
-    """The app's connection row, if provisioning was ever configured."""
+@dataclass(frozen=True)
+class ScimConnection:
+    """An app's SCIM connection: where Okta's SCIM client sends, and how it authenticates."""
+
+    app_id: str
+    base_url: str | None
+    auth_mode: str = "HTTP_HEADER"  # "Bearer <token>", or BASIC with username and password
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    actions: tuple[str, ...] = field(default=())
+    dialect: str = "CUSTOM_APP"
+    enabled: bool = True
+    unique_identifier_field: str = "userName"
+    enabled_at: str | None = None
+
+    @property
+    def pushes_groups(self) -> bool:
+        """Provisioning is on and Push Groups is one of the connection's actions."""
+        return self.enabled and "PUSH_GROUPS" in self.actions
+
+
+def _connection(row: dict) -> ScimConnection:
+    return ScimConnection(
+        app_id=row["app_id"],
+        base_url=row["base_url"],
+        auth_mode=row["auth_mode"],
+        token=row["token"],
+        username=row["username"],
+        password=row["password"],
+        actions=tuple(json.loads(row["actions"] or "[]")),
+        dialect=row["dialect"] or "CUSTOM_APP",
+        enabled=bool(row["enabled"]),
+        unique_identifier_field=row["unique_identifier_field"],
+        enabled_at=row["enabled_at"],
+    )
+
+
+def get_connection(db: Database, app_id: str) -> ScimConnection | None:
+    """The app's connection, if provisioning was ever configured."""
     rows = list(db.query("select * from app_provisioning where app_id = ?", [app_id]))
-    return rows[0] if rows else None
+    return _connection(rows[0]) if rows else None
 
 
-def connection_json(row: dict | None) -> dict:
+def connection_json(connection: ScimConnection | None) -> dict:
     """The connection as the console endpoint returns it: secrets never echoed."""
-    if row is None:
+    if connection is None:
         return {"enabled": False}
     result = {
-        "enabled": bool(row["enabled"]),
-        "baseUrl": row["base_url"],
-        "uniqueIdentifierField": row["unique_identifier_field"],
-        "actions": json.loads(row["actions"]),
-        "authMode": row["auth_mode"],
-        "dialect": row["dialect"],
+        "enabled": connection.enabled,
+        "baseUrl": connection.base_url,
+        "uniqueIdentifierField": connection.unique_identifier_field,
+        "actions": list(connection.actions),
+        "authMode": connection.auth_mode,
+        "dialect": connection.dialect,
     }
-    if row["auth_mode"] == "BASIC":
-        result["username"] = row["username"]
-        result["passwordSet"] = bool(row["password"])
+    if connection.auth_mode == "BASIC":
+        result["username"] = connection.username
+        result["passwordSet"] = bool(connection.password)
     else:
-        result["tokenSet"] = bool(row["token"])
+        result["tokenSet"] = bool(connection.token)
     return result
 
 
@@ -78,43 +117,44 @@ def _causes(body: dict) -> list[str]:
 
 
 @transactional
-def store_connection(db: Database, now: datetime, app_id: str, body: dict) -> tuple[dict, bool]:
+def store_connection(
+    db: Database, now: datetime, app_id: str, body: dict
+) -> tuple[ScimConnection, bool]:
     """Store the connection form (enabling or disabling SCIM); returns the stored row and
     whether this turned provisioning on. Omitted secrets keep their stored value, as the
     console's masked fields do."""
     causes = _causes(body)
     if causes:
         raise ApiValidationFailed(causes[0].split(":")[0], causes)
-    current = get_connection(db, app_id) or {}
+    current = get_connection(db, app_id) or ScimConnection(app_id, None, enabled=False)
     enabled = body.get("enabled", True)
     row = {
         "app_id": app_id,
         "enabled": int(enabled),
-        "base_url": (body.get("baseUrl") or current.get("base_url") or "").rstrip("/") or None,
+        "base_url": (body.get("baseUrl") or current.base_url or "").rstrip("/") or None,
         "unique_identifier_field": body.get("uniqueIdentifierField")
-        or current.get("unique_identifier_field")
-        or "userName",
-        "actions": json.dumps(body.get("actions", json.loads(current.get("actions") or "[]"))),
-        "auth_mode": body.get("authMode") or current.get("auth_mode") or "HTTP_HEADER",
-        "token": body.get("token", current.get("token")),
-        "username": body.get("username", current.get("username")),
-        "password": body.get("password", current.get("password")),
-        "dialect": body.get("dialect") or current.get("dialect") or "CUSTOM_APP",
-        "enabled_at": current.get("enabled_at") or (now.isoformat() if enabled else None),
+        or current.unique_identifier_field,
+        "actions": json.dumps(body.get("actions", list(current.actions))),
+        "auth_mode": body.get("authMode") or current.auth_mode,
+        "token": body.get("token", current.token),
+        "username": body.get("username", current.username),
+        "password": body.get("password", current.password),
+        "dialect": body.get("dialect") or current.dialect,
+        "enabled_at": current.enabled_at or (now.isoformat() if enabled else None),
     }
     # No base URL is required to enable: General > App Settings > SCIM > Save turns provisioning
     # on before the SCIM Connection form is filled (the Provisioning tab then shows it empty).
     db["app_provisioning"].upsert(row, pk="app_id")
-    return get_connection(db, app_id), bool(enabled and not current.get("enabled"))
+    return get_connection(db, app_id), bool(enabled and not current.enabled)
 
 
 def provisioning_enabled(db: Database, app_id: str) -> bool:
     """General > App Settings > Enable SCIM provisioning is ticked."""
-    row = get_connection(db, app_id)
-    return bool(row and row["enabled"])
+    connection = get_connection(db, app_id)
+    return bool(connection and connection.enabled)
 
 
 def push_groups_enabled(db: Database, app_id: str) -> bool:
     """Provisioning is on and Push Groups is one of the connection's actions."""
-    row = get_connection(db, app_id)
-    return bool(row and row["enabled"] and "PUSH_GROUPS" in json.loads(row["actions"] or "[]"))
+    connection = get_connection(db, app_id)
+    return bool(connection and connection.pushes_groups)

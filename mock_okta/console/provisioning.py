@@ -4,12 +4,11 @@ The form maps onto `connector.save_connection`; secrets are never rendered back 
 secret field keeps the stored value, as Okta's masked fields do).
 """
 
-import json
-
 import requests
 from sqlite_utils import Database
 
 from mock_okta.applications import scim_connection
+from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.provisioning import connector
 
 #: Supported provisioning actions: checkbox value, label, the connection actions it stands for.
@@ -41,12 +40,12 @@ FAILURE = (
 )
 
 
-def view(row: dict | None) -> dict:
+def view(row: ScimConnection | None) -> dict:
     """The stored connection as the form shows it (no secrets)."""
     stored = scim_connection.connection_json(row)
     actions = set(stored.get("actions", []))
     return {
-        "configured": bool(row and row["base_url"]),
+        "configured": bool(row and row.base_url),
         "baseUrl": stored.get("baseUrl") or "",
         "uniqueIdentifierField": stored.get("uniqueIdentifierField") or UNIQUE_FIELD_DEFAULT,
         "actions": [key for key, _label, parts in ACTIONS if set(parts) <= actions],
@@ -57,7 +56,7 @@ def view(row: dict | None) -> dict:
     }
 
 
-def form_view(form: dict, selected: list[str], row: dict | None) -> dict:
+def form_view(form: dict, selected: list[str], row: ScimConnection | None) -> dict:
     """A posted form shown again (after a refusal or a test), secrets left out."""
     stored = view(row)
     return {
@@ -89,22 +88,25 @@ def connection_body(form: dict, selected: list[str]) -> dict:
     return body
 
 
-def candidate(app_id: str, row: dict | None, body: dict) -> dict:
+def candidate(app_id: str, stored: ScimConnection | None, body: dict) -> ScimConnection:
     """The connection as the form stands, for a test before Save (stored secrets fill blanks)."""
-    current = dict(row or {})
-    return {
-        "app_id": app_id,
-        "base_url": body["baseUrl"].rstrip("/"),
-        "auth_mode": body["authMode"],
-        "actions": json.dumps(body["actions"]),
-        "token": body.get("token", current.get("token")),
-        "username": body.get("username", current.get("username")),
-        "password": body.get("password", current.get("password")),
-    }
+    return ScimConnection(
+        app_id=app_id,
+        base_url=body["baseUrl"].rstrip("/"),
+        auth_mode=body["authMode"],
+        actions=tuple(body["actions"]),
+        token=body.get("token", stored.token if stored else None),
+        username=body.get("username", stored.username if stored else None),
+        password=body.get("password", stored.password if stored else None),
+    )
 
 
 def test_connector(
-    db: Database, app_id: str, row: dict | None, body: dict, session: requests.Session
+    db: Database,
+    app_id: str,
+    stored: ScimConnection | None,
+    body: dict,
+    session: requests.Session,
 ) -> dict:
     """Test Connector Configuration on the form's values; the dialog's content."""
     if body["authMode"] not in scim_connection.AUTH_MODES:
@@ -112,7 +114,7 @@ def test_connector(
     # Guess: Okta checks the URL in the form before testing; the reason's wording is ours.
     if not body["baseUrl"].startswith(("http://", "https://")):
         return {"ok": False, "message": FAILURE.format(reason="SCIM connector base URL is invalid")}
-    result = connector.check_connector(db, candidate(app_id, row, body), session)
+    result = connector.check_connector(db, candidate(app_id, stored, body), session)
     if not result["ok"]:
         return {"ok": False, "message": FAILURE.format(reason=result["message"].rstrip("."))}
     return result

@@ -16,6 +16,7 @@ import requests
 from sqlite_utils import Database
 
 from mock_common import clock
+from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.provisioning import wire_log
 
 USER_AGENT = "Okta SCIM Client 1.0.0"
@@ -53,7 +54,7 @@ class ScimClient:
     def __init__(
         self,
         db: Database,
-        connection: dict,
+        connection: ScimConnection,
         *,
         event_id: int | None = None,
         session: requests.Session | None = None,
@@ -97,15 +98,15 @@ class ScimClient:
         return headers
 
     def _authorization(self) -> str:
-        if self.connection["auth_mode"] == "BASIC":
-            pair = f"{self.connection['username'] or ''}:{self.connection['password'] or ''}"
+        if self.connection.auth_mode == "BASIC":
+            pair = f"{self.connection.username or ''}:{self.connection.password or ''}"
             return "Basic " + base64.b64encode(pair.encode()).decode()
         # HTTP Header mode: the admin pastes the raw token and Okta adds "Bearer " (§1.1).
-        return f"Bearer {self.connection['token'] or ''}"
+        return f"Bearer {self.connection.token or ''}"
 
     def send(self, method: str, path: str, body: dict | None = None) -> ScimResponse:
         """One request, recorded; 2xx returns, anything else raises ScimError."""
-        url = f"{self.connection['base_url']}{path}"
+        url = f"{self.connection.base_url}{path}"
         headers = self.headers(body is not None)
         data = json.dumps(body) if body is not None else None
         started = time.monotonic()
@@ -140,7 +141,7 @@ class ScimClient:
         wire_log.record(
             self.db,
             clock.now(self.db),
-            app_id=self.connection["app_id"],
+            app_id=self.connection.app_id,
             event_id=self.event_id,
             method=method,
             url=url,

@@ -4,7 +4,6 @@ The stored form is `applications.scim_connection`; this module adds what needs t
 org (flagging app users assigned before provisioning was enabled) or the SCIM client.
 """
 
-import json
 from datetime import datetime
 
 import requests
@@ -12,6 +11,7 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta.applications import apps, assignments, features, scim_connection
+from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.provisioning.client import ScimClient, ScimError
 
@@ -40,14 +40,17 @@ CAPABILITIES = {
 }
 
 
-def check_connector(db: Database, row: dict, session=None) -> dict:
+def check_connector(
+    db: Database, connection: ScimConnection, session: requests.Session | None = None
+) -> dict:
     """Test Connector Configuration: exactly `GET /Users?startIndex=1&count=2` (§1.2).
 
     A 2xx ListResponse passes and the dialog ticks the capabilities of the selected actions
     (the ticks do not mean Okta exercised them); anything else fails with the reason.
     """
     try:
-        response = ScimClient(db, row, session=session).get("/Users", {"startIndex": 1, "count": 2})
+        client = ScimClient(db, connection, session=session)
+        response = client.get("/Users", {"startIndex": 1, "count": 2})
     except ScimError as error:
         return {"ok": False, "message": error.summary}
     body = response.body
@@ -56,7 +59,7 @@ def check_connector(db: Database, row: dict, session=None) -> dict:
             "ok": False,
             "message": "The response is not a SCIM ListResponse with an integer totalResults",
         }
-    selected = set(json.loads(row["actions"]))
+    selected = set(connection.actions)
     return {
         "ok": True,
         "message": "Connector configured successfully",
@@ -69,10 +72,10 @@ def check_connector(db: Database, row: dict, session=None) -> dict:
 def check_app_connector(db: Database, app_id: str, session: requests.Session | None = None) -> dict:
     """Test Connector Configuration of the app's stored connection (it needs a base URL)."""
     app = apps.require_app(db, app_id)
-    row = scim_connection.get_connection(db, app["id"])
-    if row is None or not row["base_url"]:
+    connection = scim_connection.get_connection(db, app["id"])
+    if connection is None or not connection.base_url:
         raise ApiValidationFailed("baseUrl", ["baseUrl: The field cannot be left blank"])
-    return check_connector(db, row, session)
+    return check_connector(db, connection, session)
 
 
 def update_to_app(

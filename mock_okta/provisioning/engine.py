@@ -22,6 +22,7 @@ from mock_common import clock
 from mock_common.db import atomic
 from mock_okta import outbox, system_log
 from mock_okta.applications import apps, scim_connection
+from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.outbox import EventStatus
 from mock_okta.provisioning import tasks
 from mock_okta.provisioning.client import ScimClient, ScimError
@@ -39,7 +40,7 @@ class PushContext:
 
     db: Database
     app: dict
-    connection: dict
+    connection: ScimConnection
     client: ScimClient
     event: dict
 
@@ -73,7 +74,7 @@ def process_next(
     app = apps.get_app(db, event["app_id"])
     settings = scim_connection.get_connection(db, event["app_id"])
     handler = handlers.get(event["kind"])
-    if app is None or handler is None or not settings or not settings["enabled"]:
+    if app is None or handler is None or settings is None or not settings.enabled:
         # Nothing to deliver to: the app is gone, or provisioning is off (Okta sends nothing).
         outbox.finish(db, clock.now(db), event["id"], EventStatus.DONE)
         return True

@@ -5,7 +5,7 @@ Okta-side state and marks the event done in one transaction. A re-run after a cr
 between is harmless: an unknown target is looked up by displayName before it is created, a
 known one (`target_external_id`) is reused, and full pushes send the complete state.
 
-Two dialects (`connection["dialect"]`, reference §0):
+Two dialects (`connection.dialect`, reference §0):
 
 * CUSTOM_APP (AIW, SonarQube's guide): `GET /Groups/{id}` then `PUT` of the full group, for
   membership changes, renames and full pushes alike (§2.3, §2.4, §2.5).
@@ -405,7 +405,7 @@ def _patch(ctx: engine.PushContext, scim_id: str, operation: dict) -> None:
 
 
 def _custom_app(ctx: engine.PushContext) -> bool:
-    return (ctx.connection["dialect"] or CUSTOM_APP) == CUSTOM_APP
+    return ctx.connection.dialect == CUSTOM_APP
 
 
 def _mapping_of_group(ctx: engine.PushContext) -> dict | None:

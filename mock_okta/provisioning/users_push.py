@@ -191,7 +191,7 @@ def _link(ctx: PushContext, found: dict, app_user: dict, user: dict) -> tuple[st
     inactive = found.get("active") is False
     if inactive and not _enabled(ctx, "update", "lifecycleDeactivate"):
         raise ScimError(USER_INACTIVE)
-    custom_app = ctx.connection["dialect"] != OIN
+    custom_app = ctx.connection.dialect != OIN
     push_profile = _enabled(ctx, "update", "profile")
     if push_profile or (custom_app and inactive):
         step = f"Error while trying to push profile update for {app_user['user_name']}"
@@ -322,7 +322,7 @@ def run_deactivate(ctx: PushContext) -> None:
     user = users.get_user(ctx.db, user_id)
     step = f"Error while deactivating user {_display_name(user, user_id)}"  # guess
     try:
-        if ctx.connection["dialect"] == OIN:
+        if ctx.connection.dialect == OIN:
             ctx.client.patch(f"/Users/{external_id}", active_patch(False))
         else:
             current = _get_user(ctx, external_id)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.provisioning import users_push
 from mock_okta.provisioning.client import ScimError, ScimResponse
 from mock_okta.provisioning.engine import PushContext
@@ -39,7 +40,8 @@ class FakeClient:
 
 
 def context(client) -> PushContext:
-    return PushContext(db=None, app={}, connection={}, client=client, event={})
+    connection = ScimConnection(app_id="0oaunit", base_url="http://scim.test")
+    return PushContext(db=None, app={}, connection=connection, client=client, event={})
 
 
 def test_create_body_is_oktas():
