@@ -15,6 +15,7 @@ import json
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlite_utils import Database
 
@@ -23,6 +24,7 @@ from mock_okta import outbox, system_log
 from mock_okta.applications import apps, features
 from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, memberships, users
+from mock_okta.directory.users import User
 from mock_okta.errors import (
     ApiValidationFailed,
     CredentialsNotAllowed,
@@ -35,6 +37,27 @@ from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
 
 USER, GROUP = "USER", "GROUP"  # an app user's scope: assigned directly or through a group
+
+
+class AppUser(TypedDict):
+    """A row of `app_users`: a user's assignment to an app and its push state."""
+
+    app_id: str
+    user_id: str
+    seq: int
+    direct: int
+    status: str
+    sync_state: str
+    external_id: str | None
+    provisioned_before_enabled: int
+    error_summary: str | None
+    created: str
+    last_updated: str
+    status_changed: str | None
+    last_sync: str | None
+    password_changed: str | None
+    user_name: str
+    profile: str
 
 
 class AppUserStatus(StrEnum):
@@ -67,7 +90,7 @@ _NO_PASSWORD_MODES = (app_settings.SAML_2_0, app_settings.BOOKMARK, app_settings
 # --- reading ----------------------------------------------------------------------------------
 
 
-def get_app_user(db: Database, app_id: str, user_id: str) -> dict | None:
+def get_app_user(db: Database, app_id: str, user_id: str) -> AppUser | None:
     """The app user row of a user in an app."""
     rows = list(
         db.query("select * from app_users where app_id = ? and user_id = ?", [app_id, user_id])
@@ -75,7 +98,7 @@ def get_app_user(db: Database, app_id: str, user_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def require_app_user(db: Database, app_id: str, user_id: str) -> dict:
+def require_app_user(db: Database, app_id: str, user_id: str) -> AppUser:
     """The app user, or E0000007."""
     row = get_app_user(db, app_id, user_id)
     if row is None:
@@ -94,7 +117,7 @@ def granting_groups(db: Database, app_id: str, user_id: str) -> list[str]:
     return [row["group_id"] for row in rows]
 
 
-def scope_of(app_user: dict) -> str:
+def scope_of(app_user: AppUser) -> str:
     """USER when directly assigned (even if a group grants it too), else GROUP."""
     return USER if app_user["direct"] else GROUP
 
@@ -458,7 +481,7 @@ def refresh_user_assignments(db: Database, now: datetime, user_id: str) -> None:
     _resume_provisioning(db, now, user)
 
 
-def _resume_provisioning(db: Database, now: datetime, user: dict) -> None:
+def _resume_provisioning(db: Database, now: datetime, user: User) -> None:
     """An activated user's waiting app users are pushed now.
 
     Okta: "If the user is assigned to an app that is configured for provisioning, the
@@ -743,7 +766,7 @@ def _add_app_user(
     db: Database,
     now: datetime,
     app: dict,
-    user: dict,
+    user: User,
     *,
     direct: bool,
     user_name: str | None = None,
@@ -789,7 +812,7 @@ def _add_app_user(
 
 
 def _remove_app_user(
-    db: Database, now: datetime, app: dict, app_user: dict, kind: str, actor: dict | None
+    db: Database, now: datetime, app: dict, app_user: AppUser, kind: str, actor: dict | None
 ) -> None:
     db.execute(
         "delete from app_users where app_id = ? and user_id = ?", [app["id"], app_user["user_id"]]
@@ -810,7 +833,7 @@ _MEMBERSHIP_MESSAGES = {
 
 
 def _log_membership(
-    db: Database, now: datetime, change: str, app: dict, user: dict, actor: dict | None
+    db: Database, now: datetime, change: str, app: dict, user: User, actor: dict | None
 ) -> None:
     """System Log application.user_membership.add / .remove / .update (Okta event catalog)."""
     system_log.record(

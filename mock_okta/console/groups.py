@@ -10,6 +10,7 @@ from mock_okta import reactions
 from mock_okta.applications import assignments
 from mock_okta.console.people import person_row
 from mock_okta.directory import group_rules, groups, memberships
+from mock_okta.directory.groups import Group
 
 #: Okta's names for group types in the console.
 TYPE_LABELS = {"OKTA_GROUP": "Okta group", "BUILT_IN": "Built-in", "APP_GROUP": "App group"}
@@ -142,6 +143,6 @@ def new_group(form: dict) -> dict:
     return {"name": (form.get("name") or "").strip(), "description": description or None}
 
 
-def can_edit_members(group: dict) -> bool:
+def can_edit_members(group: Group) -> bool:
     """Only Okta groups take manual members (Everyone and app groups do not)."""
     return group["type"] == groups.OKTA_GROUP

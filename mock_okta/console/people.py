@@ -9,7 +9,7 @@ from mock_common.db import transactional
 from mock_okta import reactions
 from mock_okta.applications import assignments
 from mock_okta.directory import memberships, users
-from mock_okta.directory.users import UserStatus
+from mock_okta.directory.users import User, UserStatus
 from mock_okta.errors import ApiValidationFailed, InvalidUserStatus
 
 #: Okta's status names in the Admin Console (People list and person page).
@@ -76,7 +76,7 @@ PROFILE_FIELDS = (
 _REQUIRED = set(users.REQUIRED)
 
 
-def person_row(user: dict) -> dict:
+def person_row(user: User) -> dict:
     """A user as the console lists it."""
     profile = users.profile_of(user)
     return {

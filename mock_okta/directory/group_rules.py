@@ -29,7 +29,7 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory import expressions, groups, memberships, users
-from mock_okta.directory.users import UserStatus
+from mock_okta.directory.users import User, UserStatus
 from mock_okta.errors import ApiValidationFailed, ExpressionError, ResourceNotFound
 from mock_okta.storage.ids import GROUP_RULE, new_id
 from mock_okta.storage.pagination import next_seq, page
@@ -334,7 +334,7 @@ def evaluate_rule(db: Database, rule: dict, user_id: str) -> list[RuleMembership
     return decisions
 
 
-def _context(db: Database, user: dict) -> expressions.Context:
+def _context(db: Database, user: User) -> expressions.Context:
     group_ids = memberships.user_group_ids(db, user["id"])
     return expressions.Context(
         profile=json.loads(user["profile"]),

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlite_utils import Database
 
@@ -18,6 +19,21 @@ from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
 from mock_okta.storage.pagination import next_seq, page
+
+
+class Group(TypedDict):
+    """A row of `groups` (`profile` is JSON text; `source_app_id` for APP_GROUPs)."""
+
+    id: str
+    seq: int
+    type: str
+    name: str
+    description: str | None
+    profile: str
+    created: str
+    last_updated: str
+    last_membership_updated: str | None
+    source_app_id: str | None
 
 
 class GroupType(StrEnum):
@@ -57,13 +73,13 @@ _SEARCH_ATTRIBUTES = _SearchAttributes({**_FILTERABLE, "created": _OKTA_TIME.for
 # --- reading --------------------------------------------------------------------------------
 
 
-def get_group(db: Database, group_id: str) -> dict | None:
+def get_group(db: Database, group_id: str) -> Group | None:
     """A group by id, or None."""
     rows = list(db.query("select * from groups where id = ?", [group_id]))
     return rows[0] if rows else None
 
 
-def require_group(db: Database, group_id: str) -> dict:
+def require_group(db: Database, group_id: str) -> Group:
     """The group, or E0000007 `Not found: Resource not found: <id> (UserGroup)`."""
     group = get_group(db, group_id)
     if group is None:
@@ -189,7 +205,7 @@ def create_group(
     *,
     group_id: str | None = None,
     actor: dict | None = None,
-) -> dict:
+) -> Group:
     """POST /api/v1/groups (OKTA_GROUP); app imports create APP_GROUPs the same way.
 
     `group_id` lets a fixture keep its ids; the API always makes a new one.
@@ -225,8 +241,8 @@ def create_group(
 
 @transactional
 def replace_group(
-    db: Database, now: datetime, group: dict, profile: object, *, actor: dict | None = None
-) -> dict:
+    db: Database, now: datetime, group: Group, profile: object, *, actor: dict | None = None
+) -> Group:
     """PUT /api/v1/groups/{id}: the whole profile; only OKTA_GROUP profiles can change."""
     if group["type"] != OKTA_GROUP:
         raise AccessDenied()  # Guess: the code for APP_GROUP/BUILT_IN profiles is not documented.
@@ -283,7 +299,7 @@ def membership_updated(db: Database, now: datetime, group_id: str) -> None:
 
 
 @transactional
-def delete_group(db: Database, now: datetime, group: dict, *, actor: dict | None = None) -> None:
+def delete_group(db: Database, now: datetime, group: Group, *, actor: dict | None = None) -> None:
     """DELETE /api/v1/groups/{id}: an OKTA_GROUP or APP_GROUP, never Everyone.
 
     Memberships, app assignments and push mappings of the group go with it (foreign keys

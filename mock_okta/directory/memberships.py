@@ -20,6 +20,8 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.directory import groups, users
+from mock_okta.directory.groups import Group
+from mock_okta.directory.users import User
 from mock_okta.storage.pagination import page
 
 MANUAL = "MANUAL"
@@ -243,8 +245,8 @@ def _delete(db: Database, group_id: str, user_id: str, source: str) -> None:
 def _record(
     db: Database,
     now: datetime,
-    group: dict,
-    user: dict,
+    group: Group,
+    user: User,
     change: MembershipChange,
     actor: dict | None,
 ) -> None:

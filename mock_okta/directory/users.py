@@ -12,6 +12,7 @@ import re
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlite_utils import Database
 
@@ -22,6 +23,26 @@ from mock_okta.errors import AlreadyActive, ApiValidationFailed, InvalidUserStat
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import USER, new_id
 from mock_okta.storage.pagination import next_seq, page
+
+
+class User(TypedDict):
+    """A row of `users` as the directory passes it around (`profile` is JSON text)."""
+
+    id: str
+    seq: int
+    status: str
+    transitioning_to_status: str | None
+    created: str
+    activated: str | None
+    status_changed: str | None
+    last_login: str | None
+    last_updated: str
+    password_changed: str | None
+    login: str
+    profile: str
+    password_hash: str | None
+    provider: str
+    type_id: str | None
 
 
 class UserStatus(StrEnum):
@@ -53,7 +74,7 @@ _FILTER_ATTRIBUTES = AttributeMap(
 )
 
 
-def get_user(db: Database, user_id: str) -> dict | None:
+def get_user(db: Database, user_id: str) -> User | None:
     """A user by id, or by login (the Users API accepts either)."""
     rows = list(
         db.query("select * from users where id = ? or login = ? collate nocase", [user_id, user_id])
@@ -61,7 +82,7 @@ def get_user(db: Database, user_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def require_user(db: Database, user_id: str) -> dict:
+def require_user(db: Database, user_id: str) -> User:
     """The user by id or login, or E0000007."""
     user = get_user(db, user_id)
     if user is None:
@@ -69,19 +90,19 @@ def require_user(db: Database, user_id: str) -> dict:
     return user
 
 
-def find_by_login(db: Database, login: str) -> dict | None:
+def find_by_login(db: Database, login: str) -> User | None:
     """The user whose login is `login` (case-insensitive, as Okta usernames are)."""
     rows = list(db.query("select * from users where login = ? collate nocase", [login.strip()]))
     return rows[0] if rows else None
 
 
-def get_user_by_id(db: Database, user_id: str) -> dict | None:
+def get_user_by_id(db: Database, user_id: str) -> User | None:
     """A user by id only, or None."""
     rows = list(db.query("select * from users where id = ?", [user_id]))
     return rows[0] if rows else None
 
 
-def require_user_by_id(db: Database, user_id: str) -> dict:
+def require_user_by_id(db: Database, user_id: str) -> User:
     """The user by id only (group memberships name users by id), or E0000007."""
     user = get_user_by_id(db, user_id)
     if user is None:
@@ -102,7 +123,7 @@ def rule_candidate_ids(db: Database, exempt: tuple[str, ...]) -> list[str]:
     return [row["id"] for row in rows]
 
 
-def profile_of(user: dict) -> dict:
+def profile_of(user: User) -> dict:
     """The user's profile as a dict."""
     return json.loads(user["profile"])
 
@@ -225,7 +246,7 @@ def group_ids_of(body: dict) -> list[str]:
 
 @transactional
 def update_user(
-    db: Database, now: datetime, user: dict, body: dict, *, partial: bool, actor: dict | None = None
+    db: Database, now: datetime, user: User, body: dict, *, partial: bool, actor: dict | None = None
 ) -> tuple[dict, list[str]]:
     """POST (partial: merge) or PUT (replace) the profile and optionally the password.
 
@@ -259,7 +280,7 @@ def update_user(
 def _transition(
     db: Database,
     now: datetime,
-    user: dict,
+    user: User,
     status: str,
     action: str,
     actor: dict | None,
@@ -283,7 +304,7 @@ def _transition(
 
 
 @transactional
-def activate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+def activate_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
     """STAGED/DEPROVISIONED -> ACTIVE (with a password) or PROVISIONED."""
     if user["status"] == UserStatus.ACTIVE:
         raise AlreadyActive()
@@ -304,7 +325,7 @@ def activation_token() -> dict:
 
 
 @transactional
-def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+def deactivate_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
     """Any status but DEPROVISIONED -> DEPROVISIONED."""
     if user["status"] == UserStatus.DEPROVISIONED:
         raise InvalidUserStatus()
@@ -312,7 +333,7 @@ def deactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
 
 
 @transactional
-def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+def reactivate_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
     """PROVISIONED or RECOVERY: restart activation (not an undo of a deactivation)."""
     if user["status"] not in (UserStatus.PROVISIONED, UserStatus.RECOVERY):
         raise InvalidUserStatus()
@@ -320,7 +341,7 @@ def reactivate_user(db: Database, now: datetime, user: dict, *, actor: dict | No
 
 
 @transactional
-def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+def suspend_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
     """ACTIVE -> SUSPENDED. Okta sends nothing downstream; assignments are kept (ref. §1.7)."""
     if user["status"] != UserStatus.ACTIVE:
         raise ApiValidationFailed(
@@ -331,7 +352,7 @@ def suspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None 
 
 
 @transactional
-def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> dict:
+def unsuspend_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
     """SUSPENDED -> ACTIVE. Nothing is sent downstream."""
     if user["status"] != UserStatus.SUSPENDED:
         raise ApiValidationFailed(
@@ -342,7 +363,7 @@ def unsuspend_user(db: Database, now: datetime, user: dict, *, actor: dict | Non
 
 
 @transactional
-def delete_user(db: Database, now: datetime, user: dict, *, actor: dict | None = None) -> None:
+def delete_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> None:
     """The final DELETE of a DEPROVISIONED user; it changes nothing downstream.
 
     The user's memberships, app users and sessions go with the row (foreign keys cascade).

@@ -15,6 +15,7 @@ from mock_common.db import transactional
 from mock_okta import outbox, system_log
 from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
+from mock_okta.directory.groups import Group
 from mock_okta.errors import (
     AccessDenied,
     ApiValidationFailed,
@@ -541,7 +542,7 @@ def _log(
     event: str,
     message: str,
     app: dict,
-    group: dict,
+    group: Group,
     actor: dict | None,
 ) -> None:
     system_log.record(

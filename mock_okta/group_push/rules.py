@@ -19,6 +19,7 @@ from mock_common.db import transactional
 from mock_okta import system_log
 from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
+from mock_okta.directory.groups import Group
 from mock_okta.errors import (
     ApiValidationFailed,
     GroupPushBadRequest,
@@ -79,7 +80,7 @@ def require_push_rule(db: Database, app_id: str, rule_id: str) -> dict:
     return rows[0]
 
 
-def matches(criteria: dict, group: dict) -> bool:
+def matches(criteria: dict, group: Group) -> bool:
     """Whether an Okta group meets every criterion of a rule.
 
     Guess: the comparison ignores case, as Okta's group name search (`q`) does.
@@ -203,7 +204,7 @@ def delete_push_rule(
 
 
 @transactional
-def group_changed(db: Database, now: datetime, group: dict) -> None:
+def group_changed(db: Database, now: datetime, group: Group) -> None:
     """A group was created or its profile changed: ACTIVE rules that now match push it."""
     if group["type"] != groups.OKTA_GROUP:
         return
@@ -220,7 +221,7 @@ def group_changed(db: Database, now: datetime, group: dict) -> None:
 
 
 def _push_group(
-    db: Database, now: datetime, app: dict, rule: dict, group: dict, actor: dict | None
+    db: Database, now: datetime, app: dict, rule: dict, group: Group, actor: dict | None
 ) -> None:
     """One mapping from the rule, named as the group; none if the group is already pushed."""
     pushed = push_mappings.mapping_of_group(db, app["id"], group["id"])
@@ -246,7 +247,7 @@ def _log(
     db: Database,
     now: datetime,
     app: dict,
-    group: dict,
+    group: Group,
     rule: dict,
     actor: dict | None,
     *,

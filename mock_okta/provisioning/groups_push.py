@@ -26,6 +26,7 @@ from mock_common.db import atomic, transactional
 from mock_okta import outbox, system_log
 from mock_okta.applications import apps, assignments
 from mock_okta.directory import groups
+from mock_okta.directory.groups import Group
 from mock_okta.directory.users import UserStatus
 from mock_okta.errors import GroupPushBadRequest
 from mock_okta.group_push import mappings as push_mappings
@@ -474,7 +475,7 @@ def _delete_app_group(ctx: engine.PushContext, payload: dict, *, deleted_downstr
     )
 
 
-def _targets(ctx: engine.PushContext, group: dict | None) -> list[dict]:
+def _targets(ctx: engine.PushContext, group: Group | None) -> list[dict]:
     targets = [system_log.app_target(ctx.app)]
     if group is not None:
         targets.append(system_log.group_target(group))

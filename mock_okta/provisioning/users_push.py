@@ -53,7 +53,9 @@ from sqlite_utils import Database
 from mock_common.db import atomic, transactional
 from mock_okta import outbox, system_log
 from mock_okta.applications import apps, assignments, features, scim_connection
+from mock_okta.applications.assignments import AppUser
 from mock_okta.directory import memberships, users
+from mock_okta.directory.users import User
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.outbox import EventKind
@@ -151,7 +153,7 @@ def run_provision(ctx: PushContext) -> None:
     _commit_provisioned(ctx, user, external_id, kind, reactivated)
 
 
-def _lookup(ctx: PushContext, app_user: dict) -> dict | None:
+def _lookup(ctx: PushContext, app_user: AppUser) -> dict | None:
     """`GET /Users?filter=userName eq "…"&startIndex=1&count=100`; None when not found."""
     user_name = app_user["user_name"]
     step = f"Error while searching for user {user_name}"  # guess at Okta's wording
@@ -175,7 +177,7 @@ def _lookup(ctx: PushContext, app_user: dict) -> dict | None:
     return resources[0]
 
 
-def _create(ctx: PushContext, app_user: dict, user: dict) -> str:
+def _create(ctx: PushContext, app_user: AppUser, user: User) -> str:
     """`POST /Users` with Okta's body; returns the new SCIM id."""
     name = _display_name(user)
     step = f"Error while creating user {name}"
@@ -185,7 +187,7 @@ def _create(ctx: PushContext, app_user: dict, user: dict) -> str:
     return str(created["id"])
 
 
-def _link(ctx: PushContext, found: dict, app_user: dict, user: dict) -> tuple[str, bool]:
+def _link(ctx: PushContext, found: dict, app_user: AppUser, user: User) -> tuple[str, bool]:
     """Adopt the matching SCIM user; returns its id and whether it had to be activated."""
     external_id = str(found["id"])
     inactive = found.get("active") is False
@@ -207,7 +209,7 @@ def _link(ctx: PushContext, found: dict, app_user: dict, user: dict) -> tuple[st
 
 
 def _commit_provisioned(
-    ctx: PushContext, user: dict, external_id: str, kind: tuple[str, str], reactivated: bool
+    ctx: PushContext, user: User, external_id: str, kind: tuple[str, str], reactivated: bool
 ) -> None:
     db, app_id, user_id = ctx.db, ctx.app["id"], user["id"]
     with atomic(db):
@@ -336,7 +338,7 @@ def run_deactivate(ctx: PushContext) -> None:
         ctx.finish()
 
 
-def _gone(ctx: PushContext, user: dict | None, user_id: str, error: ScimError) -> None:
+def _gone(ctx: PushContext, user: User | None, user_id: str, error: ScimError) -> None:
     # Decision: a user the app no longer has is as deactivated as it gets; no task (§3.1 [U]).
     with atomic(ctx.db):
         _log(
@@ -366,7 +368,7 @@ def deactivate_failed(ctx: PushContext, summary: str) -> dict:
 # --- SCIM bodies ------------------------------------------------------------------------------
 
 
-def new_user_body(app_user: dict, user: dict) -> dict:
+def new_user_body(app_user: AppUser, user: User) -> dict:
     """Okta's `POST /Users` body (§1.3), in Okta's key order."""
     profile = users.profile_of(user)
     body: dict = {
@@ -390,7 +392,7 @@ def new_user_body(app_user: dict, user: dict) -> dict:
     return body
 
 
-def merged_user(current: dict, app_user: dict, user: dict) -> dict:
+def merged_user(current: dict, app_user: AppUser, user: User) -> dict:
     """The server's representation with Okta's mapped attributes applied (§1.4)."""
     profile = users.profile_of(user)
     body = copy.deepcopy(current)
@@ -427,7 +429,7 @@ def _scim_locale(locale: str) -> str:
     return locale.replace("_", "-")
 
 
-def _display_name(user: dict | None, fallback: str = "") -> str:
+def _display_name(user: User | None, fallback: str = "") -> str:
     if user is None:
         return fallback
     profile = users.profile_of(user)
@@ -472,7 +474,7 @@ def _done(ctx: PushContext) -> None:
         ctx.finish()
 
 
-def _removed_app_user(ctx: PushContext, user: dict | None, user_id: str) -> dict:
+def _removed_app_user(ctx: PushContext, user: User | None, user_id: str) -> dict:
     """What the System Log names for an app user that is already gone."""
     login = users.profile_of(user).get("login") if user else None
     return {
@@ -485,7 +487,7 @@ def _removed_app_user(ctx: PushContext, user: dict | None, user_id: str) -> dict
 
 def _failed(
     ctx: PushContext,
-    user: dict | None,
+    user: User | None,
     user_id: str,
     text: str,
     kind: tuple[str, str],
@@ -509,8 +511,8 @@ def _log(
     ctx: PushContext,
     now: datetime,
     kind: tuple[str, str],
-    user: dict | None,
-    app_user: dict,
+    user: User | None,
+    app_user: AppUser,
     *,
     outcome: str = "SUCCESS",
     reason: str | None = None,

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from mock_okta.directory import groups, memberships
 from mock_okta.directory.expressions import Context, evaluate_value
+from mock_okta.directory.users import User
 from mock_okta.errors import ExpressionError
 
 _TEMPLATE = re.compile(r"\$\{([^}]*)\}")
@@ -40,7 +41,7 @@ def name_id(template: str, profile: dict, app_user_name: str) -> str:
 
 
 def attribute_statements(
-    db: Database, statements: list[dict], user: dict, profile: dict
+    db: Database, statements: list[dict], user: User, profile: dict
 ) -> list[SamlAttribute]:
     """The attributes of the app's statements for one user, in the app's order."""
     names = _group_names(db, user["id"])

@@ -18,8 +18,10 @@ from sqlite_utils import Database
 
 from mock_okta import system_log
 from mock_okta.applications import apps, assignments, signing_keys
+from mock_okta.applications.assignments import AppUser
 from mock_okta.applications.sign_on import SAML_2_0
 from mock_okta.directory import users
+from mock_okta.directory.users import User
 from mock_okta.errors import AppNotAssigned, PageNotFound
 from mock_okta.saml import crypto as saml_security
 from mock_okta.saml import metadata as saml_metadata
@@ -53,7 +55,7 @@ def sign_on_settings(app: dict) -> dict:
     return apps.body_of(app)["settings"]["signOn"]
 
 
-def require_sso_access(db: Database, now: datetime, app: dict, user: dict) -> dict:
+def require_sso_access(db: Database, now: datetime, app: dict, user: User) -> dict:
     """The user's app user when the app is an ACTIVE SAML app assigned to this ACTIVE user.
 
     Otherwise PageNotFound (no such usable app) or AppNotAssigned, the latter logged as Okta
@@ -82,7 +84,7 @@ def issue_response(
     db: Database,
     now: datetime,
     app: dict,
-    user: dict,
+    user: User,
     *,
     base_url: str,
     authenticated_at: datetime,
@@ -261,7 +263,7 @@ def _signed_xml(
 
 
 def _log_sso(
-    db: Database, now: datetime, app: dict, user: dict, app_user: dict, initiation: str
+    db: Database, now: datetime, app: dict, user: User, app_user: AppUser, initiation: str
 ) -> None:
     """`user.authentication.sso` ("User single sign on to app"), app and app user as targets."""
     actor = system_log.user_target(user)

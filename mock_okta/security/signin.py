@@ -20,7 +20,7 @@ from mock_okta import system_log
 from mock_okta.applications import assignments
 from mock_okta.directory import users
 from mock_okta.directory.passwords import check_password
-from mock_okta.directory.users import UserStatus
+from mock_okta.directory.users import User, UserStatus
 from mock_okta.errors import SignInFailed
 from mock_okta.security import sessions as web_sessions
 
@@ -127,7 +127,7 @@ def _secret(db: Database) -> bytes:
 
 
 def _log_failure(
-    db: Database, now: datetime, user: dict | None, username: str, reason: str
+    db: Database, now: datetime, user: User | None, username: str, reason: str
 ) -> None:
     # Guess: an unknown username is logged with the typed name as the actor's alternateId.
     actor = (

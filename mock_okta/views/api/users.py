@@ -5,7 +5,7 @@ from flask import Blueprint, Response, g, request
 from mock_okta import reactions, system_log
 from mock_okta.applications import assignments
 from mock_okta.directory import users
-from mock_okta.directory.users import UserStatus
+from mock_okta.directory.users import User, UserStatus
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.org import org
 from mock_okta.storage.pagination import parse_limit
@@ -39,7 +39,7 @@ _LIFECYCLE_LINKS = {
 }
 
 
-def user_json(user: dict) -> dict:
+def user_json(user: User) -> dict:
     """The User object as the API returns it."""
     base = f"{org_url()}/api/v1/users/{user['id']}"
     credentials: dict = {"provider": {"type": "OKTA", "name": "OKTA"}}
