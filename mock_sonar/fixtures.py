@@ -13,7 +13,7 @@ from . import faults, groups, management, settings, tokens, users
 from .bootstrap import bootstrap
 from .errors import BadRequest
 from .passwords import hash_password
-from .sp_keys import new_sp_key_pair
+from .saml.sp_keys import new_sp_key_pair
 
 
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:

@@ -8,7 +8,8 @@ import logging
 
 from flask import Response, current_app, redirect, render_template, request
 
-from .. import oauth, permissions, saml_settings, sessions, users
+from .. import oauth, permissions, sessions, users
+from ..saml import settings as saml_settings
 from ..sessions import SESSION_COOKIE, XSRF_COOKIE
 from .common import get_db, now
 

@@ -12,8 +12,10 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import groups, listings, management, saml_configuration, saml_settings, users
+from .. import groups, listings, management, users
 from ..errors import ManagedInstance, SonarError
+from ..saml import configuration_form as saml_configuration
+from ..saml import settings as saml_settings
 from .common import get_db, now
 from .ui import redirect_to, render, signed_in
 

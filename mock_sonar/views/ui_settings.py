@@ -12,9 +12,10 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import management, saml_configuration
+from .. import management
 from ..errors import BadRequest, SonarError
-from ..saml_configuration import FORM_FIELDS
+from ..saml import configuration_form as saml_configuration
+from ..saml.configuration_form import FORM_FIELDS
 from .common import edition, get_db
 from .ui import redirect_to, render, signed_in
 

@@ -11,10 +11,11 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import management, permissions, saml_settings, settings, tokens, users
+from .. import management, permissions, settings, tokens, users
 from ..authentication import Principal
 from ..errors import BadRequest, Forbidden, NotFound
 from ..passwords import check_password_format
+from ..saml import settings as saml_settings
 from ..sessions import create_session
 from . import representations as rep
 from .auth import set_session_cookies

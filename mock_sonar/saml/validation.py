@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import saml_sp
-from .saml_checks import SamlResponseError
-from .saml_settings import (
+from . import service_provider
+from .response_checks import SamlResponseError
+from .service_provider import SamlPrincipal
+from .settings import (
     GROUP_NAME_ATTRIBUTE,
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,
@@ -23,7 +24,6 @@ from .saml_settings import (
     SamlConfigurationError,
     SamlSettings,
 )
-from .saml_sp import SamlPrincipal
 
 VALIDATION_RELAY_STATE = "validation-query"
 _ENCRYPTED_ASSERTION = re.compile(
@@ -51,8 +51,8 @@ def report(
 ) -> dict:
     """getAuthenticationStatusPage: the response checked as at login, then the mappings."""
     try:
-        registration = saml_sp.registration(saml, acs)
-        principal = saml_sp.authenticate_response(db, now, registration, saml_response)
+        registration = service_provider.registration(saml, acs)
+        principal = service_provider.authenticate_response(db, now, registration, saml_response)
         return status_of(saml, saml_response, principal)
     except SamlResponseError as error:
         return error_status(error.message)

@@ -10,8 +10,8 @@ createDefaultAssertionValidator), OpenSAML 4 `SAML20AssertionValidator`,
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from .errors import AuthenticationFailed
-from .saml_xml import NS, SAML, SAMLP, XSI, MalformedXml, tag, text_of
+from ..errors import AuthenticationFailed
+from .xml import NS, SAML, SAMLP, XSI, MalformedXml, tag, text_of
 
 # Saml2ErrorCodes
 MALFORMED = "malformed_response_data"

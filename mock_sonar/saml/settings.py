@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from sqlite_utils import Database
 
-from . import settings
+from .. import settings
 
 PREFIX = "sonar.auth.saml."
 ENABLED = PREFIX + "enabled"

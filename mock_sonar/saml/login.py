@@ -12,9 +12,11 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from . import groups, management, oauth, saml_sp, sessions, users
-from .errors import AuthenticationFailed, BadRequest
-from .saml_settings import (
+from .. import groups, management, oauth, sessions, users
+from ..errors import AuthenticationFailed, BadRequest
+from . import service_provider
+from .service_provider import SamlPrincipal
+from .settings import (
     GROUP_NAME_ATTRIBUTE,
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,
@@ -22,7 +24,6 @@ from .saml_settings import (
     SamlConfigurationError,
     SamlSettings,
 )
-from .saml_sp import SamlPrincipal
 
 SAML_PROVIDER = "saml"
 NOT_PROVISIONED_LOG = (
@@ -61,7 +62,7 @@ class SamlLogin:
 
 def authn_request_url(saml: SamlSettings, acs: str, relay_state: str) -> str:
     """Where /sessions/init/saml sends the browser; raises SamlConfigurationError."""
-    return saml_sp.authn_request_url(saml_sp.registration(saml, acs), relay_state)
+    return service_provider.authn_request_url(service_provider.registration(saml, acs), relay_state)
 
 
 def login(
@@ -80,11 +81,11 @@ def login(
     """
     oauth.verify_state(state_cookie, relay_state)
     try:
-        registration = saml_sp.registration(saml, acs)
+        registration = service_provider.registration(saml, acs)
     except SamlConfigurationError as error:
         raise AuthenticationFailed(str(error)) from error
     # Outside the transaction: the response ID stays remembered even if the login fails.
-    principal = saml_sp.authenticate_response(db, now, registration, saml_response)
+    principal = service_provider.authenticate_response(db, now, registration, saml_response)
     identity = user_identity(saml, principal)
     with atomic(db):
         user = register(db, now, identity)

@@ -5,7 +5,7 @@ Since 10.x SonarQube runs Spring Security's OpenSaml4AuthenticationProvider, con
 `SonarqubeRelyingPartyRegistrationRepository`, `SamlConfiguration` and
 `SonarqubeSaml2ResponseValidator` (SonarSource/sonarqube, server/sonar-auth-saml). The SP
 here is a pysaml2 client built in memory from the settings; responses are checked in Spring's
-order and every failure carries Spring's message (saml_checks.py).
+order and every failure carries Spring's message (response_checks.py).
 """
 
 import base64
@@ -24,9 +24,10 @@ from saml2.config import SPConfig
 from saml2.sigver import get_xmlsec_binary
 from sqlite_utils import Database
 
-from . import saml_checks, saml_xml
-from .saml_checks import SamlResponseError
-from .saml_settings import (
+from . import response_checks
+from . import xml as saml_xml
+from .response_checks import SamlResponseError
+from .settings import (
     APPLICATION_ID,
     CERTIFICATE,
     PROVIDER_ID,
@@ -37,7 +38,7 @@ from .saml_settings import (
     login_url,
     service_provider_keys,
 )
-from .saml_xml import NS, signature_of, text_of
+from .xml import NS, signature_of, text_of
 
 #: SamlMessageIdChecker keeps a response ID for one day.
 MESSAGE_ID_LIFETIME = timedelta(days=1)
@@ -143,13 +144,13 @@ def decode_response(saml_response: str | None) -> str:
     """Saml2AuthenticationTokenConverter: the base64 SAMLResponse form field as text."""
     if saml_response is None:
         # Guess: Spring gets no token and fails without a specific message.
-        raise SamlResponseError(saml_checks.MALFORMED, "No SAMLResponse in the request")
+        raise SamlResponseError(response_checks.MALFORMED, "No SAMLResponse in the request")
     try:
         # Java's MIME decoder skips characters outside the alphabet, as b64decode does.
         return base64.b64decode(saml_response, validate=False).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         message = "Failed to decode SAMLResponse"
-        raise SamlResponseError(saml_checks.INVALID_RESPONSE, message) from error
+        raise SamlResponseError(response_checks.INVALID_RESPONSE, message) from error
 
 
 def authenticate_response(
@@ -164,13 +165,13 @@ def authenticate_response(
     try:
         return _process(db, now, reg, document)
     except saml_xml.MalformedXml as error:
-        raise SamlResponseError(saml_checks.MALFORMED, str(error)) from error
+        raise SamlResponseError(response_checks.MALFORMED, str(error)) from error
     except saml_xml.DecryptionFailed as error:
-        raise SamlResponseError(saml_checks.DECRYPTION_ERROR, str(error)) from error
+        raise SamlResponseError(response_checks.DECRYPTION_ERROR, str(error)) from error
 
 
 def _process(db: Database, now: datetime, reg: Registration, document: str) -> SamlPrincipal:
-    root = saml_checks.response_element(saml_xml.parse(document))
+    root = response_checks.response_element(saml_xml.parse(document))
     response_id = root.get("ID", "")
     signed = signature_of(root) is not None
     errors: list[tuple[str, str]] = []
@@ -178,14 +179,14 @@ def _process(db: Database, now: datetime, reg: Registration, document: str) -> S
         errors += _signature_errors(document, root, reg, saml_xml.RESPONSE_NODE)
         document, root = _decrypt(document, root, reg)
     elif root.find("saml:EncryptedAssertion", NS) is not None:
-        errors.append(saml_checks.not_decrypted(response_id))
-    assertions = saml_checks.assertions_of(root)
-    errors += saml_checks.response_errors(root, reg.acs, reg.idp_entity_id, assertions)
+        errors.append(response_checks.not_decrypted(response_id))
+    assertions = response_checks.assertions_of(root)
+    errors += response_checks.response_errors(root, reg.acs, reg.idp_entity_id, assertions)
     errors += check_message_id(db, now, response_id)
     for assertion in assertions:
         if signature_of(assertion) is not None:
             errors += _signature_errors(document, assertion, reg, saml_xml.ASSERTION_NODE)
-        errors += saml_checks.assertion_errors(
+        errors += response_checks.assertion_errors(
             assertion,
             root,
             audience=reg.entity_id,
@@ -194,13 +195,13 @@ def _process(db: Database, now: datetime, reg: Registration, document: str) -> S
             now=now,
         )
     if not signed and not all(signature_of(a) is not None for a in assertions):
-        errors.append(saml_checks.UNSIGNED)
+        errors.append(response_checks.UNSIGNED)
     name_id = text_of(assertions[0].find("saml:Subject/saml:NameID", NS)) if assertions else None
     if assertions and name_id is None:
-        errors.append(saml_checks.missing_subject(assertions[0]))
+        errors.append(response_checks.missing_subject(assertions[0]))
     if errors:
         raise SamlResponseError(*errors[0])
-    return SamlPrincipal(name_id or "", saml_checks.attributes_of(assertions[0]), response_id)
+    return SamlPrincipal(name_id or "", response_checks.attributes_of(assertions[0]), response_id)
 
 
 def _signature_errors(
@@ -210,9 +211,9 @@ def _signature_errors(
     issuer = text_of(element.find("saml:Issuer", NS))
     if issuer != reg.idp_entity_id:
         message = f"Invalid signature for object [{element.get('ID', '')}]"
-        return [(saml_checks.INVALID_SIGNATURE, message)]
+        return [(response_checks.INVALID_SIGNATURE, message)]
     messages = saml_xml.verify(document, element, reg.idp_certificate_pem, node)
-    return [(saml_checks.INVALID_SIGNATURE, message) for message in messages]
+    return [(response_checks.INVALID_SIGNATURE, message) for message in messages]
 
 
 def _decrypt(document: str, root: ET.Element, reg: Registration) -> tuple[str, ET.Element]:
@@ -224,7 +225,7 @@ def _decrypt(document: str, root: ET.Element, reg: Registration) -> tuple[str, E
         raise saml_xml.DecryptionFailed(saml_xml.UNDECRYPTABLE)
     for _ in encrypted:
         document = saml_xml.decrypt(document, reg.keys.private_key_pem)
-    return document, saml_checks.response_element(saml_xml.parse(document))
+    return document, response_checks.response_element(saml_xml.parse(document))
 
 
 def check_message_id(db: Database, now: datetime, message_id: str) -> list[tuple[str, str]]:

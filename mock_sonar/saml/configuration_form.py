@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from . import saml_settings, settings
-from .errors import BadRequest
-from .webapp import FIELD_REQUIRED
+from .. import settings
+from ..errors import BadRequest
+from ..webapp import FIELD_REQUIRED
+from . import settings as saml_settings
 
 DISABLE_WHILE_SCIM = (
     "You can not disable this configuration while using Automatic Provisioning. You must be "
