@@ -4,9 +4,9 @@ from flask import Flask
 
 from mock_common.db import init_database
 
-from .bootstrap import bootstrap
+from .accounts.bootstrap import bootstrap
 from .config import EDITIONS, default_config
-from .migrations import MIGRATIONS
+from .storage.migrations import MIGRATIONS
 
 
 def init_db(path: str) -> None:

@@ -5,7 +5,8 @@ import click
 from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import atomic, connect
 
-from . import clock, fixtures, tokens, users
+from . import clock, fixtures
+from .accounts import tokens, users
 from .config import default_config
 from .errors import SonarError
 

@@ -9,10 +9,11 @@ from sqlite_utils import Database
 from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import faults, groups, management, settings, tokens, users
-from .bootstrap import bootstrap
+from . import faults, settings
+from .accounts import groups, management, tokens, users
+from .accounts.bootstrap import bootstrap
+from .accounts.passwords import hash_password
 from .errors import BadRequest
-from .passwords import hash_password
 from .saml.sp_keys import new_sp_key_pair
 
 

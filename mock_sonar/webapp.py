@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from . import users
-from .passwords import meets_policy
+from .accounts import users
+from .accounts.passwords import meets_policy
 
 PASSWORD_INVALID = "Your password must meet all the requirements."
 PASSWORDS_DO_NOT_MATCH = "Passwords do not match."

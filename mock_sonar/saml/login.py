@@ -12,7 +12,8 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import groups, management, oauth, sessions, users
+from ..accounts import groups, management, sessions, users
+from ..auth import oauth
 from ..errors import AuthenticationFailed, BadRequest
 from . import service_provider
 from .service_provider import SamlPrincipal

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import groups, users
+from ..accounts import groups, users
 from ..errors import SonarError
 from . import mapping, storage
 from .models import IDP_TOLERANT, ScimUser

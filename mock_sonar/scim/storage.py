@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from mock_common.db import select_page
 
-from ..ids import new_uuid
+from ..storage.ids import new_uuid
 
 
 def list_users(

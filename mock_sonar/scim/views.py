@@ -24,7 +24,8 @@ from scim2_models import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import faults, management
+from .. import faults
+from ..accounts import management
 from ..errors import NotFound
 from ..views.common import edition, get_db, is_admin, now, principal
 from . import discovery, filters, mapping, service, storage

@@ -3,8 +3,8 @@
 from flask import Blueprint, Response, request
 
 from .. import settings
-from ..authentication import password_login
-from ..sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
+from ..accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
+from ..auth.principal import password_login
 from .common import get_db, json_response, now, principal
 from .params import WsParams
 

@@ -7,8 +7,9 @@ from flask import Response, current_app, g
 
 from mock_common.web import get_db
 
-from .. import clock, permissions
-from ..authentication import Principal
+from .. import clock
+from ..accounts import permissions
+from ..auth.principal import Principal
 from ..errors import AuthenticationRequired, Forbidden
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 
 from mock_common.db import atomic
 
-from .. import groups, management, users
+from ..accounts import groups, management, users
 from ..errors import BadRequest, NotFound
 from . import representations as rep
 from .common import get_db, json_response, no_content, now, require_admin

@@ -8,10 +8,11 @@ from werkzeug.exceptions import HTTPException
 
 from mock_common import web
 
-from .. import management, settings, users
-from ..authentication import authenticate
+from .. import settings
+from ..accounts import management, users
+from ..accounts.sessions import SESSION_COOKIE, XSRF_HEADER
+from ..auth.principal import authenticate
 from ..errors import InvalidCredentials, SonarError
-from ..sessions import SESSION_COOKIE, XSRF_HEADER
 from . import browser
 from .common import edition, get_db, json_response, now
 

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
 
-from .. import oauth
-from ..authentication import password_login
+from ..auth import oauth
+from ..auth.principal import password_login
 from ..saml import settings as saml_settings
 from .auth import set_session_cookies
 from .browser import end_session, is_https, page

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlite_utils import Database
 
-from .. import groups, management, permissions, tokens, users
+from ..accounts import groups, management, permissions, tokens, users
 from ..clock import format_datetime
 
 

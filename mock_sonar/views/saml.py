@@ -5,7 +5,7 @@ import logging
 
 from flask import Blueprint, Response, redirect, request
 
-from .. import oauth
+from ..auth import oauth
 from ..errors import AuthenticationFailed
 from ..saml import login as saml_login
 from ..saml import settings as saml_settings

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, request
 
 from mock_common.db import atomic
 
-from .. import management, settings
+from .. import settings
+from ..accounts import management
 from ..errors import NotFound
 from .common import (
     edition,

@@ -19,8 +19,8 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, redirect, render_template, request
 
-from .. import permissions, users
-from ..sessions import XSRF_HEADER
+from ..accounts import permissions, users
+from ..accounts.sessions import XSRF_HEADER
 from . import browser
 from .common import get_db, now
 

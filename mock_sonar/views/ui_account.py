@@ -8,9 +8,10 @@ from flask import Blueprint, Response, redirect, request
 
 from mock_common.db import atomic
 
-from .. import sessions, tokens, users, webapp
+from .. import webapp
+from ..accounts import sessions, tokens, users
+from ..accounts.passwords import check_password_format
 from ..errors import SonarError
-from ..passwords import check_password_format
 from . import ui_tokens
 from .auth import set_session_cookies
 from .browser import is_https

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import groups, listings, management, users
+from ..accounts import groups, listings, management, users
 from ..errors import ManagedInstance, SonarError
 from ..saml import configuration_form as saml_configuration
 from ..saml import settings as saml_settings

@@ -3,7 +3,7 @@ profile: each is the real route, with a short "not simulated" body."""
 
 from flask import Blueprint, Response, abort
 
-from .. import users
+from ..accounts import users
 from .common import get_db
 from .ui import render, signed_in, visitor
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import management
+from ..accounts import management
 from ..errors import BadRequest, SonarError
 from ..saml import configuration_form as saml_configuration
 from ..saml.configuration_form import FORM_FIELDS

@@ -6,7 +6,8 @@ from datetime import datetime
 from flask import request
 from sqlite_utils import Database
 
-from .. import permissions, tokens, webapp
+from .. import webapp
+from ..accounts import permissions, tokens
 from ..errors import BadRequest, Forbidden
 
 BAD_EXPIRATION = "Expires in: choose one of the listed durations."

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import groups, listings, management, tokens, users, webapp
+from .. import webapp
+from ..accounts import groups, listings, management, tokens, users
+from ..accounts.passwords import check_password_format
 from ..errors import SonarError
-from ..passwords import check_password_format
 from ..saml import settings as saml_settings
 from . import ui_tokens
 from .common import get_db, now

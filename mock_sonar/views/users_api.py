@@ -11,12 +11,13 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import management, permissions, settings, tokens, users
-from ..authentication import Principal
+from .. import settings
+from ..accounts import management, permissions, tokens, users
+from ..accounts.passwords import check_password_format
+from ..accounts.sessions import create_session
+from ..auth.principal import Principal
 from ..errors import BadRequest, Forbidden, NotFound
-from ..passwords import check_password_format
 from ..saml import settings as saml_settings
-from ..sessions import create_session
 from . import representations as rep
 from .auth import set_session_cookies
 from .common import (

@@ -12,18 +12,10 @@ from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
 
-from .. import groups, management, users
+from ..accounts import groups, management, users
 from ..errors import BadRequest, Forbidden, ManagedInstance, NotFound, SonarError
 from . import representations as rep
-from .common import (
-    get_db,
-    is_admin,
-    json_response,
-    no_content,
-    now,
-    principal,
-    require_admin,
-)
+from .common import get_db, is_admin, json_response, no_content, now, principal, require_admin
 
 bp = Blueprint("v2_api", __name__, url_prefix="/api/v2")
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from mock_sonar import oauth
+from mock_sonar.auth import oauth
 from mock_sonar.errors import AuthenticationFailed
 from mock_sonar.saml import service_provider
 from mock_sonar.saml import settings as saml_settings

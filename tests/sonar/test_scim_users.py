@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from mock_sonar import groups, users
+from mock_sonar.accounts import groups, users
 from mock_sonar.clock import now as clock_now
 from tests.conftest import ADMIN, basic, bearer
 from tests.live import live_server

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import tokens, users
+from mock_sonar.accounts import tokens, users
 from mock_sonar.errors import BadRequest
 from tests.conftest import ADMIN, basic, bearer
 

@@ -5,10 +5,11 @@ import hashlib
 import pytest
 
 from mock_common.db import connect, migrate
-from mock_sonar import clock, groups, users
-from mock_sonar.bootstrap import bootstrap
+from mock_sonar import clock
+from mock_sonar.accounts import groups, users
+from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.errors import BadRequest
-from mock_sonar.migrations import MIGRATIONS
+from mock_sonar.storage.migrations import MIGRATIONS
 from tests.conftest import ADMIN, basic, bearer
 
 PASSWORD = "Str0ng-Passw0rd!"

@@ -6,7 +6,8 @@ from html import unescape
 from pathlib import Path
 
 from mock_common.db import connect
-from mock_sonar import clock, create_app, fixtures, sessions, users
+from mock_sonar import clock, create_app, fixtures
+from mock_sonar.accounts import sessions, users
 from tests.conftest import fixture_variables
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"

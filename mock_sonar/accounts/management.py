@@ -2,9 +2,9 @@
 
 from sqlite_utils import Database
 
-from . import settings
-from .config import SCIM_EDITIONS
-from .errors import ManagedInstance
+from .. import settings
+from ..config import SCIM_EDITIONS
+from ..errors import ManagedInstance
 
 
 def scim_available(edition: str) -> bool:

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from ..storage.ids import new_uuid
 from . import groups, permissions
-from .ids import new_uuid
 from .passwords import hash_password
 
 ADMIN_PERMISSIONS = (

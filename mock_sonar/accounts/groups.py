@@ -6,9 +6,9 @@ from sqlite_utils import Database
 
 from mock_common.db import select_page
 
+from ..errors import BadRequest, NotFound
+from ..storage.ids import new_uuid
 from . import permissions
-from .errors import BadRequest, NotFound
-from .ids import new_uuid
 
 DEFAULT_GROUP = "sonar-users"
 ADMIN_GROUP = "sonar-administrators"

@@ -12,9 +12,9 @@ from sqlite_utils import Database
 
 from mock_common.db import select_page
 
+from ..errors import BadRequest, ManagedInstance, NotFound
+from ..storage.ids import new_uuid
 from . import groups, management, permissions
-from .errors import BadRequest, ManagedInstance, NotFound
-from .ids import new_uuid
 from .passwords import check_password, hash_password
 
 SONARQUBE_PROVIDER = "sonarqube"

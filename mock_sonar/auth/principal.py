@@ -10,8 +10,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from . import sessions, tokens, users
-from .errors import InvalidCredentials
+from ..accounts import sessions, tokens, users
+from ..errors import InvalidCredentials
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from .errors import BadRequest, NotFound
-from .ids import new_uuid
+from ..errors import BadRequest, NotFound
+from ..storage.ids import new_uuid
 
 USER_TOKEN = "USER_TOKEN"
 GLOBAL_ANALYSIS_TOKEN = "GLOBAL_ANALYSIS_TOKEN"
