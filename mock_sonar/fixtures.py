@@ -9,12 +9,13 @@ from sqlite_utils import Database
 from mock_common import keys, state
 from mock_common.db import atomic
 
-from . import faults, settings
+from . import settings
 from .accounts import groups, management, tokens, users
 from .accounts.bootstrap import bootstrap
 from .accounts.passwords import hash_password
 from .errors import BadRequest
 from .saml.sp_keys import new_sp_key_pair
+from .scim import faults
 
 
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:

@@ -12,7 +12,6 @@ from sqlite_utils import Database
 
 from .. import settings
 from ..errors import BadRequest
-from ..webapp import FIELD_REQUIRED
 from . import settings as saml_settings
 
 DISABLE_WHILE_SCIM = (
@@ -137,34 +136,19 @@ def current_values(db: Database) -> dict[str, str | None]:
     return {key: settings.get_value(db, key) for key in KEYS}
 
 
-def _is_set(value: str | None) -> bool:
+def is_set(value: str | None) -> bool:
+    """A value counts as set when it is neither absent nor empty."""
     return value is not None and value != ""
 
 
 def has_configuration(values: dict[str, str | None]) -> bool:
     """useConfiguration.hasConfiguration: every mandatory setting has a value."""
-    return all(_is_set(values[d.key]) for d in DEFINITIONS if d.mandatory)
+    return all(is_set(values[d.key]) for d in DEFINITIONS if d.mandatory)
 
 
 def is_flag_enabled(values: dict[str, str | None]) -> bool:
     """The `enabled` setting as the tab reads it (the flag alone, not SamlSettings.isEnabled)."""
     return (values[S.ENABLED] or "").lower() == "true"
-
-
-def form_errors(values: dict[str, str | None], submitted: dict[str, str | None]) -> dict[str, str]:
-    """ConfigurationForm: "This field is required" for each mandatory field left empty.
-
-    `submitted` maps a key to its new value; None means a secured value left as it is.
-    """
-    errors = {}
-    for definition in FORM_FIELDS:
-        if not definition.mandatory:
-            continue
-        new = submitted.get(definition.key)
-        empty = not _is_set(values[definition.key]) if new is None else not new.strip()
-        if empty:
-            errors[definition.key] = FIELD_REQUIRED
-    return errors
 
 
 def save_configuration(db: Database, submitted: dict[str, str | None]) -> list[str]:

@@ -13,9 +13,8 @@ from sqlite_utils import Database
 from mock_common.db import atomic
 
 from ..accounts import groups, management, sessions, users
-from ..auth import oauth
 from ..errors import AuthenticationFailed, BadRequest
-from . import service_provider
+from . import oauth, service_provider
 from .service_provider import SamlPrincipal
 from .settings import (
     GROUP_NAME_ATTRIBUTE,

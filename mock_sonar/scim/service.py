@@ -22,7 +22,7 @@ from mock_common.db import atomic
 
 from ..accounts import groups, users
 from ..errors import SonarError
-from . import mapping, storage
+from . import resources, storage
 from .models import IDP_TOLERANT, ScimUser
 
 SAML_PROVIDER = "saml"
@@ -63,7 +63,7 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
     with atomic(db):
         if storage.find_user_by_user_name(db, user_name):
             raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        name, email = mapping.sonar_name(payload), mapping.sonar_email(payload)
+        name, email = resources.sonar_name(payload), resources.sonar_email(payload)
         existing = users.find_external_user(db, SAML_PROVIDER, user_name)
         _check_email_free(db, email, existing["uuid"] if existing else None, options)
         try:
@@ -80,7 +80,7 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
             else:
                 # CF 96300 (staff): a SAML user with the same external identity is adopted.
                 user = users.update_user(db, now, existing, name=name, email=email or "")
-            scim_id = storage.map_user(db, user["uuid"], mapping.stored_attributes(payload))
+            scim_id = storage.map_user(db, user["uuid"], resources.stored_attributes(payload))
             _apply_active(db, now, storage.get_user(db, scim_id), payload.active)
         except SonarError as error:
             raise _refused(error) from error
@@ -97,22 +97,22 @@ def replace_user(
         other = storage.find_user_by_user_name(db, user_name)
         if other and other["scim_uuid"] != scim_id:
             raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        email = mapping.sonar_email(payload)
+        email = resources.sonar_email(payload)
         _check_email_free(db, email, row["uuid"], options)
         try:
             if user_name != row["external_id"]:
                 users.set_external_identity(
                     db, now, row, provider=SAML_PROVIDER, external_id=user_name
                 )
-            users.update_user(db, now, row, name=mapping.sonar_name(payload), email=email or "")
-            storage.save_user_attributes(db, scim_id, mapping.stored_attributes(payload))
+            users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
+            storage.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
             _apply_active(db, now, storage.get_user(db, scim_id), payload.active)
         except SonarError as error:
             raise _refused(error) from error
 
 
 def delete_user(db: Database, now: datetime, scim_id: str) -> None:
-    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the mapping."""
+    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the resources."""
     with atomic(db):
         row = require_user(db, scim_id)
         try:
@@ -169,8 +169,8 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
             group = existing or groups.create_group(db, now, name)
         except SonarError as error:
             raise _refused(error) from error
-        scim_id = storage.map_group(db, group["uuid"], mapping.stored_attributes(payload))
-        _set_members(db, group, mapping.member_ids(payload))
+        scim_id = storage.map_group(db, group["uuid"], resources.stored_attributes(payload))
+        _set_members(db, group, resources.member_ids(payload))
     return scim_id
 
 
@@ -181,8 +181,8 @@ def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> 
         try:
             if payload.display_name and payload.display_name != row["name"]:
                 row = groups.update_group(db, row, name=payload.display_name)
-            _set_members(db, row, mapping.member_ids(payload))
-            storage.save_group_attributes(db, scim_id, mapping.stored_attributes(payload))
+            _set_members(db, row, resources.member_ids(payload))
+            storage.save_group_attributes(db, scim_id, resources.stored_attributes(payload))
         except SonarError as error:
             raise _refused(error) from error
 
@@ -227,7 +227,7 @@ def patch_user(
     """
     with atomic(db):
         current = ScimUser.model_validate(
-            mapping.user_resource(db, require_user(db, scim_id), base_url),
+            resources.user_resource(db, require_user(db, scim_id), base_url),
             scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
         )
         patch.patch(current, scim_policy=IDP_TOLERANT)
@@ -238,7 +238,7 @@ def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
     with atomic(db):
         current = Group.model_validate(
-            mapping.group_resource(db, require_group(db, scim_id), base_url),
+            resources.group_resource(db, require_group(db, scim_id), base_url),
             scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
         )
         patch.patch(current, scim_policy=IDP_TOLERANT)

@@ -13,8 +13,8 @@ from ..accounts import management, users
 from ..accounts.sessions import SESSION_COOKIE, XSRF_HEADER
 from ..auth.principal import authenticate
 from ..errors import InvalidCredentials, SonarError
-from . import browser
 from .common import edition, get_db, json_response, now
+from .ui import browser
 
 log = logging.getLogger(__name__)
 

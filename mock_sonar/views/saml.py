@@ -5,13 +5,14 @@ import logging
 
 from flask import Blueprint, Response, redirect, request
 
-from ..auth import oauth
 from ..errors import AuthenticationFailed
 from ..saml import login as saml_login
+from ..saml import oauth
 from ..saml import settings as saml_settings
 from ..saml import validation as saml_validation
-from .auth import set_session_cookies
-from .browser import (
+from .api.authentication import set_session_cookies
+from .common import get_db, now
+from .ui.browser import (
     acs_url,
     delete_cookie,
     is_https,
@@ -21,7 +22,6 @@ from .browser import (
     set_cookie,
     signed_in_user,
 )
-from .common import get_db, now
 
 log = logging.getLogger(__name__)
 bp = Blueprint("saml", __name__)

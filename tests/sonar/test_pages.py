@@ -158,7 +158,7 @@ def test_a_wrong_method_on_a_page_is_html(sonar):
 
 
 def test_an_unexpected_failure_on_a_page_is_an_html_500(sonar, monkeypatch):
-    from mock_sonar.views import pages
+    from mock_sonar.views.ui import login as pages
 
     def broken(db):
         raise RuntimeError("boom")

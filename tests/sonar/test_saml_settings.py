@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-from mock_sonar.auth import oauth
 from mock_sonar.errors import AuthenticationFailed
-from mock_sonar.saml import service_provider
+from mock_sonar.saml import oauth, service_provider
 from mock_sonar.saml import settings as saml_settings
 from mock_sonar.saml.settings import SamlConfigurationError, SamlSettings
 

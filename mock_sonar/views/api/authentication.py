@@ -2,10 +2,10 @@
 
 from flask import Blueprint, Response, request
 
-from .. import settings
-from ..accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
-from ..auth.principal import password_login
-from .common import get_db, json_response, now, principal
+from ... import settings
+from ...accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
+from ...auth.principal import password_login
+from ..common import get_db, json_response, now, principal
 from .params import WsParams
 
 bp = Blueprint("auth", __name__)

@@ -1,26 +1,23 @@
-"""api/users/* and api/user_tokens/* (Web API v1, reference §1, §4.2, §6.4, §6.5).
+"""api/users/* (Web API v1, reference §1, §4.2, §6.5).
 
-Behaviour follows SonarQube's `user/ws/*Action` and `usertoken/ws/*Action` classes.
+Behaviour follows SonarQube's `user/ws/*Action` classes.
 """
 
 import re
-from datetime import date, timedelta
 
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .. import settings
-from ..accounts import management, permissions, tokens, users
-from ..accounts.passwords import check_password_format
-from ..accounts.sessions import create_session
-from ..auth.principal import Principal
-from ..errors import BadRequest, Forbidden, NotFound
-from ..saml import settings as saml_settings
-from . import representations as rep
-from .auth import set_session_cookies
-from .common import (
+from ... import settings
+from ...accounts import management, users
+from ...accounts.passwords import check_password_format
+from ...accounts.sessions import create_session
+from ...auth.principal import Principal
+from ...errors import BadRequest, Forbidden, NotFound
+from ...saml import settings as saml_settings
+from ..common import (
     get_db,
     is_admin,
     json_response,
@@ -30,44 +27,14 @@ from .common import (
     require_admin,
     require_login,
 )
-from .params import WsParams
+from . import representations as rep
+from .authentication import set_session_cookies
+from .params import GET_OR_POST, WsParams, min_length
 
 bp = Blueprint("users_api", __name__)
 
-GET_OR_POST = ["GET", "POST"]
 # EmailValidator wraps Apache Commons' validator; this is its gist, not its exact grammar.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-
-
-JAVA_INT_MAX = 2**31 - 1
-
-
-def paging(params: WsParams, *, default_size: int, max_size: int) -> tuple[int, int]:
-    """`p` and `ps` as WsParams reads them, but only within Java's `int` range."""
-    for key in ("p", "ps"):
-        value = params.values.get(key)
-        if value and value.lstrip("-").isdigit() and abs(int(value)) > JAVA_INT_MAX:
-            raise BadRequest(f"The '{key}' parameter cannot be parsed as an integer value: {value}")
-    return params.paging(default_size=default_size, max_size=max_size)
-
-
-def min_length(key: str, value: str | None, minimum: int) -> str | None:
-    """The WS framework's minimum-length check."""
-    if value is not None and len(value) < minimum:
-        raise BadRequest(
-            f"'{key}' length ({len(value)}) is shorter than the minimum authorized ({minimum})"
-        )
-    return value
-
-
-def raw(params: WsParams, key: str, max_length: int) -> str | None:
-    """A parameter that may be present but empty (e.g. `email=` clears the email)."""
-    value = params.values.get(key)
-    if value is not None and len(value) > max_length:
-        raise BadRequest(
-            f"'{key}' length ({len(value)}) is longer than the maximum authorized ({max_length})"
-        )
-    return value
 
 
 def check_email(email: str | None) -> None:
@@ -94,7 +61,7 @@ def search() -> Response:
     if not admin and params.optional("externalIdentity") is not None:
         raise Forbidden("parameter externalIdentity requires Administer System permission.")
     query = min_length("q", params.optional("q"), 2)
-    page, size = paging(params, default_size=50, max_size=500)
+    page, size = params.paging(default_size=50, max_size=500)
     deactivated = params.boolean("deactivated", False)
     managed = params.boolean("managed")
     if managed is not None and not management.is_instance_managed(db):  # §4.1
@@ -167,8 +134,8 @@ def update() -> Response:
     require_admin()
     params = WsParams()
     login = params.required("login", max_length=users.LOGIN_MAX)
-    name = raw(params, "name", users.NAME_MAX)
-    email = raw(params, "email", users.EMAIL_MAX)
+    name = params.raw("name", users.NAME_MAX)
+    email = params.raw("email", users.EMAIL_MAX)
     check_email(email)
     accounts = scm_account_params(params)
     db = get_db()
@@ -300,100 +267,3 @@ def identity_providers() -> Response:
             }
         )
     return json_response({"identityProviders": providers})
-
-
-# --- api/user_tokens -------------------------------------------------------------------------
-
-
-def token_owner(db: Database, caller: Principal, login: str | None) -> dict:
-    """UserTokenSupport.getUser: oneself, or anyone for an administrator."""
-    login = login or caller.login
-    if login != caller.login and not is_admin():
-        raise Forbidden()
-    user = users.get_user_by_login(db, login)
-    if user is None:
-        raise NotFound(f"User with login '{login}' doesn't exist")
-    return user
-
-
-def expiration_param(params: WsParams) -> date | None:
-    """`expirationDate` as YYYY-MM-DD, at least tomorrow (GenerateAction)."""
-    value = params.optional("expirationDate")
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as error:
-        raise BadRequest(
-            "Supplied date format for parameter expirationDate is wrong. Please "
-            "supply date in the ISO 8601 date format (YYYY-MM-DD)"
-        ) from error
-    tomorrow = now().date() + timedelta(days=1)
-    if day < tomorrow:
-        raise BadRequest(
-            f"The minimum value for parameter expirationDate is {tomorrow.isoformat()}."
-        )
-    return day
-
-
-def check_analysis_token(
-    db: Database, caller: Principal, params: WsParams, token_type: str
-) -> None:
-    """GenerateAction.validateParametersCombination: analysis tokens are for oneself."""
-    if token_type == tokens.USER_TOKEN:
-        return
-    kind = "Project" if token_type == tokens.PROJECT_ANALYSIS_TOKEN else "Global"
-    login = params.optional("login")
-    if login is not None and login != caller.login:
-        raise BadRequest(f"A {kind} Analysis Token cannot be generated for another user.")
-    if token_type == tokens.PROJECT_ANALYSIS_TOKEN and params.optional("projectKey") is None:
-        raise BadRequest("A projectKey is needed when creating Project Analysis Token")
-    # No projects are simulated: a project token only needs the global 'scan' permission.
-    if "scan" not in permissions.user_permissions(db, caller.user["uuid"]):
-        raise Forbidden()
-
-
-@bp.post("/api/user_tokens/generate")
-def generate_token() -> Response:
-    """A token shown once; allowed for every user, managed or not (§4.2, §6.4)."""
-    caller, params, db = require_login(), WsParams(), get_db()
-    name = params.required("name", max_length=tokens.NAME_MAX).strip()
-    token_type = params.choice("type", tuple(tokens.PREFIXES), default=tokens.USER_TOKEN)
-    check_analysis_token(db, caller, params, token_type)
-    expiration = expiration_param(params)
-    user = token_owner(db, caller, params.optional("login"))
-    project_key = params.optional("projectKey")
-    row, value = tokens.generate_token(
-        db,
-        now(),
-        user,
-        name=name,
-        token_type=token_type,
-        expiration_date=expiration,
-        project_key=project_key.strip() if token_type == tokens.PROJECT_ANALYSIS_TOKEN else None,
-    )
-    return json_response(rep.v1_generated_token(user, row, value))
-
-
-@bp.route("/api/user_tokens/search", methods=GET_OR_POST)
-def search_tokens() -> Response:
-    """The tokens of oneself, or of anyone for an administrator."""
-    caller, db = require_login(), get_db()
-    user = token_owner(db, caller, WsParams().optional("login"))
-    return json_response(
-        {
-            "login": user["login"],
-            "userTokens": [
-                rep.v1_token(token, now()) for token in tokens.user_tokens(db, user["uuid"])
-            ],
-        }
-    )
-
-
-@bp.post("/api/user_tokens/revoke")
-def revoke_token() -> Response:
-    """204, also for an unknown name."""
-    caller, params, db = require_login(), WsParams(), get_db()
-    name = params.required("name")
-    tokens.revoke_token(db, token_owner(db, caller, params.optional("login")), name)
-    return no_content()

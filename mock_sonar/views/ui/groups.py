@@ -12,12 +12,12 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from ..accounts import groups, listings, management, users
-from ..errors import ManagedInstance, SonarError
-from ..saml import configuration_form as saml_configuration
-from ..saml import settings as saml_settings
-from .common import get_db, now
-from .ui import redirect_to, render, signed_in
+from ...accounts import groups, listings, management, users
+from ...errors import ManagedInstance, SonarError
+from ...saml import configuration_form as saml_configuration
+from ...saml import settings as saml_settings
+from ..common import get_db, now
+from .frame import redirect_to, render, signed_in
 
 bp = Blueprint("ui_groups", __name__)
 

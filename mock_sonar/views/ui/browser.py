@@ -8,11 +8,11 @@ import logging
 
 from flask import Response, current_app, redirect, render_template, request
 
-from ..accounts import permissions, sessions, users
-from ..accounts.sessions import SESSION_COOKIE, XSRF_COOKIE
-from ..auth import oauth
-from ..saml import settings as saml_settings
-from .common import get_db, now
+from ...accounts import permissions, sessions, users
+from ...accounts.sessions import SESSION_COOKIE, XSRF_COOKIE
+from ...saml import oauth
+from ...saml import settings as saml_settings
+from ..common import get_db, now
 
 log = logging.getLogger(__name__)
 

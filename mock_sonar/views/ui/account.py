@@ -8,15 +8,14 @@ from flask import Blueprint, Response, redirect, request
 
 from mock_common.db import atomic
 
-from .. import webapp
-from ..accounts import sessions, tokens, users
-from ..accounts.passwords import check_password_format
-from ..errors import SonarError
-from . import ui_tokens
-from .auth import set_session_cookies
+from ...accounts import sessions, tokens, users
+from ...accounts.passwords import check_password_format
+from ...errors import SonarError
+from ..api.authentication import set_session_cookies
+from ..common import get_db, now
+from . import token_form, webapp
 from .browser import is_https
-from .common import get_db, now
-from .ui import redirect_to, render, signed_in, visitor
+from .frame import redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_account", __name__)
 
@@ -84,8 +83,8 @@ def _security_page(status: int = 200, **context: object) -> Response:
         "ui/account_security.html",
         status,
         account_tab="security",
-        tokens=ui_tokens.token_rows(db, user, now()),
-        token_types=ui_tokens.creatable_types(db, user),
+        tokens=token_form.token_rows(db, user, now()),
+        token_types=token_form.creatable_types(db, user),
         expirations=webapp.TOKEN_EXPIRATIONS,
         default_expiration=webapp.DEFAULT_TOKEN_EXPIRATION,
         revoke=request.args.get("revoke"),
@@ -105,7 +104,7 @@ def security() -> Response:
 def generate_token() -> Response:
     """ "Generate": the new value is shown on this response only ("Make sure you copy it now")."""
     try:
-        row, value = ui_tokens.generate_from_form(get_db(), now(), visitor().user, with_type=True)
+        row, value = token_form.generate_from_form(get_db(), now(), visitor().user, with_type=True)
     except SonarError as error:
         return _security_page(400, token_error=" ".join(error.messages))
     return _security_page(new_token={"name": row["name"], "token": value})

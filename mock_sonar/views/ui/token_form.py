@@ -6,9 +6,9 @@ from datetime import datetime
 from flask import request
 from sqlite_utils import Database
 
-from .. import webapp
-from ..accounts import permissions, tokens
-from ..errors import BadRequest, Forbidden
+from ...accounts import permissions, tokens
+from ...errors import BadRequest, Forbidden
+from . import webapp
 
 BAD_EXPIRATION = "Expires in: choose one of the listed durations."
 #: users.tokens.<TYPE> and users.tokens.<TYPE>.short.

@@ -11,13 +11,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
 
-from ..auth import oauth
-from ..auth.principal import password_login
-from ..saml import settings as saml_settings
-from .auth import set_session_cookies
+from ...auth.principal import password_login
+from ...saml import oauth
+from ...saml import settings as saml_settings
+from ..api.authentication import set_session_cookies
+from ..common import get_db, now
 from .browser import end_session, is_https, page
-from .common import get_db, now
-from .ui import signed_in
+from .frame import signed_in
 
 bp = Blueprint("pages", __name__)
 

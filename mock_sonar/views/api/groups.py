@@ -7,16 +7,14 @@ from flask import Blueprint, Response
 
 from mock_common.db import atomic
 
-from ..accounts import groups, management, users
-from ..errors import BadRequest, NotFound
+from ...accounts import groups, management, users
+from ...errors import BadRequest, NotFound
+from ..common import get_db, json_response, no_content, now, require_admin
 from . import representations as rep
-from .common import get_db, json_response, no_content, now, require_admin
-from .params import WsParams
-from .users_api import paging
+from .params import GET_OR_POST, WsParams
 
 bp = Blueprint("groups_api", __name__)
 
-GET_OR_POST = ["GET", "POST"]
 DESCRIPTION_MAX = 200  # GroupWsSupport.DESCRIPTION_MAX_LENGTH
 
 
@@ -35,7 +33,7 @@ def search() -> Response:
     """Groups sorted by name, with member counts and the default and managed flags."""
     require_admin()
     params, db = WsParams(), get_db()
-    page, size = paging(params, default_size=100, max_size=500)
+    page, size = params.paging(default_size=100, max_size=500)
     rows, total = groups.search_groups(
         db, query=params.optional("q"), managed=managed_filter(params), page=page, page_size=size
     )
@@ -130,7 +128,7 @@ def members() -> Response:
     params, db = WsParams(), get_db()
     group = groups.require_group(db, params.required("name"))
     selected = params.choice("selected", ("selected", "deselected", "all"), default="selected")
-    page, size = paging(params, default_size=25, max_size=500)
+    page, size = params.paging(default_size=25, max_size=500)
     rows, total = users.search_users(
         db,
         query=params.optional("q"),

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from .errors import BadRequest
+from ..errors import BadRequest
 
 
 def add_fault(db: Database, spec: dict) -> dict:

@@ -19,10 +19,10 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, redirect, render_template, request
 
-from ..accounts import permissions, users
-from ..accounts.sessions import XSRF_HEADER
+from ...accounts import permissions, users
+from ...accounts.sessions import XSRF_HEADER
+from ..common import get_db, now
 from . import browser
-from .common import get_db, now
 
 RESET_PASSWORD_PATH = "/account/reset_password"
 LOGIN_PATH = "/sessions/new"

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time
 
 from sqlite_utils import Database
 
-from ..accounts import groups, management, permissions, tokens, users
-from ..clock import format_datetime
+from ...accounts import groups, management, permissions, tokens, users
+from ...clock import format_datetime
 
 
 def avatar(email: str | None) -> str | None:

@@ -13,14 +13,13 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from .. import webapp
-from ..accounts import groups, listings, management, tokens, users
-from ..accounts.passwords import check_password_format
-from ..errors import SonarError
-from ..saml import settings as saml_settings
-from . import ui_tokens
-from .common import get_db, now
-from .ui import redirect_to, render, signed_in, visitor
+from ...accounts import groups, listings, management, tokens, users
+from ...accounts.passwords import check_password_format
+from ...errors import SonarError
+from ...saml import settings as saml_settings
+from ..common import get_db, now
+from . import token_form, webapp
+from .frame import redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_users", __name__)
 
@@ -94,7 +93,7 @@ def _dialog_context(dialog: str | None, target: dict | None) -> dict:
     db = get_db()
     if dialog == "tokens" and target is not None:
         return {
-            "tokens": ui_tokens.token_rows(db, target, now()),
+            "tokens": token_form.token_rows(db, target, now()),
             "expirations": webapp.TOKEN_EXPIRATIONS,
             "default_expiration": webapp.DEFAULT_TOKEN_EXPIRATION,
             "revoke": request.args.get("revoke"),
@@ -261,7 +260,7 @@ def generate_token() -> Response:
     """ "Tokens of …": a user token for that user, shown once."""
     user = _posted_user("tokens")
     try:
-        row, value = ui_tokens.generate_from_form(get_db(), now(), user, with_type=False)
+        row, value = token_form.generate_from_form(get_db(), now(), user, with_type=False)
     except SonarError as error:
         return _users_page(400, dialog="tokens", token_error=" ".join(error.messages))
     return _users_page(dialog="tokens", new_token={"name": row["name"], "token": value})

@@ -12,12 +12,13 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from ..accounts import management
-from ..errors import BadRequest, SonarError
-from ..saml import configuration_form as saml_configuration
-from ..saml.configuration_form import FORM_FIELDS
-from .common import edition, get_db
-from .ui import redirect_to, render, signed_in
+from ...accounts import management
+from ...errors import BadRequest, SonarError
+from ...saml import configuration_form
+from ...saml.configuration_form import FORM_FIELDS
+from ..common import edition, get_db
+from . import webapp
+from .frame import redirect_to, render, signed_in
 
 bp = Blueprint("ui_settings", __name__)
 
@@ -51,11 +52,11 @@ JIT, SCIM = "jit", "scim"
 def _saml_state() -> dict:
     """What the SAML tab shows: values, configured, enabled, SCIM status and availability."""
     db = get_db()
-    values = saml_configuration.current_values(db)
+    values = configuration_form.current_values(db)
     return {
         "values": values,
-        "configured": saml_configuration.has_configuration(values),
-        "saml_enabled": saml_configuration.is_flag_enabled(values),
+        "configured": configuration_form.has_configuration(values),
+        "saml_enabled": configuration_form.is_flag_enabled(values),
         "scim_enabled": management.is_scim_enabled(db),
         "scim_available": management.scim_available(edition()),
         "fields": FORM_FIELDS,
@@ -120,12 +121,12 @@ def save_saml_configuration() -> Response:
         if verb == "clear":
             submitted[key] = ""
         return _saml_form_page(200, submitted=submitted, revealed=revealed | {key})
-    values = saml_configuration.current_values(db)
-    errors = saml_configuration.form_errors(values, submitted)
+    values = configuration_form.current_values(db)
+    errors = webapp.saml_form_errors(values, submitted)
     if errors:
         return _saml_form_page(400, submitted=submitted, revealed=revealed, errors=errors)
     with atomic(db):
-        saved = saml_configuration.save_configuration(db, submitted)
+        saved = configuration_form.save_configuration(db, submitted)
     return redirect_to(SAML_TAB, "settings_saved" if saved else None)
 
 
@@ -136,7 +137,7 @@ def toggle_saml() -> Response:
     db = get_db()
     enable = request.form.get("enabled") == "true"
     try:
-        saml_configuration.set_enabled(db, enable, scim_enabled=management.is_scim_enabled(db))
+        configuration_form.set_enabled(db, enable, scim_enabled=management.is_scim_enabled(db))
     except SonarError as error:
         return _saml_page_error(error)
     return redirect_to(SAML_TAB, "settings_saved")
@@ -147,7 +148,7 @@ def toggle_saml() -> Response:
 def delete_saml_configuration() -> Response:
     """ "Delete": every SAML setting back to its default (only while disabled)."""
     try:
-        saml_configuration.delete_configuration(get_db())
+        configuration_form.delete_configuration(get_db())
     except SonarError as error:
         return _saml_page_error(error)
     return redirect_to(SAML_TAB)
@@ -164,9 +165,9 @@ def save_provisioning() -> Response:
     db, state = get_db(), _saml_state()
     wanted = request.form.get("provisioning")
     if wanted not in (JIT, SCIM) or not state["configured"] or not state["saml_enabled"]:
-        return _saml_page_error(BadRequest(saml_configuration.ENABLE_FIRST))
+        return _saml_page_error(BadRequest(configuration_form.ENABLE_FIRST))
     if wanted == SCIM and not state["scim_available"]:
-        return _saml_page_error(BadRequest(saml_configuration.SCIM_NOT_IN_EDITION))
+        return _saml_page_error(BadRequest(configuration_form.SCIM_NOT_IN_EDITION))
     if (wanted == SCIM) == state["scim_enabled"]:
         return redirect_to(SAML_TAB)  # nothing changed: the real Save button is disabled
     if request.form.get("confirmed") != "yes":

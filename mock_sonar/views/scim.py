@@ -24,12 +24,11 @@ from scim2_models import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import faults
 from ..accounts import management
 from ..errors import NotFound
-from ..views.common import edition, get_db, is_admin, now, principal
-from . import discovery, filters, mapping, service, storage
-from .models import IDP_TOLERANT, ScimUser
+from ..scim import discovery, faults, filters, resources, service, storage
+from ..scim.models import IDP_TOLERANT, ScimUser
+from .common import edition, get_db, is_admin, now, principal
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
@@ -161,14 +160,14 @@ def _projected(resource: dict, model) -> dict:
     )
 
 
-def _list(resources: list[dict], total: int, start: int) -> Response:
+def _list(items: list[dict], total: int, start: int) -> Response:
     return scim_json(
         {
             "schemas": [LIST_SCHEMA],
             "totalResults": total,
-            "itemsPerPage": len(resources),
+            "itemsPerPage": len(items),
             "startIndex": start,
-            "Resources": resources,
+            "Resources": items,
         }
     )
 
@@ -183,21 +182,21 @@ def list_users() -> Response:
     start, count = _paging()
     db = get_db()
     rows, total = storage.list_users(db, user_name=user_name, offset=start - 1, limit=count)
-    resources = [_projected(mapping.user_resource(db, r, _base_url()), UserModel) for r in rows]
-    return _list(resources, total, start)
+    items = [_projected(resources.user_resource(db, r, _base_url()), UserModel) for r in rows]
+    return _list(items, total, start)
 
 
 @bp.get("/Users/<scim_id>")
 def get_user(scim_id: str) -> Response:
     """GET /Users/{id}."""
     db = get_db()
-    resource = mapping.user_resource(db, service.require_user(db, scim_id), _base_url())
+    resource = resources.user_resource(db, service.require_user(db, scim_id), _base_url())
     return scim_json(_projected(resource, UserModel))
 
 
 def _user_response(scim_id: str, status: int = 200) -> Response:
     db = get_db()
-    resource = mapping.user_resource(db, service.require_user(db, scim_id), _base_url())
+    resource = resources.user_resource(db, service.require_user(db, scim_id), _base_url())
     location = resource["meta"]["location"] if status == 201 else None
     return scim_json(resource, status, location)
 
@@ -244,21 +243,21 @@ def list_groups() -> Response:
     start, count = _paging()
     db = get_db()
     rows, total = storage.list_groups(db, display_name=display_name, offset=start - 1, limit=count)
-    resources = [_projected(mapping.group_resource(db, r, _base_url()), Group) for r in rows]
-    return _list(resources, total, start)
+    items = [_projected(resources.group_resource(db, r, _base_url()), Group) for r in rows]
+    return _list(items, total, start)
 
 
 @bp.get("/Groups/<scim_id>")
 def get_group(scim_id: str) -> Response:
     """GET /Groups/{id} with its members."""
     db = get_db()
-    resource = mapping.group_resource(db, service.require_group(db, scim_id), _base_url())
+    resource = resources.group_resource(db, service.require_group(db, scim_id), _base_url())
     return scim_json(_projected(resource, Group))
 
 
 def _group_response(scim_id: str, status: int = 200) -> Response:
     db = get_db()
-    resource = mapping.group_resource(db, service.require_group(db, scim_id), _base_url())
+    resource = resources.group_resource(db, service.require_group(db, scim_id), _base_url())
     location = resource["meta"]["location"] if status == 201 else None
     return scim_json(resource, status, location)
 

@@ -3,7 +3,7 @@
 The real forms disable their submit button until these pass; our server-rendered forms also
 work without JavaScript, so the server runs the same checks and shows the same messages.
 Sources: sonarqube-webapp 2025.1 `UserForm.tsx`, `UserPasswordInput.tsx`, `helpers/tokens.ts`,
-texts from `l10n/default.ts`.
+the SAML tab's `ConfigurationForm.tsx`, texts from `l10n/default.ts`.
 """
 
 import re
@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from .accounts import users
-from .accounts.passwords import meets_policy
+from ...accounts import users
+from ...accounts.passwords import meets_policy
+from ...saml.configuration_form import FORM_FIELDS, is_set
 
 PASSWORD_INVALID = "Your password must meet all the requirements."
 PASSWORDS_DO_NOT_MATCH = "Passwords do not match."
@@ -84,6 +85,24 @@ def name_problem(name: str) -> str | None:
 def email_problem(email: str) -> str | None:
     """UserForm: an email, when given, must be valid for the browser."""
     return EMAIL_INVALID if email and not _EMAIL.match(email) else None
+
+
+def saml_form_errors(
+    values: dict[str, str | None], submitted: dict[str, str | None]
+) -> dict[str, str]:
+    """ConfigurationForm: "This field is required" for each mandatory field left empty.
+
+    `submitted` maps a key to its new value; None means a secured value left as it is.
+    """
+    errors = {}
+    for definition in FORM_FIELDS:
+        if not definition.mandatory:
+            continue
+        new = submitted.get(definition.key)
+        empty = not is_set(values[definition.key]) if new is None else not new.strip()
+        if empty:
+            errors[definition.key] = FIELD_REQUIRED
+    return errors
 
 
 def token_expiration(now: datetime, days: int) -> date | None:

@@ -2,9 +2,13 @@
 
 from flask import request
 
-from ..errors import BadRequest
+from ...errors import BadRequest
 
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False}
+#: Read actions answer both methods.
+GET_OR_POST = ["GET", "POST"]
+#: `p` and `ps` are Java ints.
+JAVA_INT_MAX = 2**31 - 1
 
 
 class WsParams:
@@ -20,11 +24,15 @@ class WsParams:
         value = self.values.get(key)
         if value is None or value == "":
             return default
-        if max_length is not None and len(value) > max_length:
-            raise BadRequest(
-                f"'{key}' length ({len(value)}) is longer than the maximum "
-                f"authorized ({max_length})"
-            )
+        if max_length is not None:
+            _check_max_length(key, value, max_length)
+        return value
+
+    def raw(self, key: str, max_length: int) -> str | None:
+        """A parameter that may be present but empty (e.g. `email=` clears the email)."""
+        value = self.values.get(key)
+        if value is not None:
+            _check_max_length(key, value, max_length)
         return value
 
     def required(self, key: str, *, max_length: int | None = None) -> str:
@@ -74,7 +82,13 @@ class WsParams:
         return [part for value in raw for part in value.split(",") if part != ""]
 
     def paging(self, *, default_size: int, max_size: int) -> tuple[int, int]:
-        """`p` (1-based) and `ps`, bounded as SonarQube bounds them."""
+        """`p` (1-based) and `ps`, bounded as SonarQube bounds them (and within Java's int)."""
+        for key in ("p", "ps"):
+            value = self.values.get(key)
+            if value and value.lstrip("-").isdigit() and abs(int(value)) > JAVA_INT_MAX:
+                raise BadRequest(
+                    f"The '{key}' parameter cannot be parsed as an integer value: {value}"
+                )
         page, size = self.integer("p", 1), self.integer("ps", default_size)
         if page < 1:
             raise BadRequest(f"'p' value ({page}) must be greater than 0")
@@ -83,3 +97,19 @@ class WsParams:
         if size > max_size:
             raise BadRequest(f"'ps' value ({size}) must be less than {max_size}")
         return page, size
+
+
+def min_length(key: str, value: str | None, minimum: int) -> str | None:
+    """The WS framework's minimum-length check."""
+    if value is not None and len(value) < minimum:
+        raise BadRequest(
+            f"'{key}' length ({len(value)}) is shorter than the minimum authorized ({minimum})"
+        )
+    return value
+
+
+def _check_max_length(key: str, value: str, maximum: int) -> None:
+    if len(value) > maximum:
+        raise BadRequest(
+            f"'{key}' length ({len(value)}) is longer than the maximum authorized ({maximum})"
+        )
