@@ -6,7 +6,7 @@ from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import atomic, connect
 
 from . import clock, fixtures
-from .accounts import tokens, users
+from .accounts import listings, tokens, users
 from .config import default_config
 from .errors import SonarError
 
@@ -63,10 +63,8 @@ add_state_commands(
 def list_users(ctx: click.Context, deactivated: bool) -> None:
     """List users: login, name, email, local/managed."""
     db = _open(ctx)
-    rows, _ = users.search_users(db, active=not deactivated, page_size=10_000)
-    managed = {r["user_uuid"] for r in db.query("select user_uuid from scim_users")}
-    for row in rows:
-        kind = "managed" if row["uuid"] in managed else ("local" if row["local"] else "external")
+    for row in listings.users_by_login(db, active=not deactivated):
+        kind = "managed" if row["managed"] else ("local" if row["local"] else "external")
         click.echo(f"{row['login']}\t{row['name']}\t{row['email'] or ''}\t{kind}")
 
 

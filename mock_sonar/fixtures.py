@@ -10,9 +10,8 @@ from mock_common import keys, state
 from mock_common.db import atomic
 
 from . import settings
-from .accounts import groups, management, tokens, users
+from .accounts import groups, management, memberships, tokens, users
 from .accounts.bootstrap import bootstrap
-from .accounts.passwords import hash_password
 from .errors import BadRequest
 from .saml.sp_keys import new_sp_key_pair
 from .scim import faults
@@ -90,11 +89,10 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
             provider=provider,
             external_id=spec["externalIdentity"],
             login_seed=spec["name"],
+            login=spec.get("login"),
         )
-        if "login" in spec:
-            db["users"].update(user["uuid"], {"login": spec["login"]})
     for name in spec.get("groups", []):
-        groups.add_member(db, groups.require_group(db, name), user["uuid"])
+        memberships.add_member(db, groups.require_group(db, name), user["uuid"])
 
 
 def _seed_token(db: Database, now: datetime, spec: dict) -> None:
@@ -110,11 +108,12 @@ def _seed_token(db: Database, now: datetime, spec: dict) -> None:
 
 
 def _seed_admin(db: Database, spec: dict) -> None:
-    admin = users.require_user(db, "admin")
-    changes = {"reset_password": int(spec.get("resetPassword", True))}
-    if "password" in spec:
-        changes["password_hash"] = hash_password(spec["password"])
-    db["users"].update(admin["uuid"], changes)
+    users.set_password_state(
+        db,
+        users.require_user(db, "admin"),
+        password=spec.get("password"),
+        reset_password=spec.get("resetPassword", True),
+    )
 
 
 def reset(db: Database, now: datetime) -> None:

@@ -4,9 +4,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ..storage.ids import new_uuid
-from . import groups, permissions
-from .passwords import hash_password
+from . import groups, memberships, permissions, users
 
 ADMIN_PERMISSIONS = (
     "admin",
@@ -21,10 +19,10 @@ USERS_PERMISSIONS = ("scan", "provisioning")
 
 def bootstrap(db: Database, now: datetime) -> bool:
     """Create `admin`/`admin` and the two built-in groups if the instance is empty."""
-    if db["users"].count:
+    if users.count_users(db):
         return False
     admins = groups.create_group(db, now, groups.ADMIN_GROUP, "System administrators")
-    users = groups.create_group(
+    everyone = groups.create_group(
         db,
         now,
         groups.DEFAULT_GROUP,
@@ -33,26 +31,8 @@ def bootstrap(db: Database, now: datetime) -> bool:
     for permission in ADMIN_PERMISSIONS:
         permissions.grant_to_group(db, admins["uuid"], permission)
     for permission in USERS_PERMISSIONS:
-        permissions.grant_to_group(db, users["uuid"], permission)
-    admin_uuid = new_uuid()
-    db["users"].insert(
-        {
-            "uuid": admin_uuid,
-            "login": "admin",
-            "name": "Administrator",
-            "email": None,
-            "active": 1,
-            "local": 1,
-            "external_provider": "sonarqube",
-            "external_id": "admin",
-            "external_login": "admin",
-            "password_hash": hash_password("admin"),
-            "reset_password": 1,
-            "scm_accounts": "[]",
-            "created_at": now.isoformat(),
-            "updated_at": now.isoformat(),
-        }
-    )
-    groups.add_member(db, admins, admin_uuid)
-    groups.add_member(db, users, admin_uuid)
+        permissions.grant_to_group(db, everyone["uuid"], permission)
+    admin = users.create_bootstrap_admin(db, now)
+    memberships.add_member(db, admins, admin["uuid"])
+    memberships.add_member(db, everyone, admin["uuid"])
     return True

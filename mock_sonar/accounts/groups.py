@@ -1,4 +1,5 @@
-"""SonarQube groups and memberships (GroupService, DefaultGroupFinder)."""
+"""SonarQube groups, the `groups` table (GroupService, DefaultGroupFinder); their members are
+`memberships`."""
 
 from datetime import datetime
 
@@ -108,118 +109,9 @@ def update_group(
 def delete_group(db: Database, group: dict) -> None:
     """Delete a group with its memberships and permissions; never the default group."""
     check_not_default(group)
-    if _holds_last_admin_permission(db, group):
+    if permissions.is_last_admin_group(db, group["uuid"]):
         raise BadRequest("The last system admin group cannot be deleted")
     db.execute("delete from groups where uuid = ?", [group["uuid"]])
-
-
-def _holds_last_admin_permission(db: Database, group: dict) -> bool:
-    holders = {
-        row["group_uuid"]
-        for row in db.query("select group_uuid from group_permissions where permission = 'admin'")
-    }
-    direct_admins = list(
-        db.query("select 1 from user_permissions where permission = 'admin' limit 1")
-    )
-    return holders == {group["uuid"]} and not direct_admins
-
-
-def add_member(db: Database, group: dict, user_uuid: str) -> None:
-    """Add a user to a group (no-op when already a member)."""
-    db["groups_users"].insert(
-        {"uuid": new_uuid(), "group_uuid": group["uuid"], "user_uuid": user_uuid}, ignore=True
-    )
-
-
-def add_membership(db: Database, group: dict, user: dict) -> dict:
-    """GroupMembershipService.addMembership: not the default group, not twice; the new row."""
-    check_not_default(group)
-    if is_member(db, group, user["uuid"]):
-        raise BadRequest(f"User '{user['login']}' is already a member of group '{group['name']}'")
-    add_member(db, group, user["uuid"])
-    return next(
-        db.query(
-            "select * from groups_users where group_uuid = ? and user_uuid = ?",
-            [group["uuid"], user["uuid"]],
-        )
-    )
-
-
-def get_membership(db: Database, uuid: str) -> dict | None:
-    """A groups_users row by its uuid (the v2 group-membership id)."""
-    rows = list(db.query("select * from groups_users where uuid = ?", [uuid]))
-    return rows[0] if rows else None
-
-
-def search_memberships(
-    db: Database,
-    *,
-    group_uuid: str | None = None,
-    user_uuid: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> tuple[list[dict], int]:
-    """Memberships filtered by group and/or user, in creation order, and the total count."""
-    where, params = [], {}
-    if group_uuid is not None:
-        where.append("group_uuid = :g")
-        params["g"] = group_uuid
-    if user_uuid is not None:
-        where.append("user_uuid = :u")
-        params["u"] = user_uuid
-    return select_page(
-        db,
-        columns="*",
-        source="groups_users",
-        where=where,
-        params=params,
-        order_by="uuid",
-        offset=(page - 1) * page_size,
-        limit=page_size,
-    )
-
-
-def remove_member(db: Database, group: dict, user_uuid: str) -> None:
-    """Remove a user from a group, keeping at least one administrator."""
-    if (
-        "admin" in _group_permissions(db, group["uuid"])
-        and permissions.count_other_active_administrators(db, user_uuid) == 0
-        and is_member(db, group, user_uuid)
-    ):
-        raise BadRequest("The last administrator user cannot be removed")
-    db.execute(
-        "delete from groups_users where group_uuid = ? and user_uuid = ?",
-        [group["uuid"], user_uuid],
-    )
-
-
-def _group_permissions(db: Database, group_uuid: str) -> set[str]:
-    rows = db.query("select permission from group_permissions where group_uuid = ?", [group_uuid])
-    return {row["permission"] for row in rows}
-
-
-def is_member(db: Database, group: dict, user_uuid: str) -> bool:
-    """Whether the user belongs to the group."""
-    return bool(
-        list(
-            db.query(
-                "select 1 from groups_users where group_uuid = ? and user_uuid = ?",
-                [group["uuid"], user_uuid],
-            )
-        )
-    )
-
-
-def add_to_default_group(db: Database, user_uuid: str) -> None:
-    """New and reactivated users join the default group (UserUpdater.addUserToDefaultGroup)."""
-    add_member(db, default_group(db), user_uuid)
-
-
-def members_count(db: Database, group_uuid: str) -> int:
-    """How many users belong to the group."""
-    return next(
-        db.query("select count(*) as n from groups_users where group_uuid = ?", [group_uuid])
-    )["n"]
 
 
 def search_groups(

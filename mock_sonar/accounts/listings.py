@@ -1,5 +1,8 @@
-"""Users and groups as the Administration > Security pages list them: one query per list,
-with the counts and managed flags each row shows (the web app asks the Web API for them)."""
+"""Users and groups as the Administration > Security pages and the CLI list them: one query per
+list, with the counts and managed flags each row shows (the web app asks the Web API for them).
+
+Read only: it joins the account tables in SQL, which their owner modules alone write.
+"""
 
 from sqlite_utils import Database
 
@@ -38,6 +41,17 @@ def list_users(
         params,
     )
     return list(rows), total
+
+
+def users_by_login(db: Database, *, active: bool = True) -> list[dict]:
+    """Every active (or deactivated) user by login, and whether SCIM manages them (the CLI)."""
+    return list(
+        db.query(
+            f"select u.*, {_MANAGED_USER} as managed from users u "
+            "where u.active = :active order by u.login",
+            {"active": int(active)},
+        )
+    )
 
 
 def list_groups(

@@ -5,6 +5,7 @@ from sqlite_utils import Database
 from .. import settings
 from ..config import SCIM_EDITIONS
 from ..errors import ManagedInstance
+from . import scim_mapping
 
 
 def scim_available(edition: str) -> bool:
@@ -30,8 +31,7 @@ def enable_scim(db: Database) -> None:
 def disable_scim(db: Database) -> None:
     """Turn SCIM off: every SCIM mapping is dropped, so all users and groups become local."""
     settings.set_internal(db, settings.SCIM_ENABLED, None)
-    db.execute("delete from scim_users")
-    db.execute("delete from scim_groups")
+    scim_mapping.unmap_all(db)
 
 
 def check_not_managed(db: Database) -> None:
@@ -42,9 +42,9 @@ def check_not_managed(db: Database) -> None:
 
 def is_user_managed(db: Database, user_uuid: str) -> bool:
     """A user is managed exactly when a scim_users row points at it."""
-    return bool(list(db.query("select 1 from scim_users where user_uuid = ?", [user_uuid])))
+    return scim_mapping.has_user(db, user_uuid)
 
 
 def is_group_managed(db: Database, group_uuid: str) -> bool:
     """A group is managed exactly when a scim_groups row points at it."""
-    return bool(list(db.query("select 1 from scim_groups where group_uuid = ?", [group_uuid])))
+    return scim_mapping.has_group(db, group_uuid)

@@ -58,3 +58,26 @@ def grant_to_group(db: Database, group_uuid: str, permission: str) -> None:
     db["group_permissions"].insert(
         {"group_uuid": group_uuid, "permission": permission}, ignore=True
     )
+
+
+def group_permissions(db: Database, group_uuid: str) -> set[str]:
+    """The global permissions a group holds."""
+    rows = db.query("select permission from group_permissions where group_uuid = ?", [group_uuid])
+    return {row["permission"] for row in rows}
+
+
+def is_last_admin_group(db: Database, group_uuid: str) -> bool:
+    """Whether this group alone holds 'Administer System' and no user holds it directly."""
+    holders = {
+        row["group_uuid"]
+        for row in db.query("select group_uuid from group_permissions where permission = 'admin'")
+    }
+    direct_admins = list(
+        db.query("select 1 from user_permissions where permission = 'admin' limit 1")
+    )
+    return holders == {group_uuid} and not direct_admins
+
+
+def revoke_user_permissions(db: Database, user_uuid: str) -> None:
+    """Every permission granted to the user directly goes (deactivation)."""
+    db.execute("delete from user_permissions where user_uuid = ?", [user_uuid])

@@ -47,3 +47,8 @@ def find_session(db: Database, now: datetime, value: str) -> dict | None:
 def delete_session(db: Database, value: str) -> None:
     """Log a session out."""
     db.execute("delete from sessions where token_hash = ?", [_hash(value)])
+
+
+def delete_user_sessions(db: Database, user_uuid: str) -> None:
+    """Log every browser of the user out (password change, deactivation)."""
+    db.execute("delete from sessions where user_uuid = ?", [user_uuid])

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest
 from ..storage.ids import new_uuid
 
 USER_TOKEN = "USER_TOKEN"
@@ -129,11 +129,13 @@ def revoke_token(db: Database, user: dict, name: str) -> None:
     db.execute("delete from user_tokens where user_uuid = ? and name = ?", [user["uuid"], name])
 
 
-def require_token(db: Database, user: dict, name: str) -> dict:
-    """A token of the user by name, or 404."""
-    rows = list(
-        db.query("select * from user_tokens where user_uuid = ? and name = ?", [user["uuid"], name])
-    )
-    if not rows:
-        raise NotFound(f"User token with name '{name}' doesn't exist for user '{user['login']}'")
-    return rows[0]
+def count_tokens(db: Database, user_uuid: str) -> int:
+    """How many tokens the user has."""
+    return next(db.query("select count(*) as n from user_tokens where user_uuid = ?", [user_uuid]))[
+        "n"
+    ]
+
+
+def delete_user_tokens(db: Database, user_uuid: str) -> None:
+    """Every token of the user goes (deactivation)."""
+    db.execute("delete from user_tokens where user_uuid = ?", [user_uuid])

@@ -12,9 +12,9 @@ from sqlite_utils import Database
 
 from mock_common.db import select_page
 
-from ..errors import BadRequest, ManagedInstance, NotFound
+from ..errors import BadRequest, NotFound
 from ..storage.ids import new_uuid
-from . import groups, management, permissions
+from . import memberships, sessions
 from .passwords import check_password, hash_password
 
 SONARQUBE_PROVIDER = "sonarqube"
@@ -51,6 +51,28 @@ def find_external_user(db: Database, provider: str, external_id: str) -> dict | 
         )
     )
     return rows[0] if rows else None
+
+
+def find_user_by_external_login(db: Database, provider: str, external_login: str) -> dict | None:
+    """The user with this external login at the provider (exact, case-sensitive)."""
+    rows = list(
+        db.query(
+            "select * from users where external_provider = ? and external_login = ?",
+            [provider, external_login],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def active_users_with_email(db: Database, email: str) -> list[str]:
+    """The uuids of the active users with this email, compared case-insensitively."""
+    rows = db.query("select uuid from users where lower(email) = lower(?) and active = 1", [email])
+    return [row["uuid"] for row in rows]
+
+
+def count_users(db: Database) -> int:
+    """How many users exist, active or not."""
+    return db["users"].count
 
 
 def validation_messages(
@@ -136,7 +158,34 @@ def create_local_user(
                 **fields,
             }
         )
-    groups.add_to_default_group(db, uuid)
+    memberships.add_to_default_group(db, uuid)
+    return get_user(db, uuid)
+
+
+def create_bootstrap_admin(db: Database, now: datetime) -> dict:
+    """PopulateInitialSchema's `admin`/`admin`, who must change the password at first login.
+
+    Not in any group yet: the bootstrap adds it to the two built-in groups.
+    """
+    uuid = new_uuid()
+    db["users"].insert(
+        {
+            "uuid": uuid,
+            "login": "admin",
+            "name": "Administrator",
+            "email": None,
+            "active": 1,
+            "local": 1,
+            "external_provider": SONARQUBE_PROVIDER,
+            "external_id": "admin",
+            "external_login": "admin",
+            "password_hash": hash_password("admin"),
+            "reset_password": 1,
+            "scm_accounts": "[]",
+            "created_at": now.isoformat(),
+            "updated_at": now.isoformat(),
+        }
+    )
     return get_user(db, uuid)
 
 
@@ -165,14 +214,16 @@ def create_external_user(
     provider: str,
     external_id: str,
     login_seed: str,
+    login: str | None = None,
 ) -> dict:
-    """A non-local user (SAML JIT or SCIM) with a generated login, in the default group."""
+    """A non-local user (SAML JIT or SCIM) with a generated login (fixtures may fix it), in the
+    default group."""
     _check(validation_messages(name=name, email=email, check_name=True))
     uuid = new_uuid()
     db["users"].insert(
         {
             "uuid": uuid,
-            "login": generate_login(db, login_seed),
+            "login": login if login is not None else generate_login(db, login_seed),
             "name": name,
             "email": email or None,
             "active": 1,
@@ -187,7 +238,7 @@ def create_external_user(
             "updated_at": now.isoformat(),
         }
     )
-    groups.add_to_default_group(db, uuid)
+    memberships.add_to_default_group(db, uuid)
     return get_user(db, uuid)
 
 
@@ -238,6 +289,34 @@ def set_external_identity(
     return get_user(db, user["uuid"])
 
 
+def update_from_identity(
+    db: Database,
+    now: datetime,
+    user: dict,
+    *,
+    provider: str,
+    external_id: str,
+    name: str,
+    email: str | None,
+    reset_scm_accounts: bool = False,
+) -> dict:
+    """UserRegistrarImpl.updateExistingUser: name, email (cleared when absent) and external
+    identity from an identity provider's login; a reactivation also clears the SCM accounts."""
+    _check(validation_messages(name=name, email=email, check_name=True))
+    changes = {
+        "name": name,
+        "email": email,
+        "external_provider": provider,
+        "external_id": external_id,
+        "external_login": external_id,
+        "updated_at": now.isoformat(),
+    }
+    if reset_scm_accounts:
+        changes["scm_accounts"] = "[]"
+    db["users"].update(user["uuid"], changes)
+    return get_user(db, user["uuid"]) or user
+
+
 def update_login(db: Database, now: datetime, user: dict, new_login: str) -> dict:
     """UserUpdater.updateLogin: a unique, well-formed login; a local identity follows it."""
     _check(validation_messages(login=new_login, check_login=True))
@@ -278,7 +357,17 @@ def change_password(db: Database, now: datetime, user: dict, new_password: str) 
         },
     )
     # ChangePasswordAction: every session of the user ends with the old password.
-    db.execute("delete from sessions where user_uuid = ?", [user["uuid"]])
+    sessions.delete_user_sessions(db, user["uuid"])
+
+
+def set_password_state(
+    db: Database, user: dict, *, password: str | None, reset_password: bool
+) -> None:
+    """Fixtures: a new password (None keeps it) and whether it must change at next login."""
+    changes: dict = {"reset_password": int(reset_password)}
+    if password is not None:
+        changes["password_hash"] = hash_password(password)
+    db["users"].update(user["uuid"], changes)
 
 
 #: ChangePasswordAction's refusal codes, returned as `{"result": …}` (§1).
@@ -302,38 +391,13 @@ def authenticate_password(db: Database, login: str, password: str) -> dict | Non
     return user if check_password(user["password_hash"], password) else None
 
 
-def deactivate_user(db: Database, now: datetime, user: dict) -> dict:
-    """UserDeactivator: remove tokens, memberships, permissions and sessions, then deactivate."""
-    if permissions.count_other_active_administrators(
-        db, user["uuid"]
-    ) == 0 and permissions.is_system_administrator(db, user["uuid"]):
-        raise BadRequest("User is last administrator, and cannot be deactivated")
-    for table in ("user_tokens", "groups_users", "user_permissions", "sessions"):
-        db.execute(f"delete from {table} where user_uuid = ?", [user["uuid"]])
+def set_inactive(db: Database, now: datetime, user: dict) -> dict:
+    """UserDao.deactivateUser: the row stays, inactive (what else goes is `deactivation`'s)."""
     db["users"].update(user["uuid"], {"active": 0, "updated_at": now.isoformat()})
     return get_user(db, user["uuid"])
 
 
-SELF_DEACTIVATION = "Self-deactivation is not possible"
-
-
-def check_not_self_deactivation(actor_uuid: str, user_uuid: str) -> None:
-    """DeactivateAction: an administrator cannot deactivate their own account."""
-    if actor_uuid == user_uuid:
-        raise BadRequest(SELF_DEACTIVATION)
-
-
-def deactivate_by_admin(
-    db: Database, now: datetime, user: dict, *, anonymize: bool = False
-) -> dict:
-    """UserService.deactivate (Web API): managed users are refused; optionally anonymized."""
-    if management.is_user_managed(db, user["uuid"]):
-        raise ManagedInstance()
-    user = deactivate_user(db, now, user)
-    return anonymize_user(db, now, user) if anonymize else user
-
-
-def anonymize_user(db: Database, now: datetime, user: dict) -> dict:
+def anonymize(db: Database, now: datetime, user: dict) -> dict:
     """UserAnonymizer: a random `sq-removed-` login replaces every identifying field (§3.7)."""
     alphabet = string.ascii_letters + string.digits
     for _ in range(10):
@@ -356,7 +420,6 @@ def anonymize_user(db: Database, now: datetime, user: dict) -> dict:
             "updated_at": now.isoformat(),
         },
     )
-    db.execute("delete from scim_users where user_uuid = ?", [user["uuid"]])
     return get_user(db, user["uuid"])
 
 
@@ -366,7 +429,7 @@ def reactivate_user(db: Database, now: datetime, user: dict) -> dict:
     Tokens and former group memberships are not restored.
     """
     db["users"].update(user["uuid"], {"active": 1, "updated_at": now.isoformat()})
-    groups.add_to_default_group(db, user["uuid"])
+    memberships.add_to_default_group(db, user["uuid"])
     return get_user(db, user["uuid"])
 
 
@@ -422,20 +485,3 @@ def search_users(
         offset=(page - 1) * page_size,
         limit=page_size,
     )
-
-
-def group_names(db: Database, user_uuid: str) -> list[str]:
-    """Names of the user's groups, sorted."""
-    rows = db.query(
-        "select g.name from groups g join groups_users gu on gu.group_uuid = g.uuid "
-        "where gu.user_uuid = ? order by g.name",
-        [user_uuid],
-    )
-    return [row["name"] for row in rows]
-
-
-def tokens_count(db: Database, user_uuid: str) -> int:
-    """How many tokens the user has."""
-    return next(db.query("select count(*) as n from user_tokens where user_uuid = ?", [user_uuid]))[
-        "n"
-    ]

@@ -12,8 +12,8 @@ from sqlite_utils import Database
 
 from mock_common.db import atomic
 
-from ..accounts import groups, management, sessions, users
-from ..errors import AuthenticationFailed, BadRequest
+from ..accounts import groups, management, memberships, sessions, users
+from ..errors import AuthenticationFailed, BadRequest, SamlConfigurationError
 from . import oauth, service_provider
 from .service_provider import SamlPrincipal
 from .settings import (
@@ -21,7 +21,6 @@ from .settings import (
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,
     USER_NAME_ATTRIBUTE,
-    SamlConfigurationError,
     SamlSettings,
 )
 
@@ -155,29 +154,17 @@ def register(db: Database, now: datetime, identity: UserIdentity) -> dict:
 
 def find_user(db: Database, login: str) -> dict | None:
     """By external ID, then by external login, provider `saml`; exact, case-sensitive."""
-    for column in ("external_id", "external_login"):
-        rows = list(
-            db.query(
-                f"select * from users where external_provider = ? and {column} = ?",
-                [SAML_PROVIDER, login],
-            )
-        )
-        if rows:
-            return rows[0]
-    return None
+    return users.find_external_user(db, SAML_PROVIDER, login) or users.find_user_by_external_login(
+        db, SAML_PROVIDER, login
+    )
 
 
 def _check_email(db: Database, identity: UserIdentity, own_uuid: str | None) -> None:
     """detectEmailUpdate: the email may belong to no other active user (case-insensitive)."""
     if identity.email is None:
         return
-    rows = list(
-        db.query(
-            "select uuid from users where lower(email) = lower(?) and active = 1",
-            [identity.email],
-        )
-    )
-    if len(rows) > 1 or (rows and rows[0]["uuid"] != own_uuid):
+    holders = users.active_users_with_email(db, identity.email)
+    if len(holders) > 1 or (holders and holders[0] != own_uuid):
         raise AuthenticationFailed(f"Email '{identity.email}' is already used", EMAIL_ALREADY_USED)
 
 
@@ -196,43 +183,41 @@ def _create(db: Database, now: datetime, identity: UserIdentity) -> dict:
 
 def _reactivate(db: Database, now: datetime, user: dict, identity: UserIdentity) -> dict:
     """UserUpdater.reactivateAndCommit: active, in sonar-users, details and SCM accounts reset."""
-    user = _update(db, now, user, identity, scm_accounts="[]")
+    user = _update(db, now, user, identity, reset_scm_accounts=True)
     return users.reactivate_user(db, now, user)
 
 
-def _update(db: Database, now: datetime, user: dict, identity: UserIdentity, **extra: str) -> dict:
+def _update(
+    db: Database,
+    now: datetime,
+    user: dict,
+    identity: UserIdentity,
+    *,
+    reset_scm_accounts: bool = False,
+) -> dict:
     """updateExistingUser: name, email (cleared when absent) and external identity."""
-    checks = users.validation_messages(name=identity.name, email=identity.email, check_name=True)
-    if checks:
-        raise BadRequest(*checks)
-    db["users"].update(
-        user["uuid"],
-        {
-            "name": identity.name,
-            "email": identity.email,
-            "external_provider": SAML_PROVIDER,
-            "external_id": identity.login,
-            "external_login": identity.login,
-            "updated_at": now.isoformat(),
-            **extra,
-        },
+    return users.update_from_identity(
+        db,
+        now,
+        user,
+        provider=SAML_PROVIDER,
+        external_id=identity.login,
+        name=identity.name,
+        email=identity.email,
+        reset_scm_accounts=reset_scm_accounts,
     )
-    return users.get_user(db, user["uuid"]) or user
 
 
 def sync_groups(db: Database, user_uuid: str, wanted: frozenset[str]) -> None:
     """UserRegistrarImpl.syncGroups: join existing groups named in the assertion, leave the
     others; groups are never created and `sonar-users` is never left."""
-    current = set(users.group_names(db, user_uuid))
+    current = set(memberships.group_names(db, user_uuid))
     for name in sorted(wanted - current):
         group = groups.get_group_by_name(db, name)
         if group is not None:
-            groups.add_member(db, group, user_uuid)
+            memberships.add_member(db, group, user_uuid)
     for name in sorted(current - wanted - {groups.DEFAULT_GROUP}):
         group = groups.get_group_by_name(db, name)
         if group is not None:
             # UserGroupDao.delete: no last-administrator check on this path.
-            db.execute(
-                "delete from groups_users where group_uuid = ? and user_uuid = ?",
-                [group["uuid"], user_uuid],
-            )
+            memberships.leave_group(db, group, user_uuid)

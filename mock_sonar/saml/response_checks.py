@@ -10,8 +10,8 @@ createDefaultAssertionValidator), OpenSAML 4 `SAML20AssertionValidator`,
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from ..errors import AuthenticationFailed
-from .xml import NS, SAML, SAMLP, XSI, MalformedXml, tag, text_of
+from ..errors import MalformedXml
+from .xml import NS, SAML, SAMLP, XSI, tag, text_of
 
 # Saml2ErrorCodes
 MALFORMED = "malformed_response_data"
@@ -39,15 +39,6 @@ UNSIGNED = (
     "Please either sign the response or all of the assertions.",
 )
 _ALWAYS_VALID_CONDITIONS = {tag(SAML, "OneTimeUse"), tag(SAML, "ProxyRestriction")}
-
-
-class SamlResponseError(AuthenticationFailed):
-    """Saml2AuthenticationException: a refused response. SonarQube gives it no public message,
-    so the browser sees the unauthorized page's generic text; the description is logged."""
-
-    def __init__(self, code: str, description: str):
-        super().__init__(description)
-        self.code = code
 
 
 def response_element(root: ET.Element) -> ET.Element:

@@ -24,9 +24,9 @@ from saml2.config import SPConfig
 from saml2.sigver import get_xmlsec_binary
 from sqlite_utils import Database
 
+from ..errors import DecryptionFailed, MalformedXml, SamlResponseError
 from . import response_checks
 from . import xml as saml_xml
-from .response_checks import SamlResponseError
 from .settings import (
     APPLICATION_ID,
     CERTIFICATE,
@@ -164,9 +164,9 @@ def authenticate_response(
     document = decode_response(saml_response)
     try:
         return _process(db, now, reg, document)
-    except saml_xml.MalformedXml as error:
+    except MalformedXml as error:
         raise SamlResponseError(response_checks.MALFORMED, str(error)) from error
-    except saml_xml.DecryptionFailed as error:
+    except DecryptionFailed as error:
         raise SamlResponseError(response_checks.DECRYPTION_ERROR, str(error)) from error
 
 
@@ -222,7 +222,7 @@ def _decrypt(document: str, root: ET.Element, reg: Registration) -> tuple[str, E
     if not encrypted:
         return document, root
     if reg.keys.private_key_pem is None:
-        raise saml_xml.DecryptionFailed(saml_xml.UNDECRYPTABLE)
+        raise DecryptionFailed(saml_xml.UNDECRYPTABLE)
     for _ in encrypted:
         document = saml_xml.decrypt(document, reg.keys.private_key_pem)
     return document, response_checks.response_element(saml_xml.parse(document))

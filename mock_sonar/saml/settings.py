@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from sqlite_utils import Database
 
 from .. import settings
+from ..errors import SamlConfigurationError
 
 PREFIX = "sonar.auth.saml."
 ENABLED = PREFIX + "enabled"
@@ -80,10 +81,6 @@ SIGNING_KEY_MISSING = (
 CALLBACK_PATH = "/oauth2/callback/saml"
 
 _PEM_LINE = re.compile(r"-----(BEGIN|END) [A-Z ]+-----")
-
-
-class SamlConfigurationError(Exception):
-    """SAML settings that cannot be used (IllegalArgumentException / IllegalStateException)."""
 
 
 @dataclass(frozen=True)

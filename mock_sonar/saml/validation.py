@@ -13,15 +13,14 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from ..errors import SamlConfigurationError, SamlResponseError
 from . import service_provider
-from .response_checks import SamlResponseError
 from .service_provider import SamlPrincipal
 from .settings import (
     GROUP_NAME_ATTRIBUTE,
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,
     USER_NAME_ATTRIBUTE,
-    SamlConfigurationError,
     SamlSettings,
 )
 

@@ -17,6 +17,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from saml2.sigver import CryptoBackendXmlSec1, DecryptError, SignatureError, get_xmlsec_binary
 
+from ..errors import DecryptionFailed, MalformedXml
+
 log = logging.getLogger(__name__)
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -39,14 +41,6 @@ UNPARSABLE = "Unable to parse inputstream, it contained invalid XML"
 UNDECRYPTABLE = "org.opensaml.xmlsec.encryption.support.DecryptionException: " + (
     "Failed to decrypt EncryptedData"
 )
-
-
-class MalformedXml(Exception):
-    """A SAML message that is not safe, well-formed XML (MALFORMED_RESPONSE_DATA)."""
-
-
-class DecryptionFailed(Exception):
-    """An encrypted assertion SonarQube's key cannot open (DECRYPTION_ERROR)."""
 
 
 def tag(namespace: str, name: str) -> str:

@@ -5,7 +5,7 @@ import json
 from scim2_models import Context, Group, User
 from sqlite_utils import Database
 
-from . import storage
+from ..accounts import scim_mapping
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -43,7 +43,7 @@ def user_resource(db: Database, row: dict, base_url: str) -> dict:
             "type": "direct",
             "$ref": f"{base_url}/api/scim/v2/Groups/{g['scim_uuid']}",
         }
-        for g in storage.user_groups(db, row["uuid"])
+        for g in scim_mapping.user_groups(db, row["uuid"])
     ]
     resource["meta"] = _meta(
         "User", row["scim_uuid"], row["created_at"], row["updated_at"], base_url
@@ -60,7 +60,7 @@ def group_resource(db: Database, row: dict, base_url: str) -> dict:
             "type": "User",
             "$ref": f"{base_url}/api/scim/v2/Users/{m['scim_uuid']}",
         }
-        for m in storage.group_members(db, row["uuid"])
+        for m in scim_mapping.group_members(db, row["uuid"])
     ]
     extra = json.loads(row.get("attributes") or "{}")
     return {

@@ -24,9 +24,10 @@ from scim2_models import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..accounts import management
+from ..accounts import management, scim_mapping
 from ..errors import NotFound
-from ..scim import discovery, faults, filters, resources, service, storage
+from ..scim import discovery, faults, filters, resources, service
+from ..scim.errors import ScimDisabled
 from ..scim.models import IDP_TOLERANT, ScimUser
 from .common import edition, get_db, is_admin, now, principal
 
@@ -34,13 +35,6 @@ bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 UserModel = ScimUser
-
-
-class ScimDisabled(SCIMException):
-    """SCIM is switched off in SonarQube; status configurable (§3.5 [U], default 404)."""
-
-    status = 404
-    _default_detail = "SCIM is not enabled"
 
 
 @bp.before_request
@@ -181,7 +175,7 @@ def list_users() -> Response:
     user_name = filters.parse_user_filter(request.args.get("filter"))
     start, count = _paging()
     db = get_db()
-    rows, total = storage.list_users(db, user_name=user_name, offset=start - 1, limit=count)
+    rows, total = scim_mapping.list_users(db, user_name=user_name, offset=start - 1, limit=count)
     items = [_projected(resources.user_resource(db, r, _base_url()), UserModel) for r in rows]
     return _list(items, total, start)
 
@@ -242,7 +236,9 @@ def list_groups() -> Response:
     display_name = filters.parse_group_filter(request.args.get("filter"))
     start, count = _paging()
     db = get_db()
-    rows, total = storage.list_groups(db, display_name=display_name, offset=start - 1, limit=count)
+    rows, total = scim_mapping.list_groups(
+        db, display_name=display_name, offset=start - 1, limit=count
+    )
     items = [_projected(resources.group_resource(db, r, _base_url()), Group) for r in rows]
     return _list(items, total, start)
 

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from mock_sonar.errors import AuthenticationFailed
+from mock_sonar.errors import AuthenticationFailed, SamlConfigurationError
 from mock_sonar.saml import oauth, service_provider
 from mock_sonar.saml import settings as saml_settings
-from mock_sonar.saml.settings import SamlConfigurationError, SamlSettings
+from mock_sonar.saml.settings import SamlSettings
 
 COMPLETE = {
     saml_settings.ENABLED: "true",

@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 
 from mock_common.db import atomic
 
-from ...accounts import groups, management, users
+from ...accounts import groups, management, memberships, users
 from ...errors import BadRequest, NotFound
 from ..common import get_db, json_response, no_content, now, require_admin
 from . import representations as rep
@@ -107,7 +107,7 @@ def add_user() -> Response:
     require_admin()
     management.check_not_managed(get_db())
     group, user = _group_and_user()
-    groups.add_member(get_db(), group, user["uuid"])
+    memberships.add_member(get_db(), group, user["uuid"])
     return no_content()
 
 
@@ -117,7 +117,7 @@ def remove_user() -> Response:
     require_admin()
     management.check_not_managed(get_db())
     group, user = _group_and_user()
-    groups.remove_member(get_db(), group, user["uuid"])
+    memberships.remove_member(get_db(), group, user["uuid"])
     return no_content()
 
 
@@ -145,7 +145,7 @@ def members() -> Response:
                 {
                     "login": row["login"],
                     "name": row["name"],
-                    "selected": groups.is_member(db, group, row["uuid"]),
+                    "selected": memberships.is_member(db, group, row["uuid"]),
                 }
                 for row in rows
             ],

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlite_utils import Database
 
-from ...accounts import groups, management, permissions, tokens, users
+from ...accounts import groups, management, memberships, permissions, tokens
 from ...clock import format_datetime
 
 
@@ -48,9 +48,9 @@ def v1_search_user(db: Database, user: dict, *, logged_in: bool, full: bool) -> 
         _put(out, "avatar", avatar(user["email"]))
     if full:
         _put(out, "email", user["email"])
-        if users.group_names(db, user["uuid"]):
-            out["groups"] = users.group_names(db, user["uuid"])
-        out["tokensCount"] = users.tokens_count(db, user["uuid"])
+        if memberships.group_names(db, user["uuid"]):
+            out["groups"] = memberships.group_names(db, user["uuid"])
+        out["tokensCount"] = tokens.count_tokens(db, user["uuid"])
         out["externalIdentity"] = user["external_login"]
         _put(out, "lastConnectionDate", format_datetime(user["last_connection_date"]))
         _put(
@@ -73,7 +73,7 @@ def v1_user(db: Database, user: dict, *, admin: bool) -> dict:
         externalProvider=user["external_provider"],
     )
     if admin:
-        out["groups"] = users.group_names(db, user["uuid"])
+        out["groups"] = memberships.group_names(db, user["uuid"])
     out["scmAccounts"] = scm_accounts(user)
     return out
 
@@ -98,7 +98,7 @@ def v1_current_user(db: Database, user: dict) -> dict:
         externalIdentity=user["external_login"],
         externalProvider=user["external_provider"],
         scmAccounts=scm_accounts(user),
-        groups=users.group_names(db, user["uuid"]),
+        groups=memberships.group_names(db, user["uuid"]),
         permissions={"global": [p for p in permissions.GLOBAL_PERMISSIONS if p in held]},
     )
     _put(out, "avatar", avatar(user["email"]))
@@ -158,7 +158,7 @@ def v1_group(db: Database, group: dict) -> dict:
     out = {"name": group["name"]}
     _put(out, "description", group["description"])
     out.update(
-        membersCount=groups.members_count(db, group["uuid"]),
+        membersCount=memberships.members_count(db, group["uuid"]),
         default=groups.is_default(group),
         managed=management.is_group_managed(db, group["uuid"]),
     )
@@ -170,7 +170,7 @@ def v1_group_with_id(db: Database, group: dict) -> dict:
     out = {"id": group["uuid"], "name": group["name"]}
     _put(out, "description", group["description"])
     out.update(
-        membersCount=groups.members_count(db, group["uuid"]), default=groups.is_default(group)
+        membersCount=memberships.members_count(db, group["uuid"]), default=groups.is_default(group)
     )
     return out
 

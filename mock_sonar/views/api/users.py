@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from mock_common.db import atomic
 
 from ... import settings
-from ...accounts import management, users
+from ...accounts import deactivation, management, users
 from ...accounts.passwords import check_password_format
 from ...accounts.sessions import create_session
 from ...auth.principal import Principal
@@ -158,13 +158,13 @@ def deactivate() -> Response:
     login = params.required("login")
     anonymize = params.boolean("anonymize", False)
     if login == caller.login:
-        raise BadRequest(users.SELF_DEACTIVATION)
+        raise BadRequest(deactivation.SELF_DEACTIVATION)
     db = get_db()
     user = users.get_user_by_login(db, login)
     if user is None:
         raise NotFound(f"User '{login}' not found")  # UserService (10.x) wording
     with atomic(db):
-        user = users.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
+        user = deactivation.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
     return json_response({"user": rep.v1_user(db, user, admin=True)})
 
 

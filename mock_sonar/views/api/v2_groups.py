@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
 
-from ...accounts import groups, management
+from ...accounts import groups, management, memberships
 from ...errors import BadRequest, ManagedInstance, NotFound
 from ..common import get_db, json_response, no_content, now, require_admin
 from . import representations as rep
@@ -127,7 +127,7 @@ def search_memberships() -> Response:
     """Memberships filtered by userId and/or groupId (admin)."""
     require_admin()
     page_index, page_size = rest_page()
-    rows, total = groups.search_memberships(
+    rows, total = memberships.search_memberships(
         get_db(),
         group_uuid=request.args.get("groupId"),
         user_uuid=request.args.get("userId"),
@@ -154,7 +154,7 @@ def create_membership() -> Response:
     group = groups.get_group(db, group_id) if group_id is not None else None
     if group is None:
         raise NotFound(f"Group '{java_null(group_id)}' not found")
-    membership = groups.add_membership(db, group, user)
+    membership = memberships.add_membership(db, group, user)
     return json_response(rep.v2_membership(membership), 201)
 
 
@@ -164,10 +164,10 @@ def delete_membership(uuid: str) -> Response:
     require_admin()
     db = get_db()
     management.check_not_managed(db)
-    membership = groups.get_membership(db, uuid)
+    membership = memberships.get_membership(db, uuid)
     if membership is None:
         raise NotFound(f"Group membership '{uuid}' not found")
     group = groups.require_group_by_uuid(db, membership["group_uuid"])
     groups.check_not_default(group)
-    groups.remove_member(db, group, membership["user_uuid"])
+    memberships.remove_member(db, group, membership["user_uuid"])
     return no_content()

@@ -9,7 +9,7 @@ import re
 
 from flask import request
 
-from ...errors import BadRequest, Forbidden, SonarError
+from ...errors import BadRequest, Forbidden, UnsupportedMediaType
 from ..common import is_admin
 
 JSON = "application/json"
@@ -26,12 +26,6 @@ _BOOLEANS = {
     "1": True,
     "0": False,
 }
-
-
-class UnsupportedMediaType(SonarError):
-    """415: the body's Content-Type is not the one the endpoint consumes."""
-
-    status = 415
 
 
 # --- request parsing -------------------------------------------------------------------------

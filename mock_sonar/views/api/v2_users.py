@@ -7,7 +7,7 @@ from flask import Blueprint, Response, request
 
 from mock_common.db import atomic
 
-from ...accounts import management, users
+from ...accounts import deactivation, management, users
 from ...errors import BadRequest, ManagedInstance, NotFound
 from ..common import get_db, is_admin, json_response, no_content, now, principal, require_admin
 from . import representations as rep
@@ -187,9 +187,9 @@ def deactivate_user(uuid: str) -> Response:
     """204: the v1 deactivation, by id (§3.7, §4.2)."""
     caller = require_admin()
     anonymize = query_bool("anonymize", False)
-    users.check_not_self_deactivation(caller.user["uuid"], uuid)
+    deactivation.check_not_self_deactivation(caller.user["uuid"], uuid)
     db = get_db()
     user = require_user(uuid)
     with atomic(db):
-        users.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
+        deactivation.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
     return no_content()

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from ...accounts import groups, listings, management, users
+from ...accounts import groups, listings, management, memberships, users
 from ...errors import ManagedInstance, SonarError
 from ...saml import configuration_form as saml_configuration
 from ...saml import settings as saml_settings
@@ -165,10 +165,10 @@ def update_members() -> Response:
     try:
         management.check_not_managed(db)
         if request.form.get("selected") == "true":
-            groups.add_membership(db, group, user)
+            memberships.add_membership(db, group, user)
         else:
             groups.check_not_default(group)
-            groups.remove_member(db, group, user["uuid"])
+            memberships.remove_member(db, group, user["uuid"])
     except SonarError as error:
         return _refused("members", error)
     query = {"dialog": "members", "name": group["name"]}

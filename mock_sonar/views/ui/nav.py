@@ -3,7 +3,7 @@ profile: each is the real route, with a short "not simulated" body."""
 
 from flask import Blueprint, Response, abort
 
-from ...accounts import users
+from ...accounts import memberships
 from ..common import get_db
 from .frame import render, signed_in, visitor
 
@@ -68,7 +68,7 @@ def account_profile() -> Response:
     return render(
         "ui/account_profile.html",
         account_tab="profile",
-        groups=users.group_names(get_db(), user["uuid"]),
+        groups=memberships.group_names(get_db(), user["uuid"]),
     )
 
 

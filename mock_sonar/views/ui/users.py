@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, request
 
 from mock_common.db import atomic
 
-from ...accounts import groups, listings, management, tokens, users
+from ...accounts import deactivation, groups, listings, management, memberships, tokens, users
 from ...accounts.passwords import check_password_format
 from ...errors import SonarError
 from ...saml import settings as saml_settings
@@ -106,7 +106,7 @@ def _dialog_context(dialog: str | None, target: dict | None) -> dict:
             user_uuid=target["uuid"] if selected == "selected" else None,
             exclude_user_uuid=target["uuid"] if selected == "deselected" else None,
         )
-        member_of = set(users.group_names(db, target["uuid"]))
+        member_of = set(memberships.group_names(db, target["uuid"]))
         rows = [
             {
                 **g,
@@ -240,9 +240,9 @@ def deactivate_user() -> Response:
     db = get_db()
     user = _posted_user("deactivate")
     try:
-        users.check_not_self_deactivation(visitor().user["uuid"], user["uuid"])
+        deactivation.check_not_self_deactivation(visitor().user["uuid"], user["uuid"])
         with atomic(db):
-            users.deactivate_by_admin(
+            deactivation.deactivate_by_admin(
                 db, now(), user, anonymize=request.form.get("anonymize") == "true"
             )
     except SonarError as error:
@@ -286,9 +286,9 @@ def update_groups() -> Response:
         management.check_not_managed(db)
         groups.check_not_default(group)
         if request.form.get("selected") == "true":
-            groups.add_member(db, group, user["uuid"])
+            memberships.add_member(db, group, user["uuid"])
         else:
-            groups.remove_member(db, group, user["uuid"])
+            memberships.remove_member(db, group, user["uuid"])
     except SonarError as error:
         return _form_error("groups", error)
     return redirect_to(_back_to("groups", user["login"]))

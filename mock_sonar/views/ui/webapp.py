@@ -17,14 +17,6 @@ from ...saml.configuration_form import FORM_FIELDS, is_set
 
 PASSWORD_INVALID = "Your password must meet all the requirements."
 PASSWORDS_DO_NOT_MATCH = "Passwords do not match."
-PASSWORD_CONDITIONS_TITLE = "Your password must include at least:"
-PASSWORD_CONDITIONS = (
-    "12 characters",
-    "1 upper case letter",
-    "1 lower case letter",
-    "1 number",
-    "1 special character",
-)
 OLD_PASSWORD_INCORRECT = "Old password is incorrect"
 NEW_PASSWORD_SAME_AS_OLD = "New password must be different from old password"
 #: ChangePasswordResults as the web app words them.

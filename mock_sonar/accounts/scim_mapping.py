@@ -1,4 +1,9 @@
-"""Queries over the SCIM mapping tables `scim_users` and `scim_groups` (ScimUserDao & co)."""
+"""Which users and groups SCIM manages: the `scim_users` and `scim_groups` tables (ScimUserDao,
+ScimGroupDao), with the SCIM id and the attributes the IdP sent that SonarQube has no column for.
+
+SonarQube keeps these tables in its core, beside the users and groups they point at; the SCIM
+server (`mock_sonar/scim/`) and the managed-instance rules (`management`) both read them here.
+"""
 
 import json
 
@@ -145,3 +150,24 @@ def user_uuids_for(db: Database, scim_uuids: list[str]) -> dict[str, str]:
         f"select scim_uuid, user_uuid from scim_users where scim_uuid in ({marks})", scim_uuids
     )
     return {row["scim_uuid"]: row["user_uuid"] for row in rows}
+
+
+def has_user(db: Database, user_uuid: str) -> bool:
+    """Whether a scim_users row points at the user."""
+    return bool(list(db.query("select 1 from scim_users where user_uuid = ?", [user_uuid])))
+
+
+def has_group(db: Database, group_uuid: str) -> bool:
+    """Whether a scim_groups row points at the group."""
+    return bool(list(db.query("select 1 from scim_groups where group_uuid = ?", [group_uuid])))
+
+
+def unmap_user_of(db: Database, user_uuid: str) -> None:
+    """Forget the SCIM id of a SonarQube user, if it has one."""
+    db.execute("delete from scim_users where user_uuid = ?", [user_uuid])
+
+
+def unmap_all(db: Database) -> None:
+    """Forget every SCIM id: all users and groups become local."""
+    db.execute("delete from scim_users")
+    db.execute("delete from scim_groups")
