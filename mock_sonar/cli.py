@@ -3,10 +3,10 @@
 import click
 
 from mock_common.cli import add_serve_command, add_state_commands
-from mock_common.db import atomic, connect
+from mock_common.db import connect
 
 from . import clock, fixtures
-from .accounts import listings, tokens, users
+from .accounts import listings, tokens
 from .config import default_config
 from .errors import SonarError
 
@@ -76,9 +76,7 @@ def create_token(ctx: click.Context, login: str, name: str) -> None:
     """Generate a user token for LOGIN and print it (shown once)."""
     db = _open(ctx)
     try:
-        with atomic(db):
-            user = users.require_user(db, login)
-            _, value = tokens.generate_token(db, clock.now(db), user, name=name)
+        value = tokens.seed_token(db, clock.now(db), login, name=name)
     except SonarError as error:
         raise click.ClickException(str(error)) from error
     click.echo(value)

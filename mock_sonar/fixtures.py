@@ -7,7 +7,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from mock_common import keys, state
-from mock_common.db import atomic
+from mock_common.db import transactional
 
 from . import settings
 from .accounts import groups, management, memberships, tokens, users
@@ -17,26 +17,26 @@ from .saml.sp_keys import new_sp_key_pair
 from .scim import faults
 
 
+@transactional
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
     """Apply a fixture's `sonar` section on top of the bootstrap state, in one transaction."""
     part = state.substitute(fixture.get("sonar", {}), variables)
-    with atomic(db):
-        bootstrap(db, now)
-        for key, value in part.get("settings", {}).items():
-            settings.set_value(db, key, value)
-        _seed_saml_keys(db, part.get("samlKeys", {}))
-        for group in part.get("groups", []):
-            if groups.get_group_by_name(db, group["name"]) is None:
-                groups.create_group(db, now, group["name"], group.get("description"))
-        for user in part.get("users", []):
-            _seed_user(db, now, user)
-        if "admin" in part:
-            _seed_admin(db, part["admin"])
-        if part.get("scim", {}).get("enabled"):
-            management.enable_scim(db)
-        for token in part.get("tokens", []):
-            _seed_token(db, now, token)
-        state.remember_fixture(db, fixture, variables)
+    bootstrap(db, now)
+    for key, value in part.get("settings", {}).items():
+        settings.set_value(db, key, value)
+    _seed_saml_keys(db, part.get("samlKeys", {}))
+    for group in part.get("groups", []):
+        if groups.get_group_by_name(db, group["name"]) is None:
+            groups.create_group(db, now, group["name"], group.get("description"))
+    for user in part.get("users", []):
+        _seed_user(db, now, user)
+    if "admin" in part:
+        _seed_admin(db, part["admin"])
+    if part.get("scim", {}).get("enabled"):
+        management.enable_scim(db)
+    for token in part.get("tokens", []):
+        _seed_token(db, now, token)
+    state.remember_fixture(db, fixture, variables)
 
 
 #: samlKeys entries: which part of which key file becomes which secured setting.
@@ -97,10 +97,10 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
 
 def _seed_token(db: Database, now: datetime, spec: dict) -> None:
     """A user token with the fixture's fixed value (stored hashed, as every token)."""
-    tokens.generate_token(
+    tokens.seed_token(
         db,
         now,
-        users.require_user(db, spec["login"]),
+        spec["login"],
         name=spec["name"],
         token_type=spec.get("type", tokens.USER_TOKEN),
         value=spec["value"],
@@ -116,12 +116,12 @@ def _seed_admin(db: Database, spec: dict) -> None:
     )
 
 
+@transactional
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh instance when none was loaded), without the
     injected SCIM faults."""
-    with atomic(db):
-        state.reset(db, now, seed, bootstrap)
-        faults.clear(db)
+    state.reset(db, now, seed, bootstrap)
+    faults.clear(db)
 
 
 def import_state(db: Database, data: Any) -> None:

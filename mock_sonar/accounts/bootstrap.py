@@ -4,6 +4,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 from . import groups, memberships, permissions, users
 
 ADMIN_PERMISSIONS = (
@@ -17,6 +19,7 @@ ADMIN_PERMISSIONS = (
 USERS_PERMISSIONS = ("scan", "provisioning")
 
 
+@transactional
 def bootstrap(db: Database, now: datetime) -> bool:
     """Create `admin`/`admin` and the two built-in groups if the instance is empty."""
     if users.count_users(db):

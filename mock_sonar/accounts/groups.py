@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_common.db import select_page
+from mock_common.db import select_page, transactional
 
 from ..errors import BadRequest, NotFound
 from ..storage.ids import new_uuid
@@ -73,6 +73,7 @@ def _check_description(description: str | None) -> None:
         raise BadRequest(f"Description cannot be longer than {DESCRIPTION_MAX} characters")
 
 
+@transactional
 def create_group(db: Database, now: datetime, name: str, description: str | None = None) -> dict:
     """A new group with a unique name ("anyone" is reserved)."""
     _check_name(db, name)
@@ -89,6 +90,7 @@ def create_group(db: Database, now: datetime, name: str, description: str | None
     return get_group(db, uuid)
 
 
+@transactional
 def update_group(
     db: Database, group: dict, *, name: str | None = None, description: str | None = None
 ) -> dict:
@@ -106,6 +108,7 @@ def update_group(
     return get_group(db, group["uuid"])
 
 
+@transactional
 def delete_group(db: Database, group: dict) -> None:
     """Delete a group with its memberships and permissions; never the default group."""
     check_not_default(group)

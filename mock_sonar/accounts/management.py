@@ -2,6 +2,8 @@
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 from .. import settings
 from ..config import SCIM_EDITIONS
 from ..errors import ManagedInstance
@@ -23,11 +25,13 @@ def is_instance_managed(db: Database) -> bool:
     return is_scim_enabled(db)
 
 
+@transactional
 def enable_scim(db: Database) -> None:
     """Turn SCIM on; existing users and groups stay local until an IdP adopts them."""
     settings.set_internal(db, settings.SCIM_ENABLED, "true")
 
 
+@transactional
 def disable_scim(db: Database) -> None:
     """Turn SCIM off: every SCIM mapping is dropped, so all users and groups become local."""
     settings.set_internal(db, settings.SCIM_ENABLED, None)

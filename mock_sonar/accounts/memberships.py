@@ -7,13 +7,14 @@ SCIM member lists).
 
 from sqlite_utils import Database
 
-from mock_common.db import select_page
+from mock_common.db import select_page, transactional
 
 from ..errors import BadRequest
 from ..storage.ids import new_uuid
 from . import groups, permissions
 
 
+@transactional
 def add_member(db: Database, group: dict, user_uuid: str) -> None:
     """Add a user to a group (no-op when already a member)."""
     db["groups_users"].insert(
@@ -21,6 +22,7 @@ def add_member(db: Database, group: dict, user_uuid: str) -> None:
     )
 
 
+@transactional
 def add_membership(db: Database, group: dict, user: dict) -> dict:
     """GroupMembershipService.addMembership: not the default group, not twice; the new row."""
     groups.check_not_default(group)
@@ -35,11 +37,13 @@ def add_membership(db: Database, group: dict, user: dict) -> dict:
     )
 
 
+@transactional
 def add_to_default_group(db: Database, user_uuid: str) -> None:
     """New and reactivated users join the default group (UserUpdater.addUserToDefaultGroup)."""
     add_member(db, groups.default_group(db), user_uuid)
 
 
+@transactional
 def remove_member(db: Database, group: dict, user_uuid: str) -> None:
     """Remove a user from a group, keeping at least one administrator."""
     if (
@@ -51,6 +55,7 @@ def remove_member(db: Database, group: dict, user_uuid: str) -> None:
     leave_group(db, group, user_uuid)
 
 
+@transactional
 def leave_group(db: Database, group: dict, user_uuid: str) -> None:
     """Remove a user from a group without the last-administrator check (UserGroupDao.delete)."""
     db.execute(
@@ -59,6 +64,7 @@ def leave_group(db: Database, group: dict, user_uuid: str) -> None:
     )
 
 
+@transactional
 def leave_all_groups(db: Database, user_uuid: str) -> None:
     """Every membership of the user goes (deactivation)."""
     db.execute("delete from groups_users where user_uuid = ?", [user_uuid])

@@ -2,6 +2,8 @@
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 ADMINISTER = "admin"
 GLOBAL_PERMISSIONS = (
     "admin",
@@ -53,6 +55,7 @@ def count_other_active_administrators(db: Database, user_uuid: str) -> int:
     return row["n"]
 
 
+@transactional
 def grant_to_group(db: Database, group_uuid: str, permission: str) -> None:
     """Give a global permission to a group."""
     db["group_permissions"].insert(
@@ -78,6 +81,7 @@ def is_last_admin_group(db: Database, group_uuid: str) -> bool:
     return holders == {group_uuid} and not direct_admins
 
 
+@transactional
 def revoke_user_permissions(db: Database, user_uuid: str) -> None:
     """Every permission granted to the user directly goes (deactivation)."""
     db.execute("delete from user_permissions where user_uuid = ?", [user_uuid])

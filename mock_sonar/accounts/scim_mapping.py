@@ -9,7 +9,7 @@ import json
 
 from sqlite_utils import Database
 
-from mock_common.db import select_page
+from mock_common.db import select_page, transactional
 
 from ..storage.ids import new_uuid
 
@@ -51,6 +51,7 @@ def find_user_by_user_name(db: Database, user_name: str) -> dict | None:
     return rows[0] if rows else None
 
 
+@transactional
 def map_user(db: Database, user_uuid: str, attributes: dict) -> str:
     """Make a SonarQube user managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
@@ -60,11 +61,13 @@ def map_user(db: Database, user_uuid: str, attributes: dict) -> str:
     return scim_uuid
 
 
+@transactional
 def save_user_attributes(db: Database, scim_uuid: str, attributes: dict) -> None:
     """Remember SCIM attributes SonarQube has no column for (name parts)."""
     db["scim_users"].update(scim_uuid, {"attributes": json.dumps(attributes)})
 
 
+@transactional
 def unmap_user(db: Database, scim_uuid: str) -> None:
     """Forget the SCIM id: the user becomes local again."""
     db.execute("delete from scim_users where scim_uuid = ?", [scim_uuid])
@@ -102,6 +105,7 @@ def get_group(db: Database, scim_uuid: str) -> dict | None:
     return rows[0] if rows else None
 
 
+@transactional
 def map_group(db: Database, group_uuid: str, attributes: dict) -> str:
     """Make a SonarQube group managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
@@ -111,6 +115,7 @@ def map_group(db: Database, group_uuid: str, attributes: dict) -> str:
     return scim_uuid
 
 
+@transactional
 def save_group_attributes(db: Database, scim_uuid: str, attributes: dict) -> None:
     """Remember SCIM attributes SonarQube has no column for (externalId)."""
     db["scim_groups"].update(scim_uuid, {"attributes": json.dumps(attributes)})
@@ -162,11 +167,13 @@ def has_group(db: Database, group_uuid: str) -> bool:
     return bool(list(db.query("select 1 from scim_groups where group_uuid = ?", [group_uuid])))
 
 
+@transactional
 def unmap_user_of(db: Database, user_uuid: str) -> None:
     """Forget the SCIM id of a SonarQube user, if it has one."""
     db.execute("delete from scim_users where user_uuid = ?", [user_uuid])
 
 
+@transactional
 def unmap_all(db: Database) -> None:
     """Forget every SCIM id: all users and groups become local."""
     db.execute("delete from scim_users")

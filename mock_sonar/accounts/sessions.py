@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 SESSION_COOKIE = "JWT-SESSION"
 XSRF_COOKIE = "XSRF-TOKEN"
 XSRF_HEADER = "X-XSRF-TOKEN"
@@ -21,6 +23,7 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+@transactional
 def create_session(db: Database, now: datetime, user_uuid: str) -> tuple[str, str]:
     """A new session; returns (cookie value, xsrf token)."""
     value, xsrf = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
@@ -44,11 +47,13 @@ def find_session(db: Database, now: datetime, value: str) -> dict | None:
     return rows[0]
 
 
+@transactional
 def delete_session(db: Database, value: str) -> None:
     """Log a session out."""
     db.execute("delete from sessions where token_hash = ?", [_hash(value)])
 
 
+@transactional
 def delete_user_sessions(db: Database, user_uuid: str) -> None:
     """Log every browser of the user out (password change, deactivation)."""
     db.execute("delete from sessions where user_uuid = ?", [user_uuid])

@@ -7,8 +7,11 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from ..errors import BadRequest
+from mock_common.db import transactional
+
+from ..errors import BadRequest, NotFound
 from ..storage.ids import new_uuid
+from . import users
 
 USER_TOKEN = "USER_TOKEN"
 GLOBAL_ANALYSIS_TOKEN = "GLOBAL_ANALYSIS_TOKEN"
@@ -36,6 +39,7 @@ def hash_token(value: str) -> str:
     return hashlib.sha384(value.encode()).hexdigest()
 
 
+@transactional
 def generate_token(
     db: Database,
     now: datetime,
@@ -108,6 +112,7 @@ def is_expired(token: dict, now: datetime) -> bool:
     return bool(expiration) and date.fromisoformat(expiration[:10]) <= now.date()
 
 
+@transactional
 def record_use(db: Database, now: datetime, token: dict) -> None:
     """Update lastConnectionDate, at most hourly as SonarQube does."""
     last = token.get("last_connection_date")
@@ -122,6 +127,7 @@ def user_tokens(db: Database, user_uuid: str) -> list[dict]:
     )
 
 
+@transactional
 def revoke_token(db: Database, user: dict, name: str) -> None:
     """Delete a token by name; an unknown name is silently ignored, as in SonarQube."""
     if not name:
@@ -136,6 +142,68 @@ def count_tokens(db: Database, user_uuid: str) -> int:
     ]
 
 
+@transactional
 def delete_user_tokens(db: Database, user_uuid: str) -> None:
     """Every token of the user goes (deactivation)."""
     db.execute("delete from user_tokens where user_uuid = ?", [user_uuid])
+
+
+def require_owner(db: Database, login: str) -> dict:
+    """UserTokenSupport.getUser: the user with this login, active or not, or 404."""
+    user = users.get_user_by_login(db, login)
+    if user is None:
+        raise NotFound(f"User with login '{login}' doesn't exist")
+    return user
+
+
+@transactional
+def generate_token_for(
+    db: Database,
+    now: datetime,
+    login: str,
+    *,
+    name: str,
+    token_type: str = USER_TOKEN,
+    project_key: str | None = None,
+    expiration_date: date | None = None,
+) -> tuple[dict, dict, str]:
+    """api/user_tokens/generate for the user with this login: (owner, stored row, clear value)."""
+    owner = require_owner(db, login)
+    row, value = generate_token(
+        db,
+        now,
+        owner,
+        name=name,
+        token_type=token_type,
+        project_key=project_key,
+        expiration_date=expiration_date,
+    )
+    return owner, row, value
+
+
+def tokens_of(db: Database, login: str) -> list[dict]:
+    """api/user_tokens/search: the tokens of the user with this login, by name."""
+    return user_tokens(db, require_owner(db, login)["uuid"])
+
+
+@transactional
+def revoke_token_for(db: Database, login: str, name: str) -> None:
+    """api/user_tokens/revoke: a token of the user with this login; unknown names are ignored."""
+    revoke_token(db, require_owner(db, login), name)
+
+
+@transactional
+def seed_token(
+    db: Database,
+    now: datetime,
+    login: str,
+    *,
+    name: str,
+    token_type: str = USER_TOKEN,
+    value: str | None = None,
+) -> str:
+    """A token of an active user (fixtures, `mock-sonar create-token`); the clear value."""
+    _, value = generate_token(
+        db, now, users.require_user(db, login), name=name, token_type=token_type, value=value
+    )
+    return value

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_common.db import select_page
+from mock_common.db import select_page, transactional
 
 from ..errors import BadRequest, NotFound
 from ..storage.ids import new_uuid
@@ -75,6 +75,15 @@ def count_users(db: Database) -> int:
     return db["users"].count
 
 
+def require_user_by_id(db: Database, uuid: str | None, *, active: bool = False) -> dict:
+    """The user with this id, or 404 "User '<id>' not found" (v2; a missing id reads `null`)."""
+    user = get_user(db, uuid) if uuid is not None else None
+    if user is None or (active and not user["active"]):
+        # String.format shows a missing id as "null".
+        raise NotFound(f"User '{'null' if uuid is None else uuid}' not found")
+    return user
+
+
 def validation_messages(
     *,
     login: str | None = None,
@@ -109,6 +118,7 @@ def _check(messages: list[str]) -> None:
         raise BadRequest(*messages)
 
 
+@transactional
 def create_local_user(
     db: Database,
     now: datetime,
@@ -162,6 +172,7 @@ def create_local_user(
     return get_user(db, uuid)
 
 
+@transactional
 def create_bootstrap_admin(db: Database, now: datetime) -> dict:
     """PopulateInitialSchema's `admin`/`admin`, who must change the password at first login.
 
@@ -205,6 +216,7 @@ def generate_login(db: Database, seed: str) -> str:
     raise BadRequest(f"Cannot create unique login for user name {seed}")
 
 
+@transactional
 def create_external_user(
     db: Database,
     now: datetime,
@@ -242,6 +254,7 @@ def create_external_user(
     return get_user(db, uuid)
 
 
+@transactional
 def update_user(
     db: Database,
     now: datetime,
@@ -265,6 +278,7 @@ def update_user(
     return get_user(db, user["uuid"])
 
 
+@transactional
 def set_external_identity(
     db: Database, now: datetime, user: dict, *, provider: str, external_id: str
 ) -> dict:
@@ -289,6 +303,7 @@ def set_external_identity(
     return get_user(db, user["uuid"])
 
 
+@transactional
 def update_from_identity(
     db: Database,
     now: datetime,
@@ -317,6 +332,7 @@ def update_from_identity(
     return get_user(db, user["uuid"]) or user
 
 
+@transactional
 def update_login(db: Database, now: datetime, user: dict, new_login: str) -> dict:
     """UserUpdater.updateLogin: a unique, well-formed login; a local identity follows it."""
     _check(validation_messages(login=new_login, check_login=True))
@@ -342,8 +358,9 @@ def check_scm_accounts(accounts: list[str]) -> None:
         seen.add(account)
 
 
-def change_password(db: Database, now: datetime, user: dict, new_password: str) -> None:
-    """Store a new password hash and clear the forced-reset flag."""
+@transactional
+def store_password(db: Database, now: datetime, user: dict, new_password: str) -> None:
+    """Store a new password hash and clear the forced-reset flag; the user's sessions end."""
     if not user["local"]:
         raise BadRequest("Password cannot be changed when external authentication is used")
     if not new_password:
@@ -360,6 +377,7 @@ def change_password(db: Database, now: datetime, user: dict, new_password: str) 
     sessions.delete_user_sessions(db, user["uuid"])
 
 
+@transactional
 def set_password_state(
     db: Database, user: dict, *, password: str | None, reset_password: bool
 ) -> None:
@@ -391,12 +409,14 @@ def authenticate_password(db: Database, login: str, password: str) -> dict | Non
     return user if check_password(user["password_hash"], password) else None
 
 
+@transactional
 def set_inactive(db: Database, now: datetime, user: dict) -> dict:
     """UserDao.deactivateUser: the row stays, inactive (what else goes is `deactivation`'s)."""
     db["users"].update(user["uuid"], {"active": 0, "updated_at": now.isoformat()})
     return get_user(db, user["uuid"])
 
 
+@transactional
 def anonymize(db: Database, now: datetime, user: dict) -> dict:
     """UserAnonymizer: a random `sq-removed-` login replaces every identifying field (§3.7)."""
     alphabet = string.ascii_letters + string.digits
@@ -423,6 +443,7 @@ def anonymize(db: Database, now: datetime, user: dict) -> dict:
     return get_user(db, user["uuid"])
 
 
+@transactional
 def reactivate_user(db: Database, now: datetime, user: dict) -> dict:
     """Reactivate (UserUpdater.reactivateAndCommit): active again, back in the default group.
 
@@ -433,6 +454,7 @@ def reactivate_user(db: Database, now: datetime, user: dict) -> dict:
     return get_user(db, user["uuid"])
 
 
+@transactional
 def record_connection(db: Database, now: datetime, user: dict) -> None:
     """Remember the last connection date (SonarQube updates it at most hourly)."""
     last = user.get("last_connection_date")

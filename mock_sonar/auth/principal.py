@@ -40,7 +40,25 @@ def authenticate(
     """The principal behind the request, None when anonymous.
 
     Raises InvalidCredentials when credentials are present but wrong: the caller answers 401.
+    A principal's last connection (and its token's last use) is recorded, at most hourly.
+    Not one transaction: those dates are independent of each other, and a write lock taken
+    for every request would serialise the Web API.
     """
+    principal = _principal(db, now, path, method, authorization, session_cookie, xsrf_header)
+    if principal is not None:
+        users.record_connection(db, now, principal.user)
+    return principal
+
+
+def _principal(
+    db: Database,
+    now: datetime,
+    path: str,
+    method: str,
+    authorization: str | None,
+    session_cookie: str | None,
+    xsrf_header: str | None,
+) -> Principal | None:
     if session_cookie:
         session = sessions.find_session(db, now, session_cookie)
         if session is not None:
@@ -66,21 +84,6 @@ def authenticate(
             raise InvalidCredentials("Wrong login/password")
         return Principal(user)
     raise InvalidCredentials("Unsupported authorization scheme")
-
-
-def password_login(
-    db: Database, now: datetime, login: str, password: str
-) -> tuple[dict, str, str] | None:
-    """api/authentication/login: a local user's credentials open a browser session.
-
-    Returns (user, session cookie value, XSRF token), or None for wrong credentials.
-    """
-    user = users.authenticate_password(db, login, password)
-    if user is None:
-        return None
-    value, xsrf = sessions.create_session(db, now, user["uuid"])
-    users.record_connection(db, now, user)
-    return user, value, xsrf
 
 
 def _decode_basic(credentials: str) -> tuple[str, str]:

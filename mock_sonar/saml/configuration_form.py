@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 from .. import settings
+from ..accounts import management
 from ..errors import BadRequest
 from . import settings as saml_settings
 
@@ -151,6 +154,7 @@ def is_flag_enabled(values: dict[str, str | None]) -> bool:
     return (values[S.ENABLED] or "").lower() == "true"
 
 
+@transactional
 def save_configuration(db: Database, submitted: dict[str, str | None]) -> list[str]:
     """Write the changed values (a default or empty value resets the setting); the keys saved."""
     values, saved = current_values(db), []
@@ -166,9 +170,10 @@ def save_configuration(db: Database, submitted: dict[str, str | None]) -> list[s
     return saved
 
 
-def set_enabled(db: Database, enabled: bool, *, scim_enabled: bool) -> None:
+@transactional
+def set_enabled(db: Database, enabled: bool) -> None:
     """Enable or disable the configuration; SCIM must be off first (`canDisable={!scimStatus}`)."""
-    if scim_enabled:
+    if management.is_scim_enabled(db):
         raise BadRequest(DISABLE_WHILE_SCIM)
     if enabled:
         settings.set_value(db, S.ENABLED, "true")
@@ -176,6 +181,7 @@ def set_enabled(db: Database, enabled: bool, *, scim_enabled: bool) -> None:
         settings.reset_values(db, [S.ENABLED])
 
 
+@transactional
 def delete_configuration(db: Database) -> None:
     """Delete: reset every SAML setting; only a disabled configuration can be deleted."""
     if is_flag_enabled(current_values(db)):

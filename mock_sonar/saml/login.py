@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from mock_common.db import atomic
+from mock_common.db import transactional
 
 from ..accounts import groups, management, memberships, sessions, users
 from ..errors import AuthenticationFailed, BadRequest, SamlConfigurationError
@@ -76,20 +76,25 @@ def login(
 ) -> SamlLogin:
     """The ACS for a login (OAuth2CallbackFilter + SamlAuthenticator.onCallback).
 
-    Raises AuthenticationFailed; only UserRegistrar's refusals carry a public message.
+    Raises AuthenticationFailed; only UserRegistrar's refusals carry a public message. Never
+    call it inside a transaction: the response's ID must stay remembered when the login fails.
     """
     oauth.verify_state(state_cookie, relay_state)
     try:
         registration = service_provider.registration(saml, acs)
     except SamlConfigurationError as error:
         raise AuthenticationFailed(str(error)) from error
-    # Outside the transaction: the response ID stays remembered even if the login fails.
+    # Its own transaction: the response ID stays remembered even if the login fails.
     principal = service_provider.authenticate_response(db, now, registration, saml_response)
-    identity = user_identity(saml, principal)
-    with atomic(db):
-        user = register(db, now, identity)
-        users.record_connection(db, now, user)
-        session, xsrf = sessions.create_session(db, now, user["uuid"])
+    return sign_in(db, now, user_identity(saml, principal))
+
+
+@transactional
+def sign_in(db: Database, now: datetime, identity: UserIdentity) -> SamlLogin:
+    """Register the user, record the connection and open a session: all of it, or nothing."""
+    user = register(db, now, identity)
+    users.record_connection(db, now, user)
+    session, xsrf = sessions.create_session(db, now, user["uuid"])
     return SamlLogin(user, session, xsrf)
 
 
@@ -127,8 +132,9 @@ def _required(principal: SamlPrincipal, attribute: str) -> str:
     return value
 
 
+@transactional
 def register(db: Database, now: datetime, identity: UserIdentity) -> dict:
-    """UserRegistrarImpl.register for the `saml` provider; call inside a transaction."""
+    """UserRegistrarImpl.register for the `saml` provider."""
     managed = management.is_instance_managed(db)
     user = find_user(db, identity.login)
     try:
@@ -208,6 +214,7 @@ def _update(
     )
 
 
+@transactional
 def sync_groups(db: Database, user_uuid: str, wanted: frozenset[str]) -> None:
     """UserRegistrarImpl.syncGroups: join existing groups named in the assertion, leave the
     others; groups are never created and `sonar-users` is never left."""

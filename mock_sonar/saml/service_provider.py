@@ -24,6 +24,8 @@ from saml2.config import SPConfig
 from saml2.sigver import get_xmlsec_binary
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 from ..errors import DecryptionFailed, MalformedXml, SamlResponseError
 from . import response_checks
 from . import xml as saml_xml
@@ -228,6 +230,7 @@ def _decrypt(document: str, root: ET.Element, reg: Registration) -> tuple[str, E
     return document, response_checks.response_element(saml_xml.parse(document))
 
 
+@transactional
 def check_message_id(db: Database, now: datetime, message_id: str) -> list[tuple[str, str]]:
     """SamlMessageIdChecker: a response ID is accepted once; it is kept for a day."""
     millis = int(now.timestamp() * 1000)

@@ -8,11 +8,12 @@ import json
 
 from sqlite_utils import Database
 
-from mock_common.db import atomic
+from mock_common.db import transactional
 
 from ..errors import BadRequest
 
 
+@transactional
 def add_fault(db: Database, spec: dict) -> dict:
     """Queue a fault: {"count": 1, "status": 503, "delaySeconds": 0, "body": "...",
     "contentType": "text/plain", "headers": {"Retry-After": "2"}, "method": "POST",
@@ -45,21 +46,20 @@ def add_fault(db: Database, spec: dict) -> dict:
     return {"id": fault_id, **_public(row)}
 
 
+@transactional
 def take_fault(db: Database, method: str, path: str) -> dict | None:
     """Consume one use of the first fault matching the request, if any."""
-    with atomic(db):
-        for row in db.query("select * from _mock_faults where remaining > 0 order by id"):
-            if row["method"] and row["method"].upper() != method.upper():
-                continue
-            if row["path"] and row["path"] not in path:
-                continue
-            db.execute(
-                "update _mock_faults set remaining = remaining - 1 where id = ?", [row["id"]]
-            )
-            return {**row, "headers": json.loads(row["headers"])}
+    for row in db.query("select * from _mock_faults where remaining > 0 order by id"):
+        if row["method"] and row["method"].upper() != method.upper():
+            continue
+        if row["path"] and row["path"] not in path:
+            continue
+        db.execute("update _mock_faults set remaining = remaining - 1 where id = ?", [row["id"]])
+        return {**row, "headers": json.loads(row["headers"])}
     return None
 
 
+@transactional
 def clear(db: Database) -> None:
     """Remove every pending fault."""
     db.execute("delete from _mock_faults")

@@ -18,7 +18,7 @@ from scim2_models import (
 )
 from sqlite_utils import Database
 
-from mock_common.db import atomic
+from mock_common.db import transactional
 
 from ..accounts import deactivation, groups, memberships, scim_mapping, users
 from ..errors import SonarError
@@ -52,70 +52,68 @@ def require_user(db: Database, scim_id: str) -> dict:
     return row
 
 
+@transactional
 def create_user(db: Database, now: datetime, payload: User, options: ScimOptions) -> str:
     """POST /Users: adopt the SAML user with this external identity, or create one."""
     user_name = payload.user_name
-    with atomic(db):
-        if scim_mapping.find_user_by_user_name(db, user_name):
-            raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        name, email = resources.sonar_name(payload), resources.sonar_email(payload)
-        existing = users.find_external_user(db, SAML_PROVIDER, user_name)
-        _check_email_free(db, email, existing["uuid"] if existing else None, options)
-        try:
-            if existing is None:
-                user = users.create_external_user(
-                    db,
-                    now,
-                    name=name,
-                    email=email,
-                    provider=SAML_PROVIDER,
-                    external_id=user_name,
-                    login_seed=user_name,
-                )
-            else:
-                # CF 96300 (staff): a SAML user with the same external identity is adopted.
-                user = users.update_user(db, now, existing, name=name, email=email or "")
-            scim_id = scim_mapping.map_user(db, user["uuid"], resources.stored_attributes(payload))
-            _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
-        except SonarError as error:
-            raise _refused(error) from error
+    if scim_mapping.find_user_by_user_name(db, user_name):
+        raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
+    name, email = resources.sonar_name(payload), resources.sonar_email(payload)
+    existing = users.find_external_user(db, SAML_PROVIDER, user_name)
+    _check_email_free(db, email, existing["uuid"] if existing else None, options)
+    try:
+        if existing is None:
+            user = users.create_external_user(
+                db,
+                now,
+                name=name,
+                email=email,
+                provider=SAML_PROVIDER,
+                external_id=user_name,
+                login_seed=user_name,
+            )
+        else:
+            # CF 96300 (staff): a SAML user with the same external identity is adopted.
+            user = users.update_user(db, now, existing, name=name, email=email or "")
+        scim_id = scim_mapping.map_user(db, user["uuid"], resources.stored_attributes(payload))
+        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+    except SonarError as error:
+        raise _refused(error) from error
     return scim_id
 
 
+@transactional
 def replace_user(
     db: Database, now: datetime, scim_id: str, payload: User, options: ScimOptions
 ) -> None:
     """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
-    with atomic(db):
-        row = require_user(db, scim_id)
-        user_name = payload.user_name
-        other = scim_mapping.find_user_by_user_name(db, user_name)
-        if other and other["scim_uuid"] != scim_id:
-            raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        email = resources.sonar_email(payload)
-        _check_email_free(db, email, row["uuid"], options)
-        try:
-            if user_name != row["external_id"]:
-                users.set_external_identity(
-                    db, now, row, provider=SAML_PROVIDER, external_id=user_name
-                )
-            users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
-            scim_mapping.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
-            _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_user(db, scim_id)
+    user_name = payload.user_name
+    other = scim_mapping.find_user_by_user_name(db, user_name)
+    if other and other["scim_uuid"] != scim_id:
+        raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
+    email = resources.sonar_email(payload)
+    _check_email_free(db, email, row["uuid"], options)
+    try:
+        if user_name != row["external_id"]:
+            users.set_external_identity(db, now, row, provider=SAML_PROVIDER, external_id=user_name)
+        users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
+        scim_mapping.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
+        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+    except SonarError as error:
+        raise _refused(error) from error
 
 
+@transactional
 def delete_user(db: Database, now: datetime, scim_id: str) -> None:
-    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the resources."""
-    with atomic(db):
-        row = require_user(db, scim_id)
-        try:
-            if row["active"]:
-                deactivation.deactivate_user(db, now, row)
-        except SonarError as error:
-            raise _refused(error) from error
-        scim_mapping.unmap_user(db, scim_id)
+    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the SCIM id."""
+    row = require_user(db, scim_id)
+    try:
+        if row["active"]:
+            deactivation.deactivate_user(db, now, row)
+    except SonarError as error:
+        raise _refused(error) from error
+    scim_mapping.unmap_user(db, scim_id)
 
 
 def _apply_active(db: Database, now: datetime, row: dict, active: bool | None) -> None:
@@ -150,45 +148,45 @@ def require_group(db: Database, scim_id: str) -> dict:
     return row
 
 
+@transactional
 def create_group(db: Database, now: datetime, payload: Group, options: ScimOptions) -> str:
     """POST /Groups: a managed group, adopting a local one of the same name if allowed."""
     name = payload.display_name
-    with atomic(db):
-        if scim_mapping.list_groups(db, display_name=name, offset=0, limit=1)[1]:
-            raise UniquenessException(detail=f"Group with displayName '{name}' already exists")
-        existing = groups.get_group_by_name(db, name)
-        if existing and not options.adopt_local_groups:
-            raise UniquenessException(detail=f"Group '{name}' already exists")
-        try:
-            group = existing or groups.create_group(db, now, name)
-        except SonarError as error:
-            raise _refused(error) from error
-        scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
-        _set_members(db, group, resources.member_ids(payload))
+    if scim_mapping.list_groups(db, display_name=name, offset=0, limit=1)[1]:
+        raise UniquenessException(detail=f"Group with displayName '{name}' already exists")
+    existing = groups.get_group_by_name(db, name)
+    if existing and not options.adopt_local_groups:
+        raise UniquenessException(detail=f"Group '{name}' already exists")
+    try:
+        group = existing or groups.create_group(db, now, name)
+    except SonarError as error:
+        raise _refused(error) from error
+    scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
+    _set_members(db, group, resources.member_ids(payload))
     return scim_id
 
 
+@transactional
 def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> None:
     """PUT /Groups/{id}: rename and set the full member list (Okta's Push Groups dialect)."""
-    with atomic(db):
-        row = require_group(db, scim_id)
-        try:
-            if payload.display_name and payload.display_name != row["name"]:
-                row = groups.update_group(db, row, name=payload.display_name)
-            _set_members(db, row, resources.member_ids(payload))
-            scim_mapping.save_group_attributes(db, scim_id, resources.stored_attributes(payload))
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_group(db, scim_id)
+    try:
+        if payload.display_name and payload.display_name != row["name"]:
+            row = groups.update_group(db, row, name=payload.display_name)
+        _set_members(db, row, resources.member_ids(payload))
+        scim_mapping.save_group_attributes(db, scim_id, resources.stored_attributes(payload))
+    except SonarError as error:
+        raise _refused(error) from error
 
 
+@transactional
 def delete_group(db: Database, scim_id: str) -> None:
     """DELETE /Groups/{id}: the group, its memberships and permissions go; never sonar-users."""
-    with atomic(db):
-        row = require_group(db, scim_id)
-        try:
-            groups.delete_group(db, row)
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_group(db, scim_id)
+    try:
+        groups.delete_group(db, row)
+    except SonarError as error:
+        raise _refused(error) from error
 
 
 def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
@@ -208,6 +206,7 @@ def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
 # --- PATCH -----------------------------------------------------------------------------------
 
 
+@transactional
 def patch_user(
     db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str, options: ScimOptions
 ) -> None:
@@ -216,21 +215,20 @@ def patch_user(
     Covers Okta's path-less `replace {"active": false}` and Entra's `path: active` with
     string values; op names are case-insensitive (scim2-models normalises them).
     """
-    with atomic(db):
-        current = ScimUser.model_validate(
-            resources.user_resource(db, require_user(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-        )
-        patch.patch(current, scim_policy=IDP_TOLERANT)
-        replace_user(db, now, scim_id, current, options)
+    current = ScimUser.model_validate(
+        resources.user_resource(db, require_user(db, scim_id), base_url),
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+    )
+    patch.patch(current, scim_policy=IDP_TOLERANT)
+    replace_user(db, now, scim_id, current, options)
 
 
+@transactional
 def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str) -> None:
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
-    with atomic(db):
-        current = Group.model_validate(
-            resources.group_resource(db, require_group(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-        )
-        patch.patch(current, scim_policy=IDP_TOLERANT)
-        replace_group(db, now, scim_id, current)
+    current = Group.model_validate(
+        resources.group_resource(db, require_group(db, scim_id), base_url),
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+    )
+    patch.patch(current, scim_policy=IDP_TOLERANT)
+    replace_group(db, now, scim_id, current)

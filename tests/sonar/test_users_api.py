@@ -6,7 +6,7 @@ import pytest
 
 from mock_common.db import connect, migrate
 from mock_sonar import clock
-from mock_sonar.accounts import deactivation, groups, memberships, users
+from mock_sonar.accounts import groups, memberships, user_admin, users
 from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.errors import BadRequest
 from mock_sonar.storage.migrations import MIGRATIONS
@@ -486,7 +486,9 @@ def test_the_last_administrator_cannot_be_deactivated():
     migrate(db, MIGRATIONS)
     bootstrap(db, clock.now(db))
     with pytest.raises(BadRequest, match="User is last administrator, and cannot be deactivated"):
-        deactivation.deactivate_by_admin(db, clock.now(db), users.require_user(db, "admin"))
+        user_admin.deactivate_user(
+            db, clock.now(db), users.require_user(db, "admin")["uuid"], actor_uuid="someone else"
+        )
 
 
 def test_another_administrator_can_be_deactivated(sonar, store):

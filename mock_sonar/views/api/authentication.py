@@ -4,7 +4,7 @@ from flask import Blueprint, Response, request
 
 from ... import settings
 from ...accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
-from ...auth.principal import password_login
+from ...auth.login import password_login
 from ..common import get_db, json_response, now, principal
 from .params import WsParams
 

@@ -5,11 +5,9 @@ Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `Gro
 
 from flask import Blueprint, Response
 
-from mock_common.db import atomic
-
-from ...accounts import groups, management, memberships, users
-from ...errors import BadRequest, NotFound
-from ..common import get_db, json_response, no_content, now, require_admin
+from ...accounts import group_admin, groups, management, memberships, users
+from ...errors import BadRequest
+from ..common import get_db, json_response, no_content, now, refuse_while_managed, require_admin
 from . import representations as rep
 from .params import GET_OR_POST, WsParams
 
@@ -46,68 +44,51 @@ def search() -> Response:
 def create() -> Response:
     """A new local group; refused while managed (§4.2)."""
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
+    refuse_while_managed()
     params = WsParams()
     name = params.required("name", max_length=groups.NAME_MAX)
     description = params.optional("description", max_length=DESCRIPTION_MAX)
-    group = groups.create_group(db, now(), name, description)
-    return json_response({"group": rep.v1_group_with_id(db, group)})
+    group = group_admin.create_group(get_db(), now(), name, description)
+    return json_response({"group": rep.v1_group_with_id(get_db(), group)})
 
 
 @bp.post("/api/user_groups/update")
 def update() -> Response:
     """Rename a group or change its description; refused while managed (§4.2 [I])."""
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
+    refuse_while_managed()
     params = WsParams()
     current_name = params.required("currentName")
     name = params.optional("name", max_length=groups.NAME_MAX)  # empty: name unchanged
-    description = params.values.get("description")  # empty: description cleared
-    if description is not None and len(description) > DESCRIPTION_MAX:
-        raise BadRequest(
-            f"'description' length ({len(description)}) is longer than the "
-            f"maximum authorized ({DESCRIPTION_MAX})"
-        )
-    group = groups.get_group_by_name(db, current_name)
-    if group is None:
-        raise NotFound(f"Could not find a user group with name '{current_name}'.")
-    group = groups.update_group(db, group, name=name, description=description)
-    return json_response({"group": rep.v1_group_with_id(db, group)})
+    description = params.raw("description", DESCRIPTION_MAX)  # empty: description cleared
+    group = group_admin.update_group_by_name(
+        get_db(), current_name, name=name, description=description
+    )
+    return json_response({"group": rep.v1_group_with_id(get_db(), group)})
 
 
 @bp.post("/api/user_groups/delete")
 def delete() -> Response:
     """Delete a group; managed groups are refused while managed, local ones allowed (§4.2)."""
     require_admin()
-    db = get_db()
-    group = groups.require_group(db, WsParams().required("name"))
-    if management.is_instance_managed(db) and management.is_group_managed(db, group["uuid"]):
-        raise BadRequest("Deleting managed groups is not allowed.")
-    with atomic(db):
-        groups.delete_group(db, group)
+    group_admin.delete_group_by_name(get_db(), WsParams().required("name"))
     return no_content()
 
 
-def _group_and_user() -> tuple[dict, dict]:
-    params, db = WsParams(), get_db()
-    group = groups.require_group(db, params.required("name"))
-    login = params.required("login")
-    user = users.get_user_by_login(db, login)
-    if user is None or not user["active"]:
-        raise NotFound(f"Could not find a user with login '{login}'")
-    groups.check_not_default(group)
-    return group, user
+def _group_and_login(params: WsParams) -> tuple[str, str]:
+    """`name`, then `login`: AddUserAction and RemoveUserAction look the group up in between,
+    so an unknown group is reported before a missing login."""
+    name = params.required("name")
+    groups.require_group(get_db(), name)
+    return name, params.required("login")
 
 
 @bp.post("/api/user_groups/add_user")
 def add_user() -> Response:
     """Add a member (no-op when already one); refused while managed (§4.2)."""
     require_admin()
-    management.check_not_managed(get_db())
-    group, user = _group_and_user()
-    memberships.add_member(get_db(), group, user["uuid"])
+    refuse_while_managed()
+    group_admin.add_user(get_db(), *_group_and_login(WsParams()))
     return no_content()
 
 
@@ -115,9 +96,8 @@ def add_user() -> Response:
 def remove_user() -> Response:
     """Remove a member, never the last administrator; refused while managed (§4.2)."""
     require_admin()
-    management.check_not_managed(get_db())
-    group, user = _group_and_user()
-    memberships.remove_member(get_db(), group, user["uuid"])
+    refuse_while_managed()
+    group_admin.remove_user(get_db(), *_group_and_login(WsParams()))
     return no_content()
 
 

@@ -2,8 +2,6 @@
 
 from flask import Blueprint, Response, request
 
-from mock_common.db import atomic
-
 from ...accounts import management
 from ...errors import NotFound
 from ..common import edition, get_db, json_response, no_content, require_admin
@@ -38,7 +36,5 @@ def scim_disable() -> Response:
     """Back to Just-in-Time: every SCIM mapping is removed."""
     _require_scim_edition()
     require_admin()
-    db = get_db()
-    with atomic(db):
-        management.disable_scim(db)
+    management.disable_scim(get_db())
     return no_content()

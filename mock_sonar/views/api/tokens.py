@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
-from ...accounts import permissions, tokens, users
+from ...accounts import permissions, tokens
 from ...auth.principal import Principal
-from ...errors import BadRequest, Forbidden, NotFound
+from ...errors import BadRequest, Forbidden
 from ..common import get_db, is_admin, json_response, no_content, now, require_login
 from . import representations as rep
 from .params import GET_OR_POST, WsParams
@@ -18,15 +18,12 @@ from .params import GET_OR_POST, WsParams
 bp = Blueprint("user_tokens_api", __name__)
 
 
-def token_owner(db: Database, caller: Principal, login: str | None) -> dict:
-    """UserTokenSupport.getUser: oneself, or anyone for an administrator."""
+def token_owner(caller: Principal, login: str | None) -> str:
+    """UserTokenSupport.getUser's permission: oneself, or anyone for an administrator."""
     login = login or caller.login
     if login != caller.login and not is_admin():
         raise Forbidden()
-    user = users.get_user_by_login(db, login)
-    if user is None:
-        raise NotFound(f"User with login '{login}' doesn't exist")
-    return user
+    return login
 
 
 def expiration_param(params: WsParams) -> date | None:
@@ -74,39 +71,34 @@ def generate_token() -> Response:
     token_type = params.choice("type", tuple(tokens.PREFIXES), default=tokens.USER_TOKEN)
     check_analysis_token(db, caller, params, token_type)
     expiration = expiration_param(params)
-    user = token_owner(db, caller, params.optional("login"))
+    login = token_owner(caller, params.optional("login"))
     project_key = params.optional("projectKey")
-    row, value = tokens.generate_token(
+    owner, row, value = tokens.generate_token_for(
         db,
         now(),
-        user,
+        login,
         name=name,
         token_type=token_type,
         expiration_date=expiration,
         project_key=project_key.strip() if token_type == tokens.PROJECT_ANALYSIS_TOKEN else None,
     )
-    return json_response(rep.v1_generated_token(user, row, value))
+    return json_response(rep.v1_generated_token(owner, row, value))
 
 
 @bp.route("/api/user_tokens/search", methods=GET_OR_POST)
 def search_tokens() -> Response:
     """The tokens of oneself, or of anyone for an administrator."""
-    caller, db = require_login(), get_db()
-    user = token_owner(db, caller, WsParams().optional("login"))
+    login = token_owner(require_login(), WsParams().optional("login"))
+    user_tokens = tokens.tokens_of(get_db(), login)
     return json_response(
-        {
-            "login": user["login"],
-            "userTokens": [
-                rep.v1_token(token, now()) for token in tokens.user_tokens(db, user["uuid"])
-            ],
-        }
+        {"login": login, "userTokens": [rep.v1_token(token, now()) for token in user_tokens]}
     )
 
 
 @bp.post("/api/user_tokens/revoke")
 def revoke_token() -> Response:
     """204, also for an unknown name."""
-    caller, params, db = require_login(), WsParams(), get_db()
+    caller, params = require_login(), WsParams()
     name = params.required("name")
-    tokens.revoke_token(db, token_owner(db, caller, params.optional("login")), name)
+    tokens.revoke_token_for(get_db(), token_owner(caller, params.optional("login")), name)
     return no_content()

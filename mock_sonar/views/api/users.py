@@ -6,17 +6,11 @@ Behaviour follows SonarQube's `user/ws/*Action` classes.
 import re
 
 from flask import Blueprint, Response
-from sqlite_utils import Database
 
-from mock_common.db import atomic
-
-from ... import settings
-from ...accounts import deactivation, management, users
+from ...accounts import management, user_admin, users
 from ...accounts.passwords import check_password_format
-from ...accounts.sessions import create_session
-from ...auth.principal import Principal
-from ...errors import BadRequest, Forbidden, NotFound
-from ...saml import settings as saml_settings
+from ...auth import identity_providers as providers
+from ...errors import BadRequest, Forbidden
 from ..common import (
     get_db,
     is_admin,
@@ -24,6 +18,7 @@ from ..common import (
     no_content,
     now,
     principal,
+    refuse_while_managed,
     require_admin,
     require_login,
 )
@@ -45,9 +40,7 @@ def check_email(email: str | None) -> None:
 
 def scm_account_params(params: WsParams) -> list[str]:
     """`scmAccount`, repeated once per value (commas are part of a value)."""
-    accounts = params.values.getlist("scmAccount")
-    users.check_scm_accounts(accounts)
-    return accounts
+    return params.values.getlist("scmAccount")
 
 
 # --- api/users -------------------------------------------------------------------------------
@@ -111,20 +104,16 @@ def create() -> Response:
     email = params.optional("email", max_length=users.EMAIL_MAX)
     local = params.boolean("local", True)
     check_email(email)
-    db = get_db()
-    management.check_not_managed(db)  # UserService.createUser
-    accounts = scm_account_params(params)
-    with atomic(db):
-        user = users.create_local_user(
-            db,
-            now(),
-            login=login,
-            name=name,
-            email=email,
-            local=local,
-            password=params.optional("password"),
-            scm_accounts=accounts,
-        )
+    user = user_admin.create_user(
+        get_db(),
+        now(),
+        login=login,
+        name=name,
+        email=email,
+        local=local,
+        password=params.optional("password"),
+        scm_accounts=scm_account_params(params),
+    )
     return json_response({"user": rep.v1_created_user(user)})
 
 
@@ -138,16 +127,10 @@ def update() -> Response:
     email = params.raw("email", users.EMAIL_MAX)
     check_email(email)
     accounts = scm_account_params(params)
-    db = get_db()
-    user = users.require_user(db, login)
-    # UpdateAction.checkConditionsForExternalAndManagedUser
-    if management.is_instance_managed(db) or not user["local"]:
-        if name is not None:
-            raise BadRequest("It is not allowed to update name for this user")
-        if email is not None:
-            raise BadRequest("It is not allowed to update email for this user")
-    user = users.update_user(db, now(), user, name=name, email=email, scm_accounts=accounts or None)
-    return json_response({"user": rep.v1_user(db, user, admin=True)})
+    user = user_admin.update_user(
+        get_db(), now(), login, name=name, email=email, scm_accounts=accounts or None
+    )
+    return json_response({"user": rep.v1_user(get_db(), user, admin=True)})
 
 
 @bp.post("/api/users/deactivate")
@@ -157,65 +140,51 @@ def deactivate() -> Response:
     params = WsParams()
     login = params.required("login")
     anonymize = params.boolean("anonymize", False)
-    if login == caller.login:
-        raise BadRequest(deactivation.SELF_DEACTIVATION)
-    db = get_db()
-    user = users.get_user_by_login(db, login)
-    if user is None:
-        raise NotFound(f"User '{login}' not found")  # UserService (10.x) wording
-    with atomic(db):
-        user = deactivation.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
-    return json_response({"user": rep.v1_user(db, user, admin=True)})
+    user = user_admin.deactivate_user_by_login(
+        get_db(), now(), login, actor_uuid=caller.user["uuid"], anonymize=bool(anonymize)
+    )
+    return json_response({"user": rep.v1_user(get_db(), user, admin=True)})
 
 
 @bp.post("/api/users/change_password")
 def change_password() -> Response:
     """204; refusals are 400 `{"result": …}` as ChangePasswordAction writes them (§1)."""
-    caller = require_login()
+    caller, params = require_login(), WsParams()
     try:
-        user = _change_password(get_db(), caller, WsParams())
+        login, password = params.required("login"), params.required("password")
+        # The policy is checked before the permission, as ChangePasswordAction does.
+        check_password_format(password)
+        own = login == caller.login
+        if not own:
+            require_admin()
+        session = user_admin.change_password(
+            get_db(),
+            now(),
+            login,
+            password,
+            previous_password=params.required("previousPassword") if own else None,
+            # The caller's sessions end with the old password: a fresh one replaces theirs.
+            # (SonarQube also sets a JWT cookie for Basic callers; we keep API clients
+            # cookie-free.)
+            open_session=own and caller.session is not None,
+        )
     except BadRequest as error:
         return json_response({"result": " ".join(error.messages)}, 400)
     response = no_content()
-    if user["uuid"] == caller.user["uuid"] and caller.session is not None:
-        # The caller's sessions were dropped with the old password: a fresh one replaces them.
-        # (SonarQube also sets a JWT cookie for Basic callers; we keep API clients cookie-free.)
-        set_session_cookies(response, *create_session(get_db(), now(), user["uuid"]))
+    if session is not None:
+        set_session_cookies(response, *session)
     return response
-
-
-def _change_password(db: Database, caller: Principal, params: WsParams) -> dict:
-    login = params.required("login")
-    password = params.required("password")
-    check_password_format(password)
-    if login == caller.login:
-        user = _password_user(db, login)
-        users.check_own_password_change(db, user, params.required("previousPassword"), password)
-    else:
-        require_admin()
-        user = _password_user(db, login)
-    with atomic(db):
-        users.change_password(db, now(), user, password)
-    return user
-
-
-def _password_user(db: Database, login: str) -> dict:
-    user = users.get_user_by_login(db, login)
-    if user is None or not user["active"]:
-        raise NotFound(f"User with login '{login}' has not been found")
-    return user
 
 
 @bp.post("/api/users/update_login")
 def update_login() -> Response:
     """Rename a user's login; refused while managed (§4.2)."""
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
+    refuse_while_managed()
     params = WsParams()
     login = params.required("login")
     new_login = min_length("newLogin", params.required("newLogin", max_length=users.LOGIN_MAX), 2)
-    users.update_login(db, now(), users.require_user(db, login), new_login)
+    user_admin.update_login(get_db(), now(), login, new_login)
     return no_content()
 
 
@@ -223,47 +192,28 @@ def update_login() -> Response:
 def update_identity_provider() -> Response:
     """Move a user to another enabled identity provider; refused while managed (§4.2)."""
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
+    refuse_while_managed()
     params = WsParams()
     login = params.required("login")
     provider = params.required("newExternalProvider")
-    if provider in (users.SONARQUBE_PROVIDER, "LDAP"):  # SONAR-17508
-        provider = "LDAP_default"
-    enabled = ["saml"] if saml_enabled(db) else []
-    if provider not in enabled and not provider.startswith("LDAP_"):
-        raise BadRequest(
-            f"Value of parameter 'newExternalProvider' ({provider}) must be one "
-            f"of: [{', '.join(enabled)}] or [LDAP, LDAP_{{serverKey}}]"
-        )
-    user = users.require_user(db, login)
-    users.set_external_identity(
-        db,
+    providers.update_identity_provider(
+        get_db(),
         now(),
-        user,
+        login,
         provider=provider,
-        external_id=params.optional("newExternalIdentity") or user["external_login"],
+        external_identity=params.optional("newExternalIdentity"),
     )
     return no_content()
-
-
-def saml_enabled(db: Database) -> bool:
-    """SamlSettings.isEnabled: the flag and every mandatory setting (§5.1)."""
-    return saml_settings.is_enabled(db)
 
 
 @bp.route("/api/users/identity_providers", methods=GET_OR_POST)
 def identity_providers() -> Response:
     """Anonymous: the login page's external providers; SAML only when fully enabled (§5.1)."""
-    db = get_db()
-    providers = []
-    if saml_enabled(db):
-        providers.append(
-            {
-                "key": "saml",
-                "name": settings.get_value(db, "sonar.auth.saml.providerName"),
-                "iconPath": "/images/saml.png",
-                "backgroundColor": "#444444",
-            }
-        )
-    return json_response({"identityProviders": providers})
+    name = providers.saml_provider_name(get_db())
+    saml = {
+        "key": "saml",
+        "name": name,
+        "iconPath": "/images/saml.png",
+        "backgroundColor": "#444444",
+    }
+    return json_response({"identityProviders": [saml] if name is not None else []})

@@ -6,17 +6,14 @@ services behind them.
 
 from flask import Blueprint, Response, request
 
-from mock_common.db import atomic
-
-from ...accounts import groups, management, memberships
-from ...errors import BadRequest, ManagedInstance, NotFound
+from ...accounts import group_admin, groups, management, memberships
+from ...errors import BadRequest
 from ..common import get_db, json_response, no_content, now, require_admin
 from . import representations as rep
 from .v2_params import (
     JSON,
     MERGE_PATCH,
     check_fields,
-    java_null,
     json_body,
     query_bool,
     rejected,
@@ -24,17 +21,11 @@ from .v2_params import (
     size_error,
     text,
 )
-from .v2_users import require_user
 
 bp = Blueprint("v2_groups", __name__, url_prefix="/api/v2")
 
 GROUPS = "/authorizations/groups"
 MEMBERSHIPS = "/authorizations/group-memberships"
-
-
-def require_group(uuid: str) -> dict:
-    """The group with this id, or 404 "Group '<id>' not found"."""
-    return groups.require_group_by_uuid(get_db(), uuid)
 
 
 @bp.get(GROUPS)
@@ -69,7 +60,7 @@ def search_groups() -> Response:
 def fetch_group(uuid: str) -> Response:
     """One group (admin)."""
     require_admin()
-    return json_response(rep.v2_group(get_db(), require_group(uuid)))
+    return json_response(rep.v2_group(get_db(), groups.require_group_by_uuid(get_db(), uuid)))
 
 
 @bp.post(GROUPS)
@@ -83,10 +74,8 @@ def create_group() -> Response:
         + size_error("description", description, 0, 200)
     )
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
-    group = groups.create_group(db, now(), name, description)
-    return json_response(rep.v2_group(db, group), 201)
+    group = group_admin.create_group(get_db(), now(), name, description)
+    return json_response(rep.v2_group(get_db(), group), 201)
 
 
 @bp.patch(f"{GROUPS}/<uuid>")
@@ -99,23 +88,16 @@ def update_group(uuid: str) -> Response:
         + size_error("description", description, 0, 200)
     )
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
     # A null member leaves the field as it is (`UpdateField.orElse(current)`).
-    group = groups.update_group(db, require_group(uuid), name=name, description=description)
-    return json_response(rep.v2_group(db, group))
+    group = group_admin.update_group(get_db(), uuid, name=name, description=description)
+    return json_response(rep.v2_group(get_db(), group))
 
 
 @bp.delete(f"{GROUPS}/<uuid>")
 def delete_group(uuid: str) -> Response:
     """204; a managed group is refused, a local one allowed even while managed (§4.2)."""
     require_admin()
-    db = get_db()
-    if management.is_group_managed(db, uuid):  # throwIfGroupIsManaged, before the lookup
-        raise ManagedInstance()
-    group = require_group(uuid)
-    with atomic(db):
-        groups.delete_group(db, group)
+    group_admin.delete_group(get_db(), uuid)
     return no_content()
 
 
@@ -148,13 +130,7 @@ def create_membership() -> Response:
     body = json_body(JSON)
     user_id, group_id = text(body, "userId"), text(body, "groupId")
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
-    user = require_user(user_id, active=True)
-    group = groups.get_group(db, group_id) if group_id is not None else None
-    if group is None:
-        raise NotFound(f"Group '{java_null(group_id)}' not found")
-    membership = memberships.add_membership(db, group, user)
+    membership = group_admin.add_membership(get_db(), user_id, group_id)
     return json_response(rep.v2_membership(membership), 201)
 
 
@@ -162,12 +138,5 @@ def create_membership() -> Response:
 def delete_membership(uuid: str) -> Response:
     """204; refused while managed (§4.2)."""
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)
-    membership = memberships.get_membership(db, uuid)
-    if membership is None:
-        raise NotFound(f"Group membership '{uuid}' not found")
-    group = groups.require_group_by_uuid(db, membership["group_uuid"])
-    groups.check_not_default(group)
-    memberships.remove_member(db, group, membership["user_uuid"])
+    group_admin.delete_membership(get_db(), uuid)
     return no_content()

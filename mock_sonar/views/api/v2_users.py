@@ -5,11 +5,18 @@ Behaviour follows `DefaultUserController` and the services behind it.
 
 from flask import Blueprint, Response, request
 
-from mock_common.db import atomic
-
-from ...accounts import deactivation, management, users
-from ...errors import BadRequest, ManagedInstance, NotFound
-from ..common import get_db, is_admin, json_response, no_content, now, principal, require_admin
+from ...accounts import management, user_admin, users
+from ...errors import BadRequest
+from ..common import (
+    get_db,
+    is_admin,
+    json_response,
+    no_content,
+    now,
+    principal,
+    refuse_while_managed,
+    require_admin,
+)
 from . import representations as rep
 from .v2_params import (
     JSON,
@@ -18,7 +25,6 @@ from .v2_params import (
     check_fields,
     email_error,
     flag,
-    java_null,
     json_body,
     query_bool,
     rejected,
@@ -31,6 +37,15 @@ from .v2_params import (
 bp = Blueprint("v2_users", __name__, url_prefix="/api/v2")
 
 USERS = "/users-management/users"
+#: The members a merge-patch may carry, and the user fields they are (user_admin.PATCH_FIELDS).
+PATCH_MEMBERS = {
+    "login": "login",
+    "name": "name",
+    "email": "email",
+    "scmAccounts": "scm_accounts",
+    "externalProvider": "external_provider",
+    "externalLogin": "external_login",
+}
 
 
 def user_json(user: dict) -> dict:
@@ -42,14 +57,6 @@ def user_json(user: dict) -> dict:
         logged_in=caller is not None,
         full=is_admin() or (caller is not None and caller.user["uuid"] == user["uuid"]),
     )
-
-
-def require_user(uuid: str | None, *, active: bool = False) -> dict:
-    """The user with this id, or 404 "User '<id>' not found"."""
-    user = users.get_user(get_db(), uuid) if uuid is not None else None
-    if user is None or (active and not user["active"]):
-        raise NotFound(f"User '{java_null(uuid)}' not found")
-    return user
 
 
 @bp.get(USERS)
@@ -80,7 +87,7 @@ def search_users() -> Response:
 @bp.get(f"{USERS}/<uuid>")
 def fetch_user(uuid: str) -> Response:
     """One user, active or not."""
-    return json_response(user_json(require_user(uuid)))
+    return json_response(user_json(users.require_user_by_id(get_db(), uuid)))
 
 
 @bp.post(USERS)
@@ -98,20 +105,20 @@ def create_user() -> Response:
         + size_error("name", name, 0, 200)
     )
     require_admin()
-    db = get_db()
-    management.check_not_managed(db)  # UserService.createUser
+    # The refusals of UserService.createUser come before `password` is read, so that a
+    # password of the wrong type on a managed instance is still the managed refusal.
+    refuse_while_managed()
     users.check_scm_accounts(accounts or [])
-    with atomic(db):
-        user = users.create_local_user(
-            db,
-            now(),
-            login=login,
-            name=name,
-            email=email,
-            password=text(body, "password"),
-            local=True if local is None else local,
-            scm_accounts=accounts,
-        )
+    user = user_admin.create_user(
+        get_db(),
+        now(),
+        login=login,
+        name=name,
+        email=email,
+        password=text(body, "password"),
+        local=True if local is None else local,
+        scm_accounts=accounts,
+    )
     return json_response(user_json(user))
 
 
@@ -132,54 +139,12 @@ def update_user(uuid: str) -> Response:
         + size_error("externalLogin", values["externalLogin"], 1, 255)
     )
     require_admin()
-    db = get_db()
-    user = require_user(uuid)
-    check_user_patch(user, set(body))
-    with atomic(db):
-        user = apply_user_patch(user, body, values, accounts)
-    return json_response(user_json(user))
-
-
-def check_user_patch(user: dict, keys: set[str]) -> None:
-    """The §4.2 rules of the v1 actions, applied to the fields the patch touches.
-
-    Which check DefaultUserController runs for each field is not public: this mirrors
-    UpdateAction (name, email), UpdateLoginAction and UpdateIdentityProviderAction [I].
-    """
-    managed = management.is_instance_managed(get_db())
-    if managed and keys & {"login", "externalProvider", "externalLogin"}:
-        raise ManagedInstance()
-    if managed or not user["local"]:
-        for field in ("name", "email"):
-            if field in keys:
-                raise BadRequest(f"It is not allowed to update {field} for this user")
-
-
-def apply_user_patch(user: dict, body: dict, values: dict, accounts: list[str] | None) -> dict:
-    """Write the patched fields, each through its domain operation."""
-    db, moment = get_db(), now()
-    if "scmAccounts" in body:
-        users.check_scm_accounts(accounts or [])
-    if "name" in body or "email" in body or "scmAccounts" in body:
-        user = users.update_user(
-            db,
-            moment,
-            user,
-            name=values["name"] if "name" in body else None,
-            email=(values["email"] or "") if "email" in body else None,
-            scm_accounts=(accounts or []) if "scmAccounts" in body else None,
-        )
-    if values["login"] is not None:
-        user = users.update_login(db, moment, user, values["login"])
-    if values["externalProvider"] is not None or values["externalLogin"] is not None:
-        user = users.set_external_identity(
-            db,
-            moment,
-            user,
-            provider=values["externalProvider"] or user["external_provider"],
-            external_id=values["externalLogin"] or user["external_login"],
-        )
-    return user
+    patch = {
+        field: accounts if member == "scmAccounts" else values[member]
+        for member, field in PATCH_MEMBERS.items()
+        if member in body
+    }
+    return json_response(user_json(user_admin.patch_user(get_db(), now(), uuid, patch)))
 
 
 @bp.delete(f"{USERS}/<uuid>")
@@ -187,9 +152,7 @@ def deactivate_user(uuid: str) -> Response:
     """204: the v1 deactivation, by id (§3.7, §4.2)."""
     caller = require_admin()
     anonymize = query_bool("anonymize", False)
-    deactivation.check_not_self_deactivation(caller.user["uuid"], uuid)
-    db = get_db()
-    user = require_user(uuid)
-    with atomic(db):
-        deactivation.deactivate_by_admin(db, now(), user, anonymize=bool(anonymize))
+    user_admin.deactivate_user(
+        get_db(), now(), uuid, actor_uuid=caller.user["uuid"], anonymize=bool(anonymize)
+    )
     return no_content()

@@ -6,11 +6,8 @@ Texts: sonarqube-webapp 2025.1 `ResetPassword.tsx`, `ResetPasswordForm.tsx`,
 
 from flask import Blueprint, Response, redirect, request
 
-from mock_common.db import atomic
-
-from ...accounts import sessions, tokens, users
-from ...accounts.passwords import check_password_format
-from ...errors import SonarError
+from ...accounts import tokens, user_admin
+from ...errors import BadRequest, SonarError
 from ..api.authentication import set_session_cookies
 from ..common import get_db, now
 from . import token_form, webapp
@@ -22,34 +19,35 @@ bp = Blueprint("ui_account", __name__)
 SECURITY_PATH = "/account/security"
 
 
-def _password_errors() -> tuple[dict[str, str], str | None]:
-    """The form's own checks, then the Web API's (ChangePasswordAction): field errors, message."""
+def _field_errors() -> dict[str, str]:
+    """UserPasswordInput's own checks, by field."""
     form = request.form
     problem = webapp.password_problem(form.get("password", ""), form.get("confirm_password", ""))
-    if problem == webapp.PASSWORDS_DO_NOT_MATCH:
-        return {"confirm_password": problem}, None
-    if problem:
-        return {"password": problem}, None
-    user = visitor().user
-    try:
-        check_password_format(form["password"])
-        users.check_own_password_change(
-            get_db(), user, form.get("old_password", ""), form["password"]
-        )
-    except SonarError as error:
-        code = " ".join(error.messages)
-        return {}, webapp.PASSWORD_RESULTS.get(code, code)
-    return {}, None
+    if problem is None:
+        return {}
+    return {"confirm_password" if problem == webapp.PASSWORDS_DO_NOT_MATCH else "password": problem}
 
 
 def _change_own_password() -> Response:
-    """Change the visitor's password; a response carrying the cookies of a fresh session."""
-    db, user = get_db(), visitor().user
-    with atomic(db):
-        users.change_password(db, now(), user, request.form["password"])
-        value, xsrf = sessions.create_session(db, now(), user["uuid"])
+    """ChangePasswordAction for the visitor: a response carrying the new session's cookies.
+
+    Raises BadRequest worded for the form (the policy, or ChangePasswordResults).
+    """
+    form = request.form
+    try:
+        session = user_admin.change_password(
+            get_db(),
+            now(),
+            visitor().user["login"],
+            form["password"],
+            previous_password=form.get("old_password", ""),
+            open_session=True,
+        )
+    except SonarError as error:
+        code = " ".join(error.messages)
+        raise BadRequest(webapp.PASSWORD_RESULTS.get(code, code)) from error
     response = Response()
-    set_session_cookies(response, value, xsrf, secure=is_https())
+    set_session_cookies(response, *session, secure=is_https())
     return response
 
 
@@ -70,10 +68,14 @@ def reset_password_page() -> Response:
 @signed_in(back="/account/reset_password")
 def reset_password() -> Response:
     """ResetPasswordForm, then the whole app reloads from / (the reset flag is now clear)."""
-    errors, message = _password_errors()
-    if errors or message:
-        return render("ui/reset_password.html", 400, errors=errors, error=message)
-    return _with_cookies(redirect("/", code=303), _change_own_password())
+    errors = _field_errors()
+    if errors:
+        return render("ui/reset_password.html", 400, errors=errors, error=None)
+    try:
+        changed = _change_own_password()
+    except BadRequest as error:
+        return render("ui/reset_password.html", 400, errors={}, error=error.messages[0])
+    return _with_cookies(redirect("/", code=303), changed)
 
 
 def _security_page(status: int = 200, **context: object) -> Response:
@@ -122,12 +124,11 @@ def revoke_token() -> Response:
 @signed_in(back=SECURITY_PATH)
 def change_password() -> Response:
     """ResetPasswordForm on the Security page: "The password has been changed!"."""
-    errors, message = _password_errors()
-    if not errors and not message:
-        try:
-            changed = _change_own_password()
-        except SonarError as error:  # an external user has no password (UserUpdater)
-            message = " ".join(error.messages)
-    if errors or message:
-        return _security_page(400, password_errors=errors, password_error=message)
+    errors = _field_errors()
+    if errors:
+        return _security_page(400, password_errors=errors, password_error=None)
+    try:
+        changed = _change_own_password()
+    except BadRequest as error:  # the policy, the old password, or an external user's
+        return _security_page(400, password_errors={}, password_error=error.messages[0])
     return _with_cookies(redirect_to(SECURITY_PATH, "password_changed"), changed)

@@ -10,10 +10,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
 
-from mock_common.db import atomic
-
-from ...accounts import groups, listings, management, memberships, users
-from ...errors import ManagedInstance, SonarError
+from ...accounts import group_admin, groups, listings, management, users
+from ...errors import SonarError
 from ...saml import configuration_form as saml_configuration
 from ...saml import settings as saml_settings
 from ..common import get_db, now
@@ -105,13 +103,11 @@ def _refused(dialog: str, error: SonarError) -> Response:
 @signed_in(admin=True, back=GROUPS_PATH)
 def create_group() -> Response:
     """ "Create Group"; refused while managed (§4.2)."""
-    db = get_db()
+    form = request.form
     try:
-        with atomic(db):
-            management.check_not_managed(db)
-            groups.create_group(
-                db, now(), request.form.get("name", "").strip(), request.form.get("description")
-            )
+        group_admin.create_group(
+            get_db(), now(), form.get("name", "").strip(), form.get("description")
+        )
     except SonarError as error:
         return _refused("create", error)
     return redirect_to(GROUPS_PATH)
@@ -121,17 +117,14 @@ def create_group() -> Response:
 @signed_in(admin=True, back=GROUPS_PATH)
 def update_group() -> Response:
     """ "Update Group": name and description; refused while managed (§4.2)."""
-    db = get_db()
     group = _posted_group("update")
     try:
-        with atomic(db):
-            management.check_not_managed(db)
-            groups.update_group(
-                db,
-                group,
-                name=request.form.get("new_name", "").strip(),
-                description=request.form.get("description", ""),
-            )
+        group_admin.update_group(
+            get_db(),
+            group["uuid"],
+            name=request.form.get("new_name", "").strip(),
+            description=request.form.get("description", ""),
+        )
     except SonarError as error:
         return _refused("update", error)
     return redirect_to(GROUPS_PATH)
@@ -141,13 +134,9 @@ def update_group() -> Response:
 @signed_in(admin=True, back=GROUPS_PATH)
 def delete_group() -> Response:
     """ "Delete Group": a local group, also while managed; never a managed one (§4.2)."""
-    db = get_db()
     group = _posted_group("delete")
     try:
-        if management.is_group_managed(db, group["uuid"]):
-            raise ManagedInstance()
-        with atomic(db):
-            groups.delete_group(db, group)
+        group_admin.delete_group(get_db(), group["uuid"])
     except SonarError as error:
         return _refused("delete", error)
     return redirect_to(GROUPS_PATH)
@@ -163,12 +152,10 @@ def update_members() -> Response:
     if user is None or not user["active"]:
         abort(404)
     try:
-        management.check_not_managed(db)
         if request.form.get("selected") == "true":
-            memberships.add_membership(db, group, user)
+            group_admin.add_membership(db, user["uuid"], group["uuid"])
         else:
-            groups.check_not_default(group)
-            memberships.remove_member(db, group, user["uuid"])
+            group_admin.remove_user(db, group["name"], user["login"])
     except SonarError as error:
         return _refused("members", error)
     query = {"dialog": "members", "name": group["name"]}

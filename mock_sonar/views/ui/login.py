@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
 
-from ...auth.principal import password_login
+from ...auth.login import password_login
 from ...saml import oauth
 from ...saml import settings as saml_settings
 from ..api.authentication import set_session_cookies

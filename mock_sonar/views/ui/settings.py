@@ -10,8 +10,6 @@ JavaScript; "Yes" posts the same form confirmed.
 
 from flask import Blueprint, Response, abort, request
 
-from mock_common.db import atomic
-
 from ...accounts import management
 from ...errors import BadRequest, SonarError
 from ...saml import configuration_form
@@ -125,8 +123,7 @@ def save_saml_configuration() -> Response:
     errors = webapp.saml_form_errors(values, submitted)
     if errors:
         return _saml_form_page(400, submitted=submitted, revealed=revealed, errors=errors)
-    with atomic(db):
-        saved = configuration_form.save_configuration(db, submitted)
+    saved = configuration_form.save_configuration(db, submitted)
     return redirect_to(SAML_TAB, "settings_saved" if saved else None)
 
 
@@ -134,10 +131,9 @@ def save_saml_configuration() -> Response:
 @signed_in(admin=True, back=SAML_TAB)
 def toggle_saml() -> Response:
     """ "Enable configuration" / "Disable configuration" (both disabled while SCIM is on)."""
-    db = get_db()
     enable = request.form.get("enabled") == "true"
     try:
-        configuration_form.set_enabled(db, enable, scim_enabled=management.is_scim_enabled(db))
+        configuration_form.set_enabled(get_db(), enable)
     except SonarError as error:
         return _saml_page_error(error)
     return redirect_to(SAML_TAB, "settings_saved")
@@ -162,7 +158,7 @@ def _saml_page_error(error: SonarError) -> Response:
 @signed_in(admin=True, back=SAML_TAB)
 def save_provisioning() -> Response:
     """Provisioning "Save": a change of mode needs the confirmation modal's "Yes" first."""
-    db, state = get_db(), _saml_state()
+    state = _saml_state()
     wanted = request.form.get("provisioning")
     if wanted not in (JIT, SCIM) or not state["configured"] or not state["saml_enabled"]:
         return _saml_page_error(BadRequest(configuration_form.ENABLE_FIRST))
@@ -172,10 +168,9 @@ def save_provisioning() -> Response:
         return redirect_to(SAML_TAB)  # nothing changed: the real Save button is disabled
     if request.form.get("confirmed") != "yes":
         return _settings_page(confirm_provisioning=wanted, provisioning=wanted)
-    with atomic(db):
-        # The same domain calls as api/scim_management/enable and /disable.
-        if wanted == SCIM:
-            management.enable_scim(db)
-        else:
-            management.disable_scim(db)
+    # The same domain calls as api/scim_management/enable and /disable.
+    if wanted == SCIM:
+        management.enable_scim(get_db())
+    else:
+        management.disable_scim(get_db())
     return redirect_to(SAML_TAB)

@@ -11,11 +11,17 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
 
-from mock_common.db import atomic
-
-from ...accounts import deactivation, groups, listings, management, memberships, tokens, users
-from ...accounts.passwords import check_password_format
-from ...errors import SonarError
+from ...accounts import (
+    group_admin,
+    groups,
+    listings,
+    management,
+    memberships,
+    tokens,
+    user_admin,
+    users,
+)
+from ...errors import NotFound, SonarError
 from ...saml import settings as saml_settings
 from ..common import get_db, now
 from . import token_form, webapp
@@ -159,17 +165,15 @@ def create_user() -> Response:
     if errors:
         return _users_page(400, dialog="create", errors=errors, form=form)
     try:
-        with atomic(db):
-            management.check_not_managed(db)  # UserService.createUser
-            users.create_local_user(
-                db,
-                now(),
-                login=form["login"],
-                name=form["name"],
-                email=form.get("email") or None,
-                password=form["password"],
-                scm_accounts=_scm_accounts(),
-            )
+        user_admin.create_user(
+            db,
+            now(),
+            login=form["login"],
+            name=form["name"],
+            email=form.get("email") or None,
+            password=form["password"],
+            scm_accounts=_scm_accounts(),
+        )
     except SonarError as error:
         return _form_error("create", error)
     return redirect_to(USERS_PATH)
@@ -178,9 +182,7 @@ def create_user() -> Response:
 def _scm_accounts() -> list[str]:
     """SCM accounts, one per line (the form's list of inputs)."""
     accounts = [line.strip() for line in request.form.get("scm_accounts", "").splitlines()]
-    accounts = [account for account in accounts if account]
-    users.check_scm_accounts(accounts)
-    return accounts
+    return [account for account in accounts if account]
 
 
 @bp.post(f"{USERS_PATH}/update")
@@ -196,10 +198,10 @@ def update_user() -> Response:
     if editable and (problem := webapp.email_problem(form.get("email", ""))):
         return _users_page(400, dialog="update", errors={"email": problem}, form=form)
     try:
-        users.update_user(
+        user_admin.update_user(
             db,
             now(),
-            user,
+            user["login"],
             name=form.get("name") if editable else None,
             email=form.get("email", "") if editable else None,
             scm_accounts=_scm_accounts(),
@@ -219,14 +221,15 @@ def change_password() -> Response:
     if problem:
         field = "confirm_password" if problem == webapp.PASSWORDS_DO_NOT_MATCH else "password"
         return _users_page(400, dialog="password", errors={field: problem})
+    own = user["uuid"] == visitor().user["uuid"]
     try:
-        check_password_format(form["password"])
-        if user["uuid"] == visitor().user["uuid"]:
-            users.check_own_password_change(
-                db, user, form.get("old_password", ""), form["password"]
-            )
-        with atomic(db):
-            users.change_password(db, now(), user, form["password"])
+        user_admin.change_password(
+            db,
+            now(),
+            user["login"],
+            form["password"],
+            previous_password=form.get("old_password", "") if own else None,
+        )
     except SonarError as error:
         code = " ".join(error.messages)
         return _form_error("password", webapp.PASSWORD_RESULTS.get(code, code))
@@ -237,14 +240,15 @@ def change_password() -> Response:
 @signed_in(admin=True, back=USERS_PATH)
 def deactivate_user() -> Response:
     """ "Deactivate", optionally "Delete user's personal information" (anonymize)."""
-    db = get_db()
     user = _posted_user("deactivate")
     try:
-        deactivation.check_not_self_deactivation(visitor().user["uuid"], user["uuid"])
-        with atomic(db):
-            deactivation.deactivate_by_admin(
-                db, now(), user, anonymize=request.form.get("anonymize") == "true"
-            )
+        user_admin.deactivate_user(
+            get_db(),
+            now(),
+            user["uuid"],
+            actor_uuid=visitor().user["uuid"],
+            anonymize=request.form.get("anonymize") == "true",
+        )
     except SonarError as error:
         return _form_error("deactivate", error)
     return redirect_to(USERS_PATH)
@@ -279,16 +283,14 @@ def revoke_token() -> Response:
 @signed_in(admin=True, back=USERS_PATH)
 def update_groups() -> Response:
     """GroupsForm: tick or untick one group (refused while managed, §4.2)."""
-    db = get_db()
     user = _posted_user("groups")
-    group = groups.require_group(db, request.form.get("group", ""))
+    change = (
+        group_admin.add_user if request.form.get("selected") == "true" else group_admin.remove_user
+    )
     try:
-        management.check_not_managed(db)
-        groups.check_not_default(group)
-        if request.form.get("selected") == "true":
-            memberships.add_member(db, group, user["uuid"])
-        else:
-            memberships.remove_member(db, group, user["uuid"])
+        change(get_db(), request.form.get("group", ""), user["login"])
+    except NotFound:
+        raise  # an unknown group is the 404 page, not a refusal in the dialog
     except SonarError as error:
         return _form_error("groups", error)
     return redirect_to(_back_to("groups", user["login"]))
