@@ -12,6 +12,8 @@ from mock_common.db import transactional
 from . import settings
 from .accounts import groups, management, memberships, tokens, users
 from .accounts.bootstrap import bootstrap
+from .accounts.tokens import TokenType
+from .accounts.users import IdentityProvider
 from .errors import BadRequest
 from .saml.sp_keys import new_sp_key_pair
 from .scim import faults
@@ -69,8 +71,8 @@ def _seed_saml_keys(db: Database, spec: dict) -> None:
 
 
 def _seed_user(db: Database, now: datetime, spec: dict) -> None:
-    provider = spec.get("externalProvider", users.SONARQUBE_PROVIDER)
-    if provider == users.SONARQUBE_PROVIDER:
+    provider = spec.get("externalProvider", IdentityProvider.SONARQUBE)
+    if provider == IdentityProvider.SONARQUBE:
         user = users.create_local_user(
             db,
             now,
@@ -102,7 +104,7 @@ def _seed_token(db: Database, now: datetime, spec: dict) -> None:
         now,
         spec["login"],
         name=spec["name"],
-        token_type=spec.get("type", tokens.USER_TOKEN),
+        token_type=spec.get("type", TokenType.USER_TOKEN),
         value=spec["value"],
     )
 

@@ -8,15 +8,16 @@ from mock_common.db import transactional
 
 from . import groups, memberships, permissions, users
 
+P = permissions.Permission
 ADMIN_PERMISSIONS = (
-    "admin",
-    "profileadmin",
-    "gateadmin",
-    "provisioning",
-    "applicationcreator",
-    "portfoliocreator",
+    P.ADMINISTER,
+    P.ADMINISTER_QUALITY_PROFILES,
+    P.ADMINISTER_QUALITY_GATES,
+    P.PROVISION_PROJECTS,
+    P.APPLICATION_CREATOR,
+    P.PORTFOLIO_CREATOR,
 )
-USERS_PERMISSIONS = ("scan", "provisioning")
+USERS_PERMISSIONS = (P.SCAN, P.PROVISION_PROJECTS)
 
 
 @transactional

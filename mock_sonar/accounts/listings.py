@@ -7,6 +7,7 @@ Read only: it joins the account tables in SQL, which their owner modules alone w
 from sqlite_utils import Database
 
 from . import groups
+from .memberships import SelectionMode
 
 #: The web app loads users and groups 50 at a time ("Show more" loads the next page).
 PAGE_SIZE = 50
@@ -79,13 +80,17 @@ def list_groups(
 
 
 def group_members(
-    db: Database, group_uuid: str, *, selected: str = "selected", query: str | None = None
+    db: Database,
+    group_uuid: str,
+    *,
+    selected: str = SelectionMode.SELECTED,
+    query: str | None = None,
 ) -> list[dict]:
-    """Active users with their membership of a group: "selected", "deselected" or "all"."""
+    """Active users with their membership of a group: selected, deselected or all of them."""
     where = ["u.active = 1"]
-    if selected == "selected":
+    if selected == SelectionMode.SELECTED:
         where.append("gu.user_uuid is not null")
-    elif selected == "deselected":
+    elif selected == SelectionMode.DESELECTED:
         where.append("gu.user_uuid is null")
     if query:
         where.append("(u.login like :q or u.name like :q)")

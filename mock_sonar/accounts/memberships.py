@@ -5,6 +5,8 @@ administrator, except on the two paths where SonarQube itself does not check (SA
 SCIM member lists).
 """
 
+from enum import StrEnum
+
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
@@ -12,6 +14,14 @@ from mock_common.db import select_page, transactional
 from ..errors import BadRequest
 from ..storage.ids import new_uuid
 from . import groups, permissions
+
+
+class SelectionMode(StrEnum):
+    """Which users a group's member list shows (api/user_groups/users `selected`)."""
+
+    SELECTED = "selected"
+    DESELECTED = "deselected"
+    ALL = "all"
 
 
 @transactional
@@ -47,7 +57,7 @@ def add_to_default_group(db: Database, user_uuid: str) -> None:
 def remove_member(db: Database, group: dict, user_uuid: str) -> None:
     """Remove a user from a group, keeping at least one administrator."""
     if (
-        permissions.ADMINISTER in permissions.group_permissions(db, group["uuid"])
+        permissions.Permission.ADMINISTER in permissions.group_permissions(db, group["uuid"])
         and permissions.count_other_active_administrators(db, user_uuid) == 0
         and is_member(db, group, user_uuid)
     ):

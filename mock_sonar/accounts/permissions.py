@@ -1,19 +1,22 @@
 """Global permissions, held by groups or users (reference/sonarqube.md §1)."""
 
+from enum import StrEnum
+
 from sqlite_utils import Database
 
 from mock_common.db import transactional
 
-ADMINISTER = "admin"
-GLOBAL_PERMISSIONS = (
-    "admin",
-    "gateadmin",
-    "profileadmin",
-    "provisioning",
-    "scan",
-    "applicationcreator",
-    "portfoliocreator",
-)
+
+class Permission(StrEnum):
+    """GlobalPermission, in the order api/users/current lists them."""
+
+    ADMINISTER = "admin"
+    ADMINISTER_QUALITY_GATES = "gateadmin"
+    ADMINISTER_QUALITY_PROFILES = "profileadmin"
+    PROVISION_PROJECTS = "provisioning"
+    SCAN = "scan"
+    APPLICATION_CREATOR = "applicationcreator"
+    PORTFOLIO_CREATOR = "portfoliocreator"
 
 
 def user_permissions(db: Database, user_uuid: str) -> set[str]:
@@ -33,7 +36,7 @@ def user_permissions(db: Database, user_uuid: str) -> set[str]:
 
 def is_system_administrator(db: Database, user_uuid: str) -> bool:
     """Whether the user has 'Administer System'."""
-    return ADMINISTER in user_permissions(db, user_uuid)
+    return Permission.ADMINISTER in user_permissions(db, user_uuid)
 
 
 def count_other_active_administrators(db: Database, user_uuid: str) -> int:

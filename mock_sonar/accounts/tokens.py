@@ -4,6 +4,7 @@ import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -13,10 +14,20 @@ from ..errors import BadRequest, NotFound
 from ..storage.ids import new_uuid
 from . import users
 
-USER_TOKEN = "USER_TOKEN"
-GLOBAL_ANALYSIS_TOKEN = "GLOBAL_ANALYSIS_TOKEN"
-PROJECT_ANALYSIS_TOKEN = "PROJECT_ANALYSIS_TOKEN"
-PREFIXES = {USER_TOKEN: "squ_", GLOBAL_ANALYSIS_TOKEN: "sqa_", PROJECT_ANALYSIS_TOKEN: "sqp_"}
+
+class TokenType(StrEnum):
+    """TokenType: what a token may be used for (user_tokens.type)."""
+
+    USER_TOKEN = "USER_TOKEN"
+    GLOBAL_ANALYSIS_TOKEN = "GLOBAL_ANALYSIS_TOKEN"
+    PROJECT_ANALYSIS_TOKEN = "PROJECT_ANALYSIS_TOKEN"
+
+
+PREFIXES = {
+    TokenType.USER_TOKEN: "squ_",
+    TokenType.GLOBAL_ANALYSIS_TOKEN: "sqa_",
+    TokenType.PROJECT_ANALYSIS_TOKEN: "sqp_",
+}
 NAME_MAX = 100
 
 #: The only endpoints analysis tokens may call (UserTokenAuthentication).
@@ -46,7 +57,7 @@ def generate_token(
     user: dict,
     *,
     name: str,
-    token_type: str = USER_TOKEN,
+    token_type: str = TokenType.USER_TOKEN,
     project_key: str | None = None,
     expiration_date: date | None = None,
     value: str | None = None,
@@ -65,7 +76,7 @@ def generate_token(
         raise BadRequest(
             f"Value of parameter 'type' ({token_type}) must be one of: [{', '.join(PREFIXES)}]"
         )
-    if token_type == PROJECT_ANALYSIS_TOKEN and not project_key:
+    if token_type == TokenType.PROJECT_ANALYSIS_TOKEN and not project_key:
         raise BadRequest("A projectKey is needed when creating Project Analysis Token")
     if expiration_date is not None and expiration_date <= now.date():
         # GenerateAction.validateExpirationDateValue
@@ -163,7 +174,7 @@ def generate_token_for(
     login: str,
     *,
     name: str,
-    token_type: str = USER_TOKEN,
+    token_type: str = TokenType.USER_TOKEN,
     project_key: str | None = None,
     expiration_date: date | None = None,
 ) -> tuple[dict, dict, str]:
@@ -199,7 +210,7 @@ def seed_token(
     login: str,
     *,
     name: str,
-    token_type: str = USER_TOKEN,
+    token_type: str = TokenType.USER_TOKEN,
     value: str | None = None,
 ) -> str:
     """A token of an active user (fixtures, `mock-sonar create-token`); the clear value."""

@@ -7,6 +7,7 @@ import secrets
 import string
 import unicodedata
 from datetime import datetime
+from enum import StrEnum
 
 from sqlite_utils import Database
 
@@ -17,7 +18,14 @@ from ..storage.ids import new_uuid
 from . import memberships, sessions
 from .passwords import check_password, hash_password
 
-SONARQUBE_PROVIDER = "sonarqube"
+
+class IdentityProvider(StrEnum):
+    """Where a user's identity comes from (users.external_provider), besides LDAP servers."""
+
+    SONARQUBE = "sonarqube"  # SonarQube's own accounts
+    SAML = "saml"
+
+
 LOGIN_MIN, LOGIN_MAX, NAME_MAX, EMAIL_MAX = 2, 255, 200, 100
 _LOGIN_FORMAT = re.compile(r"\A\w[\w.\-@]+\Z")
 
@@ -146,7 +154,7 @@ def create_local_user(
         "name": name,
         "email": email or None,
         "local": int(local),
-        "external_provider": SONARQUBE_PROVIDER,
+        "external_provider": IdentityProvider.SONARQUBE,
         "external_id": login,
         "external_login": login,
         "password_hash": hash_password(password) if password else None,
@@ -187,7 +195,7 @@ def create_bootstrap_admin(db: Database, now: datetime) -> dict:
             "email": None,
             "active": 1,
             "local": 1,
-            "external_provider": SONARQUBE_PROVIDER,
+            "external_provider": IdentityProvider.SONARQUBE,
             "external_id": "admin",
             "external_login": "admin",
             "password_hash": hash_password("admin"),
@@ -341,7 +349,7 @@ def update_login(db: Database, now: datetime, user: dict, new_login: str) -> dic
     if get_user_by_login(db, new_login) is not None:
         raise BadRequest(f"A user with login '{new_login}' already exists")
     changes = {"login": new_login, "updated_at": now.isoformat()}
-    if user["local"] or user["external_provider"] == SONARQUBE_PROVIDER:
+    if user["local"] or user["external_provider"] == IdentityProvider.SONARQUBE:
         changes.update(external_id=new_login, external_login=new_login)
     db["users"].update(user["uuid"], changes)
     return get_user(db, user["uuid"])
@@ -434,7 +442,7 @@ def anonymize(db: Database, now: datetime, user: dict) -> dict:
             "name": login,
             "email": None,
             "local": 1,
-            "external_provider": SONARQUBE_PROVIDER,
+            "external_provider": IdentityProvider.SONARQUBE,
             "external_id": login,
             "external_login": login,
             "updated_at": now.isoformat(),

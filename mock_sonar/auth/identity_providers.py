@@ -9,10 +9,9 @@ from mock_common.db import transactional
 
 from .. import settings
 from ..accounts import management, users
+from ..accounts.users import IdentityProvider
 from ..errors import BadRequest
 from ..saml import settings as saml_settings
-
-SAML = "saml"
 
 
 def saml_provider_name(db: Database) -> str | None:
@@ -30,9 +29,9 @@ def update_identity_provider(
     """api/users/update_identity_provider: move a user to another enabled provider (SAML, or
     an LDAP server), keeping their external login unless given another; refused while managed."""
     management.check_not_managed(db)
-    if provider in (users.SONARQUBE_PROVIDER, "LDAP"):  # SONAR-17508
+    if provider in (IdentityProvider.SONARQUBE, "LDAP"):  # SONAR-17508
         provider = "LDAP_default"
-    enabled = [SAML] if saml_settings.is_enabled(db) else []
+    enabled = [IdentityProvider.SAML] if saml_settings.is_enabled(db) else []
     if provider not in enabled and not provider.startswith("LDAP_"):
         raise BadRequest(
             f"Value of parameter 'newExternalProvider' ({provider}) must be one "

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from ..accounts import sessions, tokens, users
+from ..accounts.tokens import TokenType
 from ..errors import InvalidCredentials
 
 
@@ -103,7 +104,7 @@ def _from_token(db: Database, now: datetime, value: str, path: str) -> Principal
         raise InvalidCredentials("User doesn't exist")
     if tokens.is_expired(token, now):
         raise InvalidCredentials(f"The token expired on {token['expiration_date']}")
-    if token["type"] != tokens.USER_TOKEN and not path.startswith(tokens.SCANNER_ENDPOINTS):
+    if token["type"] != TokenType.USER_TOKEN and not path.startswith(tokens.SCANNER_ENDPOINTS):
         raise InvalidCredentials("Invalid token")
     tokens.record_use(db, now, token)
     return _active(users.get_user(db, token["user_uuid"]), token=token)

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 
 from ..accounts import groups, management, memberships, sessions, users
+from ..accounts.users import IdentityProvider
 from ..errors import AuthenticationFailed, BadRequest, SamlConfigurationError
 from . import oauth, service_provider
 from .service_provider import SamlPrincipal
@@ -24,7 +25,6 @@ from .settings import (
     SamlSettings,
 )
 
-SAML_PROVIDER = "saml"
 NOT_PROVISIONED_LOG = (
     "No account found for this user. As the instance is managed, make sure to provision the "
     "user from your IDP."
@@ -160,9 +160,9 @@ def register(db: Database, now: datetime, identity: UserIdentity) -> dict:
 
 def find_user(db: Database, login: str) -> dict | None:
     """By external ID, then by external login, provider `saml`; exact, case-sensitive."""
-    return users.find_external_user(db, SAML_PROVIDER, login) or users.find_user_by_external_login(
-        db, SAML_PROVIDER, login
-    )
+    return users.find_external_user(
+        db, IdentityProvider.SAML, login
+    ) or users.find_user_by_external_login(db, IdentityProvider.SAML, login)
 
 
 def _check_email(db: Database, identity: UserIdentity, own_uuid: str | None) -> None:
@@ -181,7 +181,7 @@ def _create(db: Database, now: datetime, identity: UserIdentity) -> dict:
         now,
         name=identity.name,
         email=identity.email,
-        provider=SAML_PROVIDER,
+        provider=IdentityProvider.SAML,
         external_id=identity.login,
         login_seed=identity.name,
     )
@@ -206,7 +206,7 @@ def _update(
         db,
         now,
         user,
-        provider=SAML_PROVIDER,
+        provider=IdentityProvider.SAML,
         external_id=identity.login,
         name=identity.name,
         email=identity.email,

@@ -9,19 +9,26 @@ createDefaultAssertionValidator), OpenSAML 4 `SAML20AssertionValidator`,
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from ..errors import MalformedXml
 from .xml import NS, SAML, SAMLP, XSI, tag, text_of
 
-# Saml2ErrorCodes
-MALFORMED = "malformed_response_data"
-INVALID_RESPONSE = "invalid_response"
-INVALID_SIGNATURE = "invalid_signature"
-INVALID_DESTINATION = "invalid_destination"
-INVALID_ISSUER = "invalid_issuer"
-INVALID_ASSERTION = "invalid_assertion"
-SUBJECT_NOT_FOUND = "subject_not_found"
-DECRYPTION_ERROR = "decryption_error"
+
+class ErrorCode(StrEnum):
+    """Saml2ErrorCodes: the kind of a refused response (SamlResponseError.code)."""
+
+    MALFORMED = "malformed_response_data"
+    INVALID_RESPONSE = "invalid_response"
+    INVALID_SIGNATURE = "invalid_signature"
+    INVALID_DESTINATION = "invalid_destination"
+    INVALID_ISSUER = "invalid_issuer"
+    INVALID_ASSERTION = "invalid_assertion"
+    SUBJECT_NOT_FOUND = "subject_not_found"
+    DECRYPTION_ERROR = "decryption_error"
+    # SonarQube's own, from SamlMessageIdChecker.
+    RESPONSE_ID_ALREADY_USED = "response_id_already_used"
+
 
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 #: Top-level status codes whose second-level code Spring reports too.
@@ -34,7 +41,7 @@ BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 #: OpenSAML's default clock skew (SonarQube sets none).
 CLOCK_SKEW = timedelta(minutes=5)
 UNSIGNED = (
-    INVALID_SIGNATURE,
+    ErrorCode.INVALID_SIGNATURE,
     "Either the response or one of the assertions is unsigned. "
     "Please either sign the response or all of the assertions.",
 )
@@ -61,12 +68,18 @@ def assertions_of(response: ET.Element) -> list[ET.Element]:
 
 def not_decrypted(response_id: str) -> tuple[str, str]:
     """Encrypted assertions in an unsigned response are left encrypted."""
-    return INVALID_SIGNATURE, f"Did not decrypt response [{response_id}] since it is not signed"
+    return (
+        ErrorCode.INVALID_SIGNATURE,
+        f"Did not decrypt response [{response_id}] since it is not signed",
+    )
 
 
 def missing_subject(assertion: ET.Element) -> tuple[str, str]:
     """The first assertion must name its subject."""
-    return SUBJECT_NOT_FOUND, f"Assertion [{assertion.get('ID', '')}] is missing a subject"
+    return (
+        ErrorCode.SUBJECT_NOT_FOUND,
+        f"Assertion [{assertion.get('ID', '')}] is missing a subject",
+    )
 
 
 def response_errors(
@@ -78,18 +91,20 @@ def response_errors(
     codes = _status_codes(response)
     if codes != [SUCCESS]:
         errors += [
-            (INVALID_RESPONSE, f"Invalid status [{code}] for SAML response [{rid}]")
+            (ErrorCode.INVALID_RESPONSE, f"Invalid status [{code}] for SAML response [{rid}]")
             for code in codes
         ]
     destination = response.get("Destination")
     if destination and destination.strip() and destination != acs:
         message = f"Invalid destination [{destination}] for SAML response [{rid}]"
-        errors.append((INVALID_DESTINATION, message))
+        errors.append((ErrorCode.INVALID_DESTINATION, message))
     issuer = text_of(response.find("saml:Issuer", NS))
     if not issuer or issuer != idp_entity_id:
-        errors.append((INVALID_ISSUER, f"Invalid issuer [{issuer}] for SAML response [{rid}]"))
+        errors.append(
+            (ErrorCode.INVALID_ISSUER, f"Invalid issuer [{issuer}] for SAML response [{rid}]")
+        )
     if not assertions:
-        errors.append((MALFORMED, "No assertions found in response."))
+        errors.append((ErrorCode.MALFORMED, "No assertions found in response."))
     return errors
 
 
@@ -118,7 +133,12 @@ def assertion_errors(
     if failure is None:
         return []
     aid, rid = assertion.get("ID", ""), response.get("ID", "")
-    return [(INVALID_ASSERTION, f"Invalid assertion [{aid}] for SAML response [{rid}]: {failure}")]
+    return [
+        (
+            ErrorCode.INVALID_ASSERTION,
+            f"Invalid assertion [{aid}] for SAML response [{rid}]: {failure}",
+        )
+    ]
 
 
 def _assertion_failure(

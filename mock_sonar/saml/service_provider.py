@@ -29,6 +29,7 @@ from mock_common.db import transactional
 from ..errors import DecryptionFailed, MalformedXml, SamlResponseError
 from . import response_checks
 from . import xml as saml_xml
+from .response_checks import ErrorCode
 from .settings import (
     APPLICATION_ID,
     CERTIFICATE,
@@ -146,13 +147,13 @@ def decode_response(saml_response: str | None) -> str:
     """Saml2AuthenticationTokenConverter: the base64 SAMLResponse form field as text."""
     if saml_response is None:
         # Guess: Spring gets no token and fails without a specific message.
-        raise SamlResponseError(response_checks.MALFORMED, "No SAMLResponse in the request")
+        raise SamlResponseError(ErrorCode.MALFORMED, "No SAMLResponse in the request")
     try:
         # Java's MIME decoder skips characters outside the alphabet, as b64decode does.
         return base64.b64decode(saml_response, validate=False).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         message = "Failed to decode SAMLResponse"
-        raise SamlResponseError(response_checks.INVALID_RESPONSE, message) from error
+        raise SamlResponseError(ErrorCode.INVALID_RESPONSE, message) from error
 
 
 def authenticate_response(
@@ -167,9 +168,9 @@ def authenticate_response(
     try:
         return _process(db, now, reg, document)
     except MalformedXml as error:
-        raise SamlResponseError(response_checks.MALFORMED, str(error)) from error
+        raise SamlResponseError(ErrorCode.MALFORMED, str(error)) from error
     except DecryptionFailed as error:
-        raise SamlResponseError(response_checks.DECRYPTION_ERROR, str(error)) from error
+        raise SamlResponseError(ErrorCode.DECRYPTION_ERROR, str(error)) from error
 
 
 def _process(db: Database, now: datetime, reg: Registration, document: str) -> SamlPrincipal:
@@ -213,9 +214,9 @@ def _signature_errors(
     issuer = text_of(element.find("saml:Issuer", NS))
     if issuer != reg.idp_entity_id:
         message = f"Invalid signature for object [{element.get('ID', '')}]"
-        return [(response_checks.INVALID_SIGNATURE, message)]
+        return [(ErrorCode.INVALID_SIGNATURE, message)]
     messages = saml_xml.verify(document, element, reg.idp_certificate_pem, node)
-    return [(response_checks.INVALID_SIGNATURE, message) for message in messages]
+    return [(ErrorCode.INVALID_SIGNATURE, message) for message in messages]
 
 
 def _decrypt(document: str, root: ET.Element, reg: Registration) -> tuple[str, ET.Element]:
@@ -236,7 +237,9 @@ def check_message_id(db: Database, now: datetime, message_id: str) -> list[tuple
     millis = int(now.timestamp() * 1000)
     db.execute("delete from saml_message_ids where expiration_date <= ?", [millis])
     if list(db.query("select 1 from saml_message_ids where message_id = ?", [message_id])):
-        return [("response_id_already_used", "A message with the same ID was already processed")]
+        return [
+            (ErrorCode.RESPONSE_ID_ALREADY_USED, "A message with the same ID was already processed")
+        ]
     expiry = int((now + MESSAGE_ID_LIFETIME).timestamp() * 1000)
     db["saml_message_ids"].insert(
         {"message_id": message_id, "expiration_date": expiry, "created_at": millis}

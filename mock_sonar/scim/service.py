@@ -21,12 +21,11 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 
 from ..accounts import deactivation, groups, memberships, scim_mapping, users
+from ..accounts.users import IdentityProvider
 from ..errors import SonarError
 from . import resources
 from .errors import ScimBadRequest
 from .models import IDP_TOLERANT, ScimUser
-
-SAML_PROVIDER = "saml"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
     if scim_mapping.find_user_by_user_name(db, user_name):
         raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
     name, email = resources.sonar_name(payload), resources.sonar_email(payload)
-    existing = users.find_external_user(db, SAML_PROVIDER, user_name)
+    existing = users.find_external_user(db, IdentityProvider.SAML, user_name)
     _check_email_free(db, email, existing["uuid"] if existing else None, options)
     try:
         if existing is None:
@@ -68,7 +67,7 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
                 now,
                 name=name,
                 email=email,
-                provider=SAML_PROVIDER,
+                provider=IdentityProvider.SAML,
                 external_id=user_name,
                 login_seed=user_name,
             )
@@ -96,7 +95,9 @@ def replace_user(
     _check_email_free(db, email, row["uuid"], options)
     try:
         if user_name != row["external_id"]:
-            users.set_external_identity(db, now, row, provider=SAML_PROVIDER, external_id=user_name)
+            users.set_external_identity(
+                db, now, row, provider=IdentityProvider.SAML, external_id=user_name
+            )
         users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
         scim_mapping.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
         _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)

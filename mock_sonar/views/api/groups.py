@@ -6,6 +6,7 @@ Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `Gro
 from flask import Blueprint, Response
 
 from ...accounts import group_admin, groups, management, memberships, users
+from ...accounts.memberships import SelectionMode as Selection
 from ...errors import BadRequest
 from ..common import get_db, json_response, no_content, now, refuse_while_managed, require_admin
 from . import representations as rep
@@ -107,15 +108,15 @@ def members() -> Response:
     require_admin()
     params, db = WsParams(), get_db()
     group = groups.require_group(db, params.required("name"))
-    selected = params.choice("selected", ("selected", "deselected", "all"), default="selected")
+    selected = params.choice("selected", tuple(Selection), default=Selection.SELECTED)
     page, size = params.paging(default_size=25, max_size=500)
     rows, total = users.search_users(
         db,
         query=params.optional("q"),
         page=page,
         page_size=size,
-        group_uuid=group["uuid"] if selected == "selected" else None,
-        exclude_group_uuid=group["uuid"] if selected == "deselected" else None,
+        group_uuid=group["uuid"] if selected == Selection.SELECTED else None,
+        exclude_group_uuid=group["uuid"] if selected == Selection.DESELECTED else None,
     )
     # UsersAction writes the legacy top-level p/ps/total; the `paging` object beside them
     # follows newer clients' expectations (guessed).

@@ -99,7 +99,7 @@ def v1_current_user(db: Database, user: dict) -> dict:
         externalProvider=user["external_provider"],
         scmAccounts=scm_accounts(user),
         groups=memberships.group_names(db, user["uuid"]),
-        permissions={"global": [p for p in permissions.GLOBAL_PERMISSIONS if p in held]},
+        permissions={"global": [p for p in permissions.Permission if p in held]},
     )
     _put(out, "avatar", avatar(user["email"]))
     # HomepageTypesImpl's default; the notice keys are the two of current-example.json

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app
 
 from ... import settings
 from ...accounts import management
+from ...config import Edition
 from ..common import (
     edition,
     get_db,
@@ -26,10 +27,10 @@ _ENTERPRISE_FEATURES = [
     "scim",
 ]
 FEATURES = {
-    "community": [],
-    "developer": ["branch-support", "monorepo", "multiple-alm"],
-    "enterprise": _ENTERPRISE_FEATURES,
-    "datacenter": _ENTERPRISE_FEATURES,
+    Edition.COMMUNITY: [],
+    Edition.DEVELOPER: ["branch-support", "monorepo", "multiple-alm"],
+    Edition.ENTERPRISE: _ENTERPRISE_FEATURES,
+    Edition.DATACENTER: _ENTERPRISE_FEATURES,
 }
 
 
@@ -56,7 +57,7 @@ def system_info() -> Response:
         "Version": config["VERSION"],
         "Edition": edition().capitalize(),
         "Docker": False,
-        "High Availability": edition() == "datacenter",
+        "High Availability": edition() == Edition.DATACENTER,
         "Official Distribution": True,
         "Force authentication": settings.get_bool(db, "sonar.forceAuthentication"),
         "Home Dir": "/opt/sonarqube",

@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from sqlite_utils import Database
 
 from ...accounts import permissions, tokens
+from ...accounts.tokens import TokenType
 from ...auth.principal import Principal
 from ...errors import BadRequest, Forbidden
 from ..common import get_db, is_admin, json_response, no_content, now, require_login
@@ -50,16 +51,16 @@ def check_analysis_token(
     db: Database, caller: Principal, params: WsParams, token_type: str
 ) -> None:
     """GenerateAction.validateParametersCombination: analysis tokens are for oneself."""
-    if token_type == tokens.USER_TOKEN:
+    if token_type == TokenType.USER_TOKEN:
         return
-    kind = "Project" if token_type == tokens.PROJECT_ANALYSIS_TOKEN else "Global"
+    kind = "Project" if token_type == TokenType.PROJECT_ANALYSIS_TOKEN else "Global"
     login = params.optional("login")
     if login is not None and login != caller.login:
         raise BadRequest(f"A {kind} Analysis Token cannot be generated for another user.")
-    if token_type == tokens.PROJECT_ANALYSIS_TOKEN and params.optional("projectKey") is None:
+    if token_type == TokenType.PROJECT_ANALYSIS_TOKEN and params.optional("projectKey") is None:
         raise BadRequest("A projectKey is needed when creating Project Analysis Token")
     # No projects are simulated: a project token only needs the global 'scan' permission.
-    if "scan" not in permissions.user_permissions(db, caller.user["uuid"]):
+    if permissions.Permission.SCAN not in permissions.user_permissions(db, caller.user["uuid"]):
         raise Forbidden()
 
 
@@ -68,7 +69,7 @@ def generate_token() -> Response:
     """A token shown once; allowed for every user, managed or not (§4.2, §6.4)."""
     caller, params, db = require_login(), WsParams(), get_db()
     name = params.required("name", max_length=tokens.NAME_MAX).strip()
-    token_type = params.choice("type", tuple(tokens.PREFIXES), default=tokens.USER_TOKEN)
+    token_type = params.choice("type", tuple(tokens.PREFIXES), default=TokenType.USER_TOKEN)
     check_analysis_token(db, caller, params, token_type)
     expiration = expiration_param(params)
     login = token_owner(caller, params.optional("login"))
@@ -80,7 +81,7 @@ def generate_token() -> Response:
         name=name,
         token_type=token_type,
         expiration_date=expiration,
-        project_key=project_key.strip() if token_type == tokens.PROJECT_ANALYSIS_TOKEN else None,
+        project_key=project_key.strip() if token_type == TokenType.PROJECT_ANALYSIS_TOKEN else None,
     )
     return json_response(rep.v1_generated_token(owner, row, value))
 

@@ -12,7 +12,7 @@ from ..api.authentication import set_session_cookies
 from ..common import get_db, now
 from . import token_form, webapp
 from .browser import is_https
-from .frame import redirect_to, render, signed_in, visitor
+from .frame import Flash, redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_account", __name__)
 
@@ -131,4 +131,4 @@ def change_password() -> Response:
         changed = _change_own_password()
     except BadRequest as error:  # the policy, the old password, or an external user's
         return _security_page(400, password_errors={}, password_error=error.messages[0])
-    return _with_cookies(redirect_to(SECURITY_PATH, "password_changed"), changed)
+    return _with_cookies(redirect_to(SECURITY_PATH, Flash.PASSWORD_CHANGED), changed)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, redirect, render_template, request
@@ -33,10 +34,17 @@ FLASH_COOKIE = "SQ-MESSAGE"
 CSRF_REFUSED = "This form has expired or was not sent by this page."
 CSRF_DETAIL = "Reload the page and try again."
 
-#: One-shot success messages (addGlobalSuccessMessage), by key, shown on the next page.
+
+class Flash(StrEnum):
+    """The one-shot success messages (addGlobalSuccessMessage) a page leaves for the next."""
+
+    SETTINGS_SAVED = "settings_saved"
+    PASSWORD_CHANGED = "password_changed"
+
+
 MESSAGES = {
-    "settings_saved": "Settings saved successfully.",
-    "password_changed": "The password has been changed!",
+    Flash.SETTINGS_SAVED: "Settings saved successfully.",
+    Flash.PASSWORD_CHANGED: "The password has been changed!",
 }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, request
 
 from ...accounts import group_admin, groups, listings, management, users
+from ...accounts.memberships import SelectionMode as Selection
 from ...errors import SonarError
 from ...saml import configuration_form as saml_configuration
 from ...saml import settings as saml_settings
@@ -44,7 +45,7 @@ def _posted_group(dialog: str) -> dict:
 def _members_context(group: dict, managed_instance: bool) -> dict:
     db = get_db()
     read_only = managed_instance or groups.is_default(group)
-    selected = "selected" if read_only else request.args.get("selected", "selected")
+    selected = Selection.SELECTED if read_only else request.args.get("selected", Selection.SELECTED)
     values = saml_configuration.current_values(db)
     return {
         "members": listings.group_members(
@@ -159,5 +160,5 @@ def update_members() -> Response:
     except SonarError as error:
         return _refused("members", error)
     query = {"dialog": "members", "name": group["name"]}
-    query["selected"] = request.form.get("selected_filter", "selected")
+    query["selected"] = request.form.get("selected_filter", Selection.SELECTED)
     return redirect_to(f"{GROUPS_PATH}?{urlencode(query)}")

@@ -16,7 +16,7 @@ from ...saml import configuration_form
 from ...saml.configuration_form import FORM_FIELDS
 from ..common import edition, get_db
 from . import webapp
-from .frame import redirect_to, render, signed_in
+from .frame import Flash, redirect_to, render, signed_in
 
 bp = Blueprint("ui_settings", __name__)
 
@@ -124,7 +124,7 @@ def save_saml_configuration() -> Response:
     if errors:
         return _saml_form_page(400, submitted=submitted, revealed=revealed, errors=errors)
     saved = configuration_form.save_configuration(db, submitted)
-    return redirect_to(SAML_TAB, "settings_saved" if saved else None)
+    return redirect_to(SAML_TAB, Flash.SETTINGS_SAVED if saved else None)
 
 
 @bp.post(f"{SETTINGS_PATH}/saml/enabled")
@@ -136,7 +136,7 @@ def toggle_saml() -> Response:
         configuration_form.set_enabled(get_db(), enable)
     except SonarError as error:
         return _saml_page_error(error)
-    return redirect_to(SAML_TAB, "settings_saved")
+    return redirect_to(SAML_TAB, Flash.SETTINGS_SAVED)
 
 
 @bp.post(f"{SETTINGS_PATH}/saml/delete")

@@ -7,15 +7,16 @@ from flask import request
 from sqlite_utils import Database
 
 from ...accounts import permissions, tokens
+from ...accounts.tokens import TokenType
 from ...errors import BadRequest, Forbidden
 from . import webapp
 
 BAD_EXPIRATION = "Expires in: choose one of the listed durations."
 #: users.tokens.<TYPE> and users.tokens.<TYPE>.short.
 TYPE_LABELS = {
-    tokens.USER_TOKEN: ("User Token", "User"),
-    tokens.GLOBAL_ANALYSIS_TOKEN: ("Global Analysis Token", "Global"),
-    tokens.PROJECT_ANALYSIS_TOKEN: ("Project Analysis Token", "Project"),
+    TokenType.USER_TOKEN: ("User Token", "User"),
+    TokenType.GLOBAL_ANALYSIS_TOKEN: ("Global Analysis Token", "Global"),
+    TokenType.PROJECT_ANALYSIS_TOKEN: ("Project Analysis Token", "Project"),
 }
 
 
@@ -24,10 +25,14 @@ def creatable_types(db: Database, user: dict) -> list[tuple[str, str]]:
 
     Project Analysis Token is offered only for scannable projects, which the simulator has none of.
     """
-    options = [(tokens.USER_TOKEN, TYPE_LABELS[tokens.USER_TOKEN][0])]
-    if "scan" in permissions.user_permissions(db, user["uuid"]):
+    options = [(TokenType.USER_TOKEN, TYPE_LABELS[TokenType.USER_TOKEN][0])]
+    if permissions.Permission.SCAN in permissions.user_permissions(db, user["uuid"]):
         options.insert(
-            0, (tokens.GLOBAL_ANALYSIS_TOKEN, TYPE_LABELS[tokens.GLOBAL_ANALYSIS_TOKEN][0])
+            0,
+            (
+                TokenType.GLOBAL_ANALYSIS_TOKEN,
+                TYPE_LABELS[TokenType.GLOBAL_ANALYSIS_TOKEN][0],
+            ),
         )
     return options
 
@@ -50,7 +55,9 @@ def generate_from_form(
 ) -> tuple[dict, str]:
     """Generate a token from the posted Name, Type and "Expires in"; (row, clear value)."""
     name = request.form.get("name", "").strip()
-    token_type = (request.form.get("type") or tokens.USER_TOKEN) if with_type else tokens.USER_TOKEN
+    token_type = (
+        (request.form.get("type") or TokenType.USER_TOKEN) if with_type else TokenType.USER_TOKEN
+    )
     if token_type not in dict(creatable_types(db, user)):
         raise Forbidden()
     days = request.form.get("expiration", str(webapp.DEFAULT_TOKEN_EXPIRATION))

@@ -21,11 +21,12 @@ from ...accounts import (
     user_admin,
     users,
 )
+from ...accounts.memberships import SelectionMode as Selection
 from ...errors import NotFound, SonarError
 from ...saml import settings as saml_settings
 from ..common import get_db, now
 from . import token_form, webapp
-from .frame import redirect_to, render, signed_in, visitor
+from .frame import Flash, redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_users", __name__)
 
@@ -105,12 +106,12 @@ def _dialog_context(dialog: str | None, target: dict | None) -> dict:
             "revoke": request.args.get("revoke"),
         }
     if dialog == "groups" and target is not None:
-        selected = request.args.get("selected", "selected")
+        selected = request.args.get("selected", Selection.SELECTED)
         rows, _ = groups.search_groups(
             db,
             query=request.args.get("gq") or None,
-            user_uuid=target["uuid"] if selected == "selected" else None,
-            exclude_user_uuid=target["uuid"] if selected == "deselected" else None,
+            user_uuid=target["uuid"] if selected == Selection.SELECTED else None,
+            exclude_user_uuid=target["uuid"] if selected == Selection.DESELECTED else None,
         )
         member_of = set(memberships.group_names(db, target["uuid"]))
         rows = [
@@ -233,7 +234,7 @@ def change_password() -> Response:
     except SonarError as error:
         code = " ".join(error.messages)
         return _form_error("password", webapp.PASSWORD_RESULTS.get(code, code))
-    return redirect_to(USERS_PATH, "password_changed")
+    return redirect_to(USERS_PATH, Flash.PASSWORD_CHANGED)
 
 
 @bp.post(f"{USERS_PATH}/deactivate")
