@@ -5,12 +5,25 @@ them slow, fail with a status, or answer a malformed body, so an IdP's error han
 """
 
 import json
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from mock_common.db import transactional
 
 from ..errors import BadRequest
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What to do with the request a fault matched: wait, then answer this instead (a status
+    alone gets a SCIM error body; neither status nor body lets the request through)."""
+
+    status: int | None
+    delay_seconds: float
+    body: str | None
+    content_type: str | None
+    headers: dict[str, str]
 
 
 @transactional
@@ -47,7 +60,7 @@ def add_fault(db: Database, spec: dict) -> dict:
 
 
 @transactional
-def take_fault(db: Database, method: str, path: str) -> dict | None:
+def take_fault(db: Database, method: str, path: str) -> Fault | None:
     """Consume one use of the first fault matching the request, if any."""
     for row in db.query("select * from _mock_faults where remaining > 0 order by id"):
         if row["method"] and row["method"].upper() != method.upper():
@@ -55,7 +68,13 @@ def take_fault(db: Database, method: str, path: str) -> dict | None:
         if row["path"] and row["path"] not in path:
             continue
         db.execute("update _mock_faults set remaining = remaining - 1 where id = ?", [row["id"]])
-        return {**row, "headers": json.loads(row["headers"])}
+        return Fault(
+            status=row["status"],
+            delay_seconds=row["delay_seconds"],
+            body=row["body"],
+            content_type=row["content_type"],
+            headers=json.loads(row["headers"]),
+        )
     return None
 
 

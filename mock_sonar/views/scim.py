@@ -76,18 +76,18 @@ def _injected_fault() -> Response | None:
     fault = faults.take_fault(get_db(), request.method, request.path)
     if fault is None:
         return None
-    if fault["delay_seconds"]:
-        time.sleep(fault["delay_seconds"])
-    if fault["status"] is None and fault["body"] is None:
+    if fault.delay_seconds:
+        time.sleep(fault.delay_seconds)
+    if fault.status is None and fault.body is None:
         return None
-    status = fault["status"] or 200
-    if fault["body"] is None:
+    status = fault.status or 200
+    if fault.body is None:
         detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
         body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
     else:
-        body, content_type = fault["body"], fault["content_type"] or "text/plain"
+        body, content_type = fault.body, fault.content_type or "text/plain"
     response = Response(body, status=status, content_type=content_type)
-    response.headers.update(fault["headers"])
+    response.headers.update(fault.headers)
     return response
 
 
