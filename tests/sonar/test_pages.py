@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 
 from tests.conftest import ADMIN
+from tests.sonar.ui_helper import csrf_token
 
 PASSWORD = "Str0ng-Passw0rd!"
 
@@ -17,10 +18,6 @@ def dev(sonar):
     created = sonar.post("/api/users/create", headers=ADMIN, data=user)
     assert created.status_code == 200
     return sonar
-
-
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def log_in(client, login: str, password: str, return_to: str = "/projects"):

@@ -34,6 +34,11 @@ class Browser:
         return self.client.post(path, data={"xsrf_token": self.xsrf, **(data or {})}, **kwargs)
 
 
+def csrf_token(page: str) -> str:
+    """The login form's CSRF token, from the page's HTML."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
 def open_session(app, client, login: str, *, clear_reset: bool = True) -> Browser:
     """Sign `login` in by creating a session directly (as api/authentication/login does)."""
     db = connect(app.config["DATABASE"])
