@@ -1,6 +1,8 @@
 """`mock-sonar`: run and manage the SonarQube simulator from the command line."""
 
 import click
+from flask import Flask
+from sqlite_utils import Database
 
 from mock_common.cli import add_serve_command, add_state_commands
 from mock_common.db import connect
@@ -15,7 +17,7 @@ def _db_path(ctx: click.Context) -> str:
     return ctx.obj["db"]
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context) -> Database:
     from . import init_db
 
     init_db(_db_path(ctx))
@@ -37,7 +39,7 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db"] = db_path or default_config()["DATABASE"]
 
 
-def _create_app(config: dict):
+def _create_app(config: dict) -> Flask:
     from . import create_app
 
     return create_app(config)

@@ -25,6 +25,7 @@ class Principal:
 
     @property
     def login(self) -> str:
+        """The user's login."""
         return self.user["login"]
 
 

@@ -120,6 +120,7 @@ class XmlSec1(CryptoBackendXmlSec1):
 
     @cached_property
     def version(self) -> str:  # type: ignore[override]
+        """xmlsec1's version, asked once."""
         return super().version
 
 

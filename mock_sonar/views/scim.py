@@ -7,9 +7,10 @@ or bad credentials; this blueprint adds the admin, edition and enablement checks
 import json
 import time
 from http import HTTPStatus
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from scim2_models import (
     Context,
     Error,
@@ -103,7 +104,7 @@ def _options() -> service.ScimOptions:
     )
 
 
-def _body(model, context: Context):
+def _body(model: type[BaseModel], context: Context) -> Any:
     """Parse and validate the JSON body against a scim2-models class."""
     try:
         data = json.loads(request.get_data(cache=True) or b"null")
@@ -133,7 +134,7 @@ def _paging() -> tuple[int, int]:
     return max(start, 1), min(max(count, 0), current_app.config["SCIM_MAX_COUNT"])
 
 
-def _projected(resource: dict, model) -> dict:
+def _projected(resource: dict, model: type[BaseModel]) -> dict:
     """Apply ?attributes= / ?excludedAttributes= (RFC 7644 §3.4.2.5) when asked."""
     attributes = request.args.get("attributes")
     excluded = request.args.get("excludedAttributes")

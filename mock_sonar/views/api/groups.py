@@ -5,7 +5,7 @@ Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `Gro
 
 from flask import Blueprint, Response
 
-from ...accounts import group_admin, groups, management, memberships, users
+from ...accounts import group_admin, groups, management, users
 from ...accounts.memberships import SelectionMode as Selection
 from ...errors import BadRequest
 from ..common import get_db, json_response, no_content, now, refuse_while_managed, require_admin
@@ -118,21 +118,8 @@ def members() -> Response:
         group_uuid=group["uuid"] if selected == Selection.SELECTED else None,
         exclude_group_uuid=group["uuid"] if selected == Selection.DESELECTED else None,
     )
+    found = [rep.v1_group_member(db, group, row) for row in rows]
     # UsersAction writes the legacy top-level p/ps/total; the `paging` object beside them
     # follows newer clients' expectations (guessed).
-    return json_response(
-        {
-            "users": [
-                {
-                    "login": row["login"],
-                    "name": row["name"],
-                    "selected": memberships.is_member(db, group, row["uuid"]),
-                }
-                for row in rows
-            ],
-            "p": page,
-            "ps": size,
-            "total": total,
-            "paging": rep.paging(page, size, total),
-        }
-    )
+    paging = {"p": page, "ps": size, "total": total, "paging": rep.paging(page, size, total)}
+    return json_response({"users": found, **paging})

@@ -165,6 +165,15 @@ def v1_group(db: Database, group: dict) -> dict:
     return out
 
 
+def v1_group_member(db: Database, group: dict, user: dict) -> dict:
+    """One user of api/user_groups/users, and whether they belong to the group."""
+    return {
+        "login": user["login"],
+        "name": user["name"],
+        "selected": memberships.is_member(db, group, user["uuid"]),
+    }
+
+
 def v1_group_with_id(db: Database, group: dict) -> dict:
     """GroupWsSupport.toProtobuf (create, update responses)."""
     out = {"id": group["uuid"], "name": group["name"]}

@@ -18,26 +18,29 @@ def settings_values() -> Response:
     stored = settings.stored_values(db)
     if keys is None:
         keys = sorted(set(settings.DEFAULTS) | set(stored))
-    result, secured = [], []
-    for key in keys:
-        if settings.is_secured(key):
-            if key in stored and is_admin():
-                secured.append(key)
-            continue
-        value = stored.get(key, settings.DEFAULTS.get(key))
-        if value is None:
-            continue
-        entry: dict = {"key": key}
-        if key in settings.MULTI_VALUED:
-            entry["values"] = value.split(",")
-        else:
-            entry["value"] = value
-        if key not in stored:
-            entry["inherited"] = True
-        elif key in settings.DEFAULTS:
-            entry["parentValue"] = settings.DEFAULTS[key]
-        result.append(entry)
-    return json_response({"settings": result, "setSecuredSettings": secured})
+    shown = [key for key in keys if not settings.is_secured(key)]
+    entries = [
+        _entry(key, value, stored)
+        for key in shown
+        if (value := stored.get(key, settings.DEFAULTS.get(key))) is not None
+    ]
+    # Secured values are never shown; administrators learn which of them are set.
+    secured = [k for k in keys if settings.is_secured(k) and k in stored and is_admin()]
+    return json_response({"settings": entries, "setSecuredSettings": secured})
+
+
+def _entry(key: str, value: str, stored: dict[str, str]) -> dict:
+    """One setting: its value(s), and whether it is inherited or overrides a default."""
+    entry: dict = {"key": key}
+    if key in settings.MULTI_VALUED:
+        entry["values"] = value.split(",")
+    else:
+        entry["value"] = value
+    if key not in stored:
+        entry["inherited"] = True
+    elif key in settings.DEFAULTS:
+        entry["parentValue"] = settings.DEFAULTS[key]
+    return entry
 
 
 @bp.post("/api/settings/set")

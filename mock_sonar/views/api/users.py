@@ -6,10 +6,12 @@ Behaviour follows SonarQube's `user/ws/*Action` classes.
 import re
 
 from flask import Blueprint, Response
+from sqlite_utils import Database
 
 from ...accounts import management, user_admin, users
 from ...accounts.passwords import check_password_format
 from ...auth import identity_providers as providers
+from ...auth.principal import Principal
 from ...errors import BadRequest, Forbidden
 from ..common import (
     get_db,
@@ -68,20 +70,14 @@ def search() -> Response:
         page=page,
         page_size=size,
     )
-    return json_response(
-        {
-            "paging": rep.paging(page, size, total),
-            "users": [
-                rep.v1_search_user(
-                    db,
-                    row,
-                    logged_in=caller is not None,
-                    full=admin or (caller is not None and caller.login == row["login"]),
-                )
-                for row in rows
-            ],
-        }
-    )
+    found = [_search_json(db, row, caller, admin) for row in rows]
+    return json_response({"paging": rep.paging(page, size, total), "users": found})
+
+
+def _search_json(db: Database, row: dict, caller: Principal | None, admin: bool) -> dict:
+    """A found user: everything for administrators and for oneself, less for others."""
+    full = admin or (caller is not None and caller.login == row["login"])
+    return rep.v1_search_user(db, row, logged_in=caller is not None, full=full)
 
 
 @bp.route("/api/users/current", methods=GET_OR_POST)

@@ -58,6 +58,7 @@ class Visitor:
 
     @property
     def xsrf_token(self) -> str:
+        """The session's form token."""
         return self.session["xsrf_token"]
 
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, request
 from ...accounts import group_admin, groups, listings, management, users
 from ...accounts.memberships import SelectionMode as Selection
 from ...errors import SonarError
-from ...saml import configuration_form as saml_configuration
+from ...saml import configuration_form
 from ...saml import settings as saml_settings
 from ..common import get_db, now
 from .frame import redirect_to, render, signed_in
@@ -46,7 +46,7 @@ def _members_context(group: dict, managed_instance: bool) -> dict:
     db = get_db()
     read_only = managed_instance or groups.is_default(group)
     selected = Selection.SELECTED if read_only else request.args.get("selected", Selection.SELECTED)
-    values = saml_configuration.current_values(db)
+    values = configuration_form.current_values(db)
     return {
         "members": listings.group_members(
             db, group["uuid"], selected=selected, query=request.args.get("mq") or None
