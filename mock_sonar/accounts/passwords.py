@@ -1,4 +1,4 @@
-"""Password hashing: PBKDF2-SHA512, 100,000 rounds, as SonarQube stores local passwords."""
+"""Passwords: PBKDF2-SHA512 hashes (100,000 rounds, as SonarQube stores them) and the policy."""
 
 import os
 import re

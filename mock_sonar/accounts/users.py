@@ -1,4 +1,6 @@
-"""SonarQube users: creation, updates, passwords, deactivation (UserUpdater, UserDeactivator)."""
+"""SonarQube users, the `users` table: lookups, creation and updates (UserUpdater), passwords,
+the active flag, searches. What else a deactivation removes is `deactivation`'s; what an
+administrator may do to a user, with SonarQube's refusals, is `user_admin`'s."""
 
 import json
 import random
