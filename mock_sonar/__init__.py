@@ -4,9 +4,9 @@ from flask import Flask
 
 from mock_common.db import init_database
 
-from .bootstrap import bootstrap
+from .accounts.bootstrap import bootstrap
 from .config import EDITIONS, default_config
-from .migrations import MIGRATIONS
+from .storage.migrations import MIGRATIONS
 
 
 def init_db(path: str) -> None:
@@ -24,43 +24,30 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise ValueError(f"Unknown edition {app.config['EDITION']!r}: one of {EDITIONS}")
     init_db(app.config["DATABASE"])
 
-    from .scim import views as scim_views
-    from .views import (
-        auth,
-        control,
-        groups_api,
-        hooks,
-        pages,
-        saml,
+    # Imported here, as in flaskr: the views need the app's modules, not the other way round.
+    from .views import control, hooks, saml, scim
+    from .views.api import (
+        authentication,
+        groups,
+        scim_management,
+        settings,
         system,
-        ui,
-        ui_account,
-        ui_groups,
-        ui_nav,
-        ui_settings,
-        ui_users,
-        users_api,
-        v2_api,
+        tokens,
+        users,
+        v2_groups,
+        v2_users,
     )
+    from .views.ui import account, frame, login, nav
+    from .views.ui import groups as ui_groups
+    from .views.ui import settings as ui_settings
+    from .views.ui import users as ui_users
 
     hooks.register(app)
-    ui.register(app)
-    for blueprint in (
-        system.bp,
-        auth.bp,
-        users_api.bp,
-        groups_api.bp,
-        v2_api.bp,
-        scim_views.bp,
-        saml.bp,
-        pages.bp,
-        ui_nav.bp,
-        ui_account.bp,
-        ui_settings.bp,
-        ui_users.bp,
-        ui_groups.bp,
-    ):
-        app.register_blueprint(blueprint)
+    frame.register(app)
+    api = (system, settings, scim_management, authentication, users, tokens, groups)
+    pages = (login, nav, account, ui_settings, ui_users, ui_groups)
+    for module in (*api, v2_users, v2_groups, scim, saml, *pages):
+        app.register_blueprint(module.bp)
     if app.config["CONTROL_PLANE"]:
         for blueprint in control.blueprints():
             app.register_blueprint(blueprint)

@@ -1,11 +1,14 @@
 """`mock-sonar`: run and manage the SonarQube simulator from the command line."""
 
 import click
+from flask import Flask
+from sqlite_utils import Database
 
 from mock_common.cli import add_serve_command, add_state_commands
-from mock_common.db import atomic, connect
+from mock_common.db import connect
 
-from . import clock, fixtures, tokens, users
+from . import clock, fixtures
+from .accounts import listings, tokens
 from .config import default_config
 from .errors import SonarError
 
@@ -14,7 +17,7 @@ def _db_path(ctx: click.Context) -> str:
     return ctx.obj["db"]
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context) -> Database:
     from . import init_db
 
     init_db(_db_path(ctx))
@@ -36,7 +39,7 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db"] = db_path or default_config()["DATABASE"]
 
 
-def _create_app(config: dict):
+def _create_app(config: dict) -> Flask:
     from . import create_app
 
     return create_app(config)
@@ -62,10 +65,8 @@ add_state_commands(
 def list_users(ctx: click.Context, deactivated: bool) -> None:
     """List users: login, name, email, local/managed."""
     db = _open(ctx)
-    rows, _ = users.search_users(db, active=not deactivated, page_size=10_000)
-    managed = {r["user_uuid"] for r in db.query("select user_uuid from scim_users")}
-    for row in rows:
-        kind = "managed" if row["uuid"] in managed else ("local" if row["local"] else "external")
+    for row in listings.users_by_login(db, active=not deactivated):
+        kind = "managed" if row["managed"] else ("local" if row["local"] else "external")
         click.echo(f"{row['login']}\t{row['name']}\t{row['email'] or ''}\t{kind}")
 
 
@@ -77,9 +78,7 @@ def create_token(ctx: click.Context, login: str, name: str) -> None:
     """Generate a user token for LOGIN and print it (shown once)."""
     db = _open(ctx)
     try:
-        with atomic(db):
-            user = users.require_user(db, login)
-            _, value = tokens.generate_token(db, clock.now(db), user, name=name)
+        value = tokens.seed_token(db, clock.now(db), login, name=name)
     except SonarError as error:
         raise click.ClickException(str(error)) from error
     click.echo(value)

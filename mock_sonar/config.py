@@ -1,11 +1,22 @@
 """Defaults for mock_sonar, overridable from the environment and from create_app(test_config)."""
 
 import os
+from enum import StrEnum
 from pathlib import Path
 
-#: Editions as SonarQube names them; SCIM needs Enterprise or higher (reference §3.1).
-EDITIONS = ("community", "developer", "enterprise", "datacenter")
-SCIM_EDITIONS = ("enterprise", "datacenter")
+
+class Edition(StrEnum):
+    """Editions as SonarQube names them (SONAR_EDITION)."""
+
+    COMMUNITY = "community"
+    DEVELOPER = "developer"
+    ENTERPRISE = "enterprise"
+    DATACENTER = "datacenter"
+
+
+EDITIONS = tuple(edition.value for edition in Edition)
+#: SCIM needs Enterprise or higher (reference §3.1).
+SCIM_EDITIONS = (Edition.ENTERPRISE, Edition.DATACENTER)
 
 
 #: Simulator settings for what is not public about SonarQube's SCIM server.
@@ -39,7 +50,7 @@ def default_config() -> dict:
     return {
         "DATABASE": str(devenv_home() / "sonar.sqlite3"),
         "BASE_URL": os.environ.get("SONAR_URL", f"http://localhost:{port}"),
-        "EDITION": os.environ.get("SONAR_EDITION", "enterprise"),
+        "EDITION": os.environ.get("SONAR_EDITION", Edition.ENTERPRISE.value),
         "VERSION": "2025.1.0.102418",
         "SERVER_ID": "147B411E-AYgE5F7pEoXHSow6lKjD",
         "CONTROL_PLANE": True,

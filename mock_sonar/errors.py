@@ -1,7 +1,10 @@
-"""SonarQube's error family, rendered in the Web API's v1 or v2 format.
+"""Every error of mock_sonar (the SCIM server's own are in `scim/errors.py`).
 
-v1 (`/api/<controller>/<action>`): `{"errors":[{"msg":"..."}]}`; v2 (`/api/v2/...`):
-`{"message":"..."}` (reference/sonarqube.md §2.4). 401 from the session filter has an empty body.
+`SonarError` and its subclasses are what the Web API reports, rendered in v1 format
+(`/api/<controller>/<action>`: `{"errors":[{"msg":"..."}]}`) or v2 format (`/api/v2/...`:
+`{"message":"..."}`), reference/sonarqube.md §2.4; pages show them as HTML. The others never
+reach a client as they are: bad credentials are a bare 401 from the session filter, and a
+refused browser login ends on /sessions/unauthorized.
 """
 
 MANAGED_INSTANCE = "Operation not allowed when the instance is externally managed."
@@ -18,9 +21,11 @@ class SonarError(Exception):
         super().__init__("; ".join(messages))
 
     def v1_body(self) -> dict:
+        """`{"errors":[{"msg":"..."}]}`, one entry per message."""
         return {"errors": [{"msg": m} for m in self.messages]}
 
     def v2_body(self) -> dict:
+        """`{"message":"..."}`, the messages joined."""
         return {"message": " ".join(self.messages)}
 
 
@@ -43,12 +48,6 @@ class Forbidden(SonarError):
         super().__init__(message)
 
 
-class Conflict(SonarError):
-    """409: a v2 resource that already exists."""
-
-    status = 409
-
-
 class AuthenticationRequired(SonarError):
     """401 raised by a handler (checkLoggedIn on an anonymous session): has a body."""
 
@@ -58,14 +57,10 @@ class AuthenticationRequired(SonarError):
         super().__init__(message)
 
 
-class MethodNotAllowed(SonarError):
-    """405: a v1 action called with the wrong HTTP method."""
+class UnsupportedMediaType(SonarError):
+    """415: a v2 body whose Content-Type is not the one the endpoint consumes."""
 
-    status = 405
-
-
-class InvalidCredentials(Exception):
-    """Bad or unusable credentials: the session filter answers 401 with an empty body."""
+    status = 415
 
 
 class ManagedInstance(BadRequest):
@@ -73,6 +68,13 @@ class ManagedInstance(BadRequest):
 
     def __init__(self, message: str = MANAGED_INSTANCE):
         super().__init__(message)
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+class InvalidCredentials(Exception):
+    """Bad or unusable credentials: the session filter answers 401 with an empty body."""
 
 
 class AuthenticationFailed(Exception):
@@ -83,3 +85,27 @@ class AuthenticationFailed(Exception):
         self.message = message
         self.public_message = public_message
         super().__init__(message)
+
+
+# --- SAML ------------------------------------------------------------------------------------
+
+
+class SamlConfigurationError(Exception):
+    """SAML settings that cannot be used (IllegalArgumentException / IllegalStateException)."""
+
+
+class SamlResponseError(AuthenticationFailed):
+    """Saml2AuthenticationException: a refused response. SonarQube gives it no public message,
+    so the browser sees the unauthorized page's generic text; the description is logged."""
+
+    def __init__(self, code: str, description: str):
+        super().__init__(description)
+        self.code = code
+
+
+class MalformedXml(Exception):
+    """A SAML message that is not safe, well-formed XML (MALFORMED_RESPONSE_DATA)."""
+
+
+class DecryptionFailed(Exception):
+    """An encrypted assertion SonarQube's key cannot open (DECRYPTION_ERROR)."""

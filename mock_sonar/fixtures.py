@@ -7,35 +7,38 @@ from typing import Any
 from sqlite_utils import Database
 
 from mock_common import keys, state
-from mock_common.db import atomic
+from mock_common.db import transactional
 
-from . import faults, groups, management, settings, tokens, users
-from .bootstrap import bootstrap
+from . import settings
+from .accounts import groups, management, memberships, tokens, users
+from .accounts.bootstrap import bootstrap
+from .accounts.tokens import TokenType
+from .accounts.users import IdentityProvider
 from .errors import BadRequest
-from .passwords import hash_password
-from .sp_keys import new_sp_key_pair
+from .saml.sp_keys import new_sp_key_pair
+from .scim import faults
 
 
+@transactional
 def seed(db: Database, now: datetime, fixture: dict, variables: dict[str, str]) -> None:
     """Apply a fixture's `sonar` section on top of the bootstrap state, in one transaction."""
     part = state.substitute(fixture.get("sonar", {}), variables)
-    with atomic(db):
-        bootstrap(db, now)
-        for key, value in part.get("settings", {}).items():
-            settings.set_value(db, key, value)
-        _seed_saml_keys(db, part.get("samlKeys", {}))
-        for group in part.get("groups", []):
-            if groups.get_group_by_name(db, group["name"]) is None:
-                groups.create_group(db, now, group["name"], group.get("description"))
-        for user in part.get("users", []):
-            _seed_user(db, now, user)
-        if "admin" in part:
-            _seed_admin(db, part["admin"])
-        if part.get("scim", {}).get("enabled"):
-            management.enable_scim(db)
-        for token in part.get("tokens", []):
-            _seed_token(db, now, token)
-        state.remember_fixture(db, fixture, variables)
+    bootstrap(db, now)
+    for key, value in part.get("settings", {}).items():
+        settings.set_value(db, key, value)
+    _seed_saml_keys(db, part.get("samlKeys", {}))
+    for group in part.get("groups", []):
+        if groups.get_group_by_name(db, group["name"]) is None:
+            groups.create_group(db, now, group["name"], group.get("description"))
+    for user in part.get("users", []):
+        _seed_user(db, now, user)
+    if "admin" in part:
+        _seed_admin(db, part["admin"])
+    if part.get("scim", {}).get("enabled"):
+        management.enable_scim(db)
+    for token in part.get("tokens", []):
+        _seed_token(db, now, token)
+    state.remember_fixture(db, fixture, variables)
 
 
 #: samlKeys entries: which part of which key file becomes which secured setting.
@@ -68,8 +71,8 @@ def _seed_saml_keys(db: Database, spec: dict) -> None:
 
 
 def _seed_user(db: Database, now: datetime, spec: dict) -> None:
-    provider = spec.get("externalProvider", users.SONARQUBE_PROVIDER)
-    if provider == users.SONARQUBE_PROVIDER:
+    provider = spec.get("externalProvider", IdentityProvider.SONARQUBE)
+    if provider == IdentityProvider.SONARQUBE:
         user = users.create_local_user(
             db,
             now,
@@ -88,39 +91,39 @@ def _seed_user(db: Database, now: datetime, spec: dict) -> None:
             provider=provider,
             external_id=spec["externalIdentity"],
             login_seed=spec["name"],
+            login=spec.get("login"),
         )
-        if "login" in spec:
-            db["users"].update(user["uuid"], {"login": spec["login"]})
     for name in spec.get("groups", []):
-        groups.add_member(db, groups.require_group(db, name), user["uuid"])
+        memberships.add_member(db, groups.require_group(db, name), user["uuid"])
 
 
 def _seed_token(db: Database, now: datetime, spec: dict) -> None:
     """A user token with the fixture's fixed value (stored hashed, as every token)."""
-    tokens.generate_token(
+    tokens.seed_token(
         db,
         now,
-        users.require_user(db, spec["login"]),
+        spec["login"],
         name=spec["name"],
-        token_type=spec.get("type", tokens.USER_TOKEN),
+        token_type=spec.get("type", TokenType.USER_TOKEN),
         value=spec["value"],
     )
 
 
 def _seed_admin(db: Database, spec: dict) -> None:
-    admin = users.require_user(db, "admin")
-    changes = {"reset_password": int(spec.get("resetPassword", True))}
-    if "password" in spec:
-        changes["password_hash"] = hash_password(spec["password"])
-    db["users"].update(admin["uuid"], changes)
+    users.set_password_state(
+        db,
+        users.require_user(db, "admin"),
+        password=spec.get("password"),
+        reset_password=spec.get("resetPassword", True),
+    )
 
 
+@transactional
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh instance when none was loaded), without the
     injected SCIM faults."""
-    with atomic(db):
-        state.reset(db, now, seed, bootstrap)
-        faults.clear(db)
+    state.reset(db, now, seed, bootstrap)
+    faults.clear(db)
 
 
 def import_state(db: Database, data: Any) -> None:

@@ -2,6 +2,8 @@
 
 from sqlite_utils import Database
 
+from mock_common.db import transactional
+
 from .errors import BadRequest
 
 #: Settings with a built-in default; everything else has no value until set.
@@ -41,6 +43,7 @@ def stored_values(db: Database) -> dict[str, str]:
     return {row["kee"]: row["value"] for row in db.query("select kee, value from properties")}
 
 
+@transactional
 def set_value(db: Database, key: str, value: str | list[str]) -> None:
     """Store a value; multi-values are kept comma-separated as SonarQube does."""
     if not key:
@@ -49,6 +52,7 @@ def set_value(db: Database, key: str, value: str | list[str]) -> None:
     db["properties"].upsert({"kee": key, "value": text}, pk="kee")
 
 
+@transactional
 def reset_values(db: Database, keys: list[str]) -> None:
     """Remove stored values so the defaults apply again."""
     for key in keys:
@@ -61,6 +65,7 @@ def get_internal(db: Database, key: str) -> str | None:
     return rows[0]["value"] if rows else None
 
 
+@transactional
 def set_internal(db: Database, key: str, value: str | None) -> None:
     """Store or delete an internal property."""
     if value is None:

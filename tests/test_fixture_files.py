@@ -10,8 +10,8 @@ from mock_common import state
 from mock_common.db import connect
 from mock_common.fixture_files import FixtureError, load_fixture, merge
 from mock_okta.cli import cli as okta_cli
+from mock_sonar.accounts.tokens import find_token
 from mock_sonar.cli import cli as sonar_cli
-from mock_sonar.tokens import find_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TOKEN = "squ_5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"

@@ -18,14 +18,14 @@ from scim2_models import (
 )
 from sqlite_utils import Database
 
-from mock_common.db import atomic
+from mock_common.db import transactional
 
-from .. import groups, users
+from ..accounts import deactivation, groups, memberships, scim_mapping, users
+from ..accounts.users import IdentityProvider
 from ..errors import SonarError
-from . import mapping, storage
+from . import resources
+from .errors import ScimBadRequest
 from .models import IDP_TOLERANT, ScimUser
-
-SAML_PROVIDER = "saml"
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,6 @@ class ScimOptions:
 
     duplicate_email_status: int = 409
     adopt_local_groups: bool = True
-
-
-class ScimBadRequest(SCIMException):
-    """400 with no scimType: a SonarQube rule refused the change (e.g. last administrator)."""
-
-    status = 400
 
 
 def _refused(error: SonarError) -> SCIMException:
@@ -51,82 +45,82 @@ def _refused(error: SonarError) -> SCIMException:
 
 def require_user(db: Database, scim_id: str) -> dict:
     """The mapped user, or 404."""
-    row = storage.get_user(db, scim_id)
+    row = scim_mapping.get_user(db, scim_id)
     if row is None:
         raise NotFoundException(detail=f"User {scim_id} not found")
     return row
 
 
+@transactional
 def create_user(db: Database, now: datetime, payload: User, options: ScimOptions) -> str:
     """POST /Users: adopt the SAML user with this external identity, or create one."""
     user_name = payload.user_name
-    with atomic(db):
-        if storage.find_user_by_user_name(db, user_name):
-            raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        name, email = mapping.sonar_name(payload), mapping.sonar_email(payload)
-        existing = users.find_external_user(db, SAML_PROVIDER, user_name)
-        _check_email_free(db, email, existing["uuid"] if existing else None, options)
-        try:
-            if existing is None:
-                user = users.create_external_user(
-                    db,
-                    now,
-                    name=name,
-                    email=email,
-                    provider=SAML_PROVIDER,
-                    external_id=user_name,
-                    login_seed=user_name,
-                )
-            else:
-                # CF 96300 (staff): a SAML user with the same external identity is adopted.
-                user = users.update_user(db, now, existing, name=name, email=email or "")
-            scim_id = storage.map_user(db, user["uuid"], mapping.stored_attributes(payload))
-            _apply_active(db, now, storage.get_user(db, scim_id), payload.active)
-        except SonarError as error:
-            raise _refused(error) from error
+    if scim_mapping.find_user_by_user_name(db, user_name):
+        raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
+    name, email = resources.sonar_name(payload), resources.sonar_email(payload)
+    existing = users.find_external_user(db, IdentityProvider.SAML, user_name)
+    _check_email_free(db, email, existing["uuid"] if existing else None, options)
+    try:
+        if existing is None:
+            user = users.create_external_user(
+                db,
+                now,
+                name=name,
+                email=email,
+                provider=IdentityProvider.SAML,
+                external_id=user_name,
+                login_seed=user_name,
+            )
+        else:
+            # CF 96300 (staff): a SAML user with the same external identity is adopted.
+            user = users.update_user(db, now, existing, name=name, email=email or "")
+        scim_id = scim_mapping.map_user(db, user["uuid"], resources.stored_attributes(payload))
+        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+    except SonarError as error:
+        raise _refused(error) from error
     return scim_id
 
 
+@transactional
 def replace_user(
     db: Database, now: datetime, scim_id: str, payload: User, options: ScimOptions
 ) -> None:
     """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
-    with atomic(db):
-        row = require_user(db, scim_id)
-        user_name = payload.user_name
-        other = storage.find_user_by_user_name(db, user_name)
-        if other and other["scim_uuid"] != scim_id:
-            raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
-        email = mapping.sonar_email(payload)
-        _check_email_free(db, email, row["uuid"], options)
-        try:
-            if user_name != row["external_id"]:
-                users.set_external_identity(
-                    db, now, row, provider=SAML_PROVIDER, external_id=user_name
-                )
-            users.update_user(db, now, row, name=mapping.sonar_name(payload), email=email or "")
-            storage.save_user_attributes(db, scim_id, mapping.stored_attributes(payload))
-            _apply_active(db, now, storage.get_user(db, scim_id), payload.active)
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_user(db, scim_id)
+    user_name = payload.user_name
+    other = scim_mapping.find_user_by_user_name(db, user_name)
+    if other and other["scim_uuid"] != scim_id:
+        raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
+    email = resources.sonar_email(payload)
+    _check_email_free(db, email, row["uuid"], options)
+    try:
+        if user_name != row["external_id"]:
+            users.set_external_identity(
+                db, now, row, provider=IdentityProvider.SAML, external_id=user_name
+            )
+        users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
+        scim_mapping.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
+        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+    except SonarError as error:
+        raise _refused(error) from error
 
 
+@transactional
 def delete_user(db: Database, now: datetime, scim_id: str) -> None:
-    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the mapping."""
-    with atomic(db):
-        row = require_user(db, scim_id)
-        try:
-            if row["active"]:
-                users.deactivate_user(db, now, row)
-        except SonarError as error:
-            raise _refused(error) from error
-        storage.unmap_user(db, scim_id)
+    """DELETE /Users/{id}: deactivate in SonarQube (never a hard delete) and drop the SCIM id."""
+    row = require_user(db, scim_id)
+    try:
+        if row["active"]:
+            deactivation.deactivate_user(db, now, row)
+    except SonarError as error:
+        raise _refused(error) from error
+    scim_mapping.unmap_user(db, scim_id)
 
 
 def _apply_active(db: Database, now: datetime, row: dict, active: bool | None) -> None:
     # §3.7: active=false runs the deactivation routine; active=true reactivates.
     if active is False and row["active"]:
-        users.deactivate_user(db, now, row)
+        deactivation.deactivate_user(db, now, row)
     elif active is True and not row["active"]:
         users.reactivate_user(db, now, row)
 
@@ -136,8 +130,7 @@ def _check_email_free(
 ) -> None:
     if not email:
         return
-    rows = db.query("select uuid from users where lower(email) = lower(?) and active = 1", [email])
-    if any(row["uuid"] != own_uuid for row in rows):
+    if any(uuid != own_uuid for uuid in users.active_users_with_email(db, email)):
         # CF 96585: "Email '<x>' is already used"; the status sent to the IdP is a guess (§9).
         detail = f"Email '{email}' is already used"
         if options.duplicate_email_status == 409:
@@ -150,73 +143,71 @@ def _check_email_free(
 
 def require_group(db: Database, scim_id: str) -> dict:
     """The mapped group, or 404."""
-    row = storage.get_group(db, scim_id)
+    row = scim_mapping.get_group(db, scim_id)
     if row is None:
         raise NotFoundException(detail=f"Group {scim_id} not found")
     return row
 
 
+@transactional
 def create_group(db: Database, now: datetime, payload: Group, options: ScimOptions) -> str:
     """POST /Groups: a managed group, adopting a local one of the same name if allowed."""
     name = payload.display_name
-    with atomic(db):
-        if storage.list_groups(db, display_name=name, offset=0, limit=1)[1]:
-            raise UniquenessException(detail=f"Group with displayName '{name}' already exists")
-        existing = groups.get_group_by_name(db, name)
-        if existing and not options.adopt_local_groups:
-            raise UniquenessException(detail=f"Group '{name}' already exists")
-        try:
-            group = existing or groups.create_group(db, now, name)
-        except SonarError as error:
-            raise _refused(error) from error
-        scim_id = storage.map_group(db, group["uuid"], mapping.stored_attributes(payload))
-        _set_members(db, group, mapping.member_ids(payload))
+    if scim_mapping.list_groups(db, display_name=name, offset=0, limit=1)[1]:
+        raise UniquenessException(detail=f"Group with displayName '{name}' already exists")
+    existing = groups.get_group_by_name(db, name)
+    if existing and not options.adopt_local_groups:
+        raise UniquenessException(detail=f"Group '{name}' already exists")
+    try:
+        group = existing or groups.create_group(db, now, name)
+    except SonarError as error:
+        raise _refused(error) from error
+    scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
+    _set_members(db, group, resources.member_ids(payload))
     return scim_id
 
 
+@transactional
 def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> None:
     """PUT /Groups/{id}: rename and set the full member list (Okta's Push Groups dialect)."""
-    with atomic(db):
-        row = require_group(db, scim_id)
-        try:
-            if payload.display_name and payload.display_name != row["name"]:
-                row = groups.update_group(db, row, name=payload.display_name)
-            _set_members(db, row, mapping.member_ids(payload))
-            storage.save_group_attributes(db, scim_id, mapping.stored_attributes(payload))
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_group(db, scim_id)
+    try:
+        if payload.display_name and payload.display_name != row["name"]:
+            row = groups.update_group(db, row, name=payload.display_name)
+        _set_members(db, row, resources.member_ids(payload))
+        scim_mapping.save_group_attributes(db, scim_id, resources.stored_attributes(payload))
+    except SonarError as error:
+        raise _refused(error) from error
 
 
+@transactional
 def delete_group(db: Database, scim_id: str) -> None:
     """DELETE /Groups/{id}: the group, its memberships and permissions go; never sonar-users."""
-    with atomic(db):
-        row = require_group(db, scim_id)
-        try:
-            groups.delete_group(db, row)
-        except SonarError as error:
-            raise _refused(error) from error
+    row = require_group(db, scim_id)
+    try:
+        groups.delete_group(db, row)
+    except SonarError as error:
+        raise _refused(error) from error
 
 
 def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
     """Make the group's managed members exactly these users; local members are untouched."""
-    wanted = storage.user_uuids_for(db, scim_user_ids)
+    wanted = scim_mapping.user_uuids_for(db, scim_user_ids)
     unknown = [i for i in scim_user_ids if i not in wanted]
     if unknown:
         raise InvalidValueException(detail=f"User {unknown[0]} not found")
-    current = {m["uuid"] for m in storage.group_members(db, group["uuid"])}
+    current = {m["uuid"] for m in scim_mapping.group_members(db, group["uuid"])}
     target = set(wanted.values())
     for user_uuid in current - target:
-        db.execute(
-            "delete from groups_users where group_uuid = ? and user_uuid = ?",
-            [group["uuid"], user_uuid],
-        )
+        memberships.leave_group(db, group, user_uuid)
     for user_uuid in target - current:
-        groups.add_member(db, group, user_uuid)
+        memberships.add_member(db, group, user_uuid)
 
 
 # --- PATCH -----------------------------------------------------------------------------------
 
 
+@transactional
 def patch_user(
     db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str, options: ScimOptions
 ) -> None:
@@ -225,21 +216,20 @@ def patch_user(
     Covers Okta's path-less `replace {"active": false}` and Entra's `path: active` with
     string values; op names are case-insensitive (scim2-models normalises them).
     """
-    with atomic(db):
-        current = ScimUser.model_validate(
-            mapping.user_resource(db, require_user(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-        )
-        patch.patch(current, scim_policy=IDP_TOLERANT)
-        replace_user(db, now, scim_id, current, options)
+    current = ScimUser.model_validate(
+        resources.user_resource(db, require_user(db, scim_id), base_url),
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+    )
+    patch.patch(current, scim_policy=IDP_TOLERANT)
+    replace_user(db, now, scim_id, current, options)
 
 
+@transactional
 def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str) -> None:
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
-    with atomic(db):
-        current = Group.model_validate(
-            mapping.group_resource(db, require_group(db, scim_id), base_url),
-            scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
-        )
-        patch.patch(current, scim_policy=IDP_TOLERANT)
-        replace_group(db, now, scim_id, current)
+    current = Group.model_validate(
+        resources.group_resource(db, require_group(db, scim_id), base_url),
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+    )
+    patch.patch(current, scim_policy=IDP_TOLERANT)
+    replace_group(db, now, scim_id, current)

@@ -7,8 +7,9 @@ from flask import Response, current_app, g
 
 from mock_common.web import get_db
 
-from .. import clock, permissions
-from ..authentication import Principal
+from .. import clock
+from ..accounts import management, permissions
+from ..auth.principal import Principal
 from ..errors import AuthenticationRequired, Forbidden
 
 
@@ -36,6 +37,12 @@ def require_admin() -> Principal:
     if not permissions.is_system_administrator(get_db(), caller.user["uuid"]):
         raise Forbidden()
     return caller
+
+
+def refuse_while_managed() -> None:
+    """400 while SCIM manages users and groups, before any parameter is read (as the v1 actions
+    check it first); the domain operation checks it again in its transaction."""
+    management.check_not_managed(get_db())
 
 
 def is_admin() -> bool:

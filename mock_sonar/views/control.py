@@ -4,8 +4,9 @@ from flask import Blueprint, Response, request
 
 from mock_common.control import ControlPlane, control_blueprint
 
-from .. import faults, fixtures
+from .. import fixtures
 from ..errors import BadRequest
+from ..scim import faults
 from .common import get_db, json_response, no_content
 
 

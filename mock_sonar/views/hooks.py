@@ -8,12 +8,13 @@ from werkzeug.exceptions import HTTPException
 
 from mock_common import web
 
-from .. import management, settings, users
-from ..authentication import authenticate
+from .. import settings
+from ..accounts import management
+from ..accounts.sessions import SESSION_COOKIE, XSRF_HEADER
+from ..auth.principal import authenticate
 from ..errors import InvalidCredentials, SonarError
-from ..sessions import SESSION_COOKIE, XSRF_HEADER
-from . import browser
 from .common import edition, get_db, json_response, now
+from .ui import browser
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,11 @@ def authenticate_web_api() -> Response | None:
             log.debug("authentication failed for %s: %s", path, error)
             return Response(status=401)
     g.principal = caller
-    if caller is not None:
-        users.record_connection(db, now(), caller.user)
-    elif not is_skipped(path) and settings.get_bool(db, "sonar.forceAuthentication"):
+    if (
+        caller is None
+        and not is_skipped(path)
+        and settings.get_bool(db, "sonar.forceAuthentication")
+    ):
         return Response(status=401)
     return None
 

@@ -5,10 +5,14 @@ import logging
 
 from flask import Blueprint, Response, redirect, request
 
-from .. import oauth, saml_login, saml_settings, saml_status
 from ..errors import AuthenticationFailed
-from .auth import set_session_cookies
-from .browser import (
+from ..saml import login as saml_login
+from ..saml import oauth
+from ..saml import settings as saml_settings
+from ..saml import validation as saml_validation
+from .api.authentication import set_session_cookies
+from .common import get_db, now
+from .ui.browser import (
     acs_url,
     delete_cookie,
     is_https,
@@ -18,7 +22,6 @@ from .browser import (
     set_cookie,
     signed_in_user,
 )
-from .common import get_db, now
 
 log = logging.getLogger(__name__)
 bp = Blueprint("saml", __name__)
@@ -55,8 +58,8 @@ def init_login() -> Response:
 def callback() -> Response:
     """The ACS: log the user in, or hand a "Test configuration" response to /saml/validation."""
     relay_state = request.values.get("RelayState")
-    if saml_status.is_validation_relay_state(relay_state):
-        return _validation_redirect(saml_status.csrf_token_of(relay_state or ""))
+    if saml_validation.is_validation_relay_state(relay_state):
+        return _validation_redirect(saml_validation.csrf_token_of(relay_state or ""))
     response = _login(relay_state)
     delete_cookie(response, oauth.AUTH_PARAMS_COOKIE)
     if oauth.OAUTH_STATE_COOKIE in request.cookies:
@@ -114,7 +117,7 @@ def validation_init() -> Response:
         log.warning(NOT_ADMIN)
         return redirect_to_unauthorized()
     state, state_hash = oauth.generate_state()
-    relay_state = f"{saml_status.VALIDATION_RELAY_STATE}/{state}"
+    relay_state = f"{saml_validation.VALIDATION_RELAY_STATE}/{state}"
     try:
         saml = saml_settings.load(get_db())
         response = redirect(saml_login.authn_request_url(saml, acs_url(), relay_state))
@@ -147,7 +150,7 @@ def validation() -> Response:
 
 def _report() -> Response:
     db = get_db()
-    status = saml_status.report(
+    status = saml_validation.report(
         db,
         now(),
         saml_settings.load(db),
@@ -156,7 +159,7 @@ def _report() -> Response:
     )
     nonce = oauth.random_token()
     response = page(
-        "saml_auth_result.html", report=status, encoded=saml_status.encode(status), nonce=nonce
+        "saml_auth_result.html", report=status, encoded=saml_validation.encode(status), nonce=nonce
     )
     _add_csp(response, nonce)
     return response

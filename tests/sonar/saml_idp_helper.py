@@ -19,8 +19,8 @@ from saml2.sigver import (
     pre_signature_part,
 )
 
-from mock_sonar.saml_xml import XmlSec1
-from mock_sonar.sp_keys import new_sp_key_pair
+from mock_sonar.saml.sp_keys import new_sp_key_pair
+from mock_sonar.saml.xml import XmlSec1
 from tests.conftest import ADMIN
 
 SONAR_URL = "http://sonar.test"

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from mock_common.db import connect
+from mock_sonar.accounts.tokens import find_token
 from mock_sonar.cli import cli
-from mock_sonar.tokens import find_token
 
 
 @pytest.fixture

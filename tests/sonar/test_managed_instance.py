@@ -9,8 +9,9 @@ import json
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import clock, groups, users
-from mock_sonar.ids import new_uuid
+from mock_sonar import clock
+from mock_sonar.accounts import groups, users
+from mock_sonar.storage.ids import new_uuid
 from tests.conftest import ADMIN, basic
 
 PASSWORD = "Str0ng-Passw0rd!"

@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 
 from tests.conftest import ADMIN
+from tests.sonar.ui_helper import csrf_token
 
 PASSWORD = "Str0ng-Passw0rd!"
 
@@ -17,10 +18,6 @@ def dev(sonar):
     created = sonar.post("/api/users/create", headers=ADMIN, data=user)
     assert created.status_code == 200
     return sonar
-
-
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def log_in(client, login: str, password: str, return_to: str = "/projects"):
@@ -158,7 +155,7 @@ def test_a_wrong_method_on_a_page_is_html(sonar):
 
 
 def test_an_unexpected_failure_on_a_page_is_an_html_500(sonar, monkeypatch):
-    from mock_sonar.views import pages
+    from mock_sonar.views.ui import login as pages
 
     def broken(db):
         raise RuntimeError("boom")

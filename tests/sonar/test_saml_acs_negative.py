@@ -282,7 +282,7 @@ def test_saml_switched_off_refuses_the_login(saml_sonar, idp):
 
 
 def test_an_unexpected_failure_is_not_a_500(saml_sonar, idp, acs, monkeypatch):
-    from mock_sonar import saml_login
+    from mock_sonar.saml import login as saml_login
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

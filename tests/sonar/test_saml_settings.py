@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from mock_sonar import oauth, saml_settings, saml_sp
-from mock_sonar.errors import AuthenticationFailed
-from mock_sonar.saml_settings import SamlConfigurationError, SamlSettings
+from mock_sonar.errors import AuthenticationFailed, SamlConfigurationError
+from mock_sonar.saml import oauth, service_provider
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.saml.settings import SamlSettings
 
 COMPLETE = {
     saml_settings.ENABLED: "true",
@@ -46,13 +47,13 @@ def test_each_mandatory_value_is_needed(complete, key):
 def test_the_registration_names_what_is_missing(complete, key, message):
     saml = SamlSettings({k: v for k, v in complete.items() if k != key})
     with pytest.raises(SamlConfigurationError, match=rf"^{message}$"):
-        saml_sp.registration(saml, "http://sonar.test/oauth2/callback/saml")
+        service_provider.registration(saml, "http://sonar.test/oauth2/callback/saml")
 
 
 def test_an_invalid_login_url_is_refused(complete):
     saml = SamlSettings({**complete, saml_settings.LOGIN_URL: "not a url"})
     with pytest.raises(SamlConfigurationError, match=r"^Invalid SAML Login URL$"):
-        saml_sp.registration(saml, "http://sonar.test/oauth2/callback/saml")
+        service_provider.registration(saml, "http://sonar.test/oauth2/callback/saml")
 
 
 def test_the_certificate_may_come_without_its_pem_lines(saml_keys):

@@ -12,7 +12,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from saml2.s_utils import decode_base64_and_inflate
 
 from mock_common.db import connect
-from mock_sonar import clock, fixtures, saml_login
+from mock_sonar import clock, fixtures
+from mock_sonar.saml import login as saml_login
 from tests.conftest import ADMIN, fixture_variables
 from tests.sonar.conftest import SCIM, create_user, post_json
 from tests.sonar.saml_idp_helper import (

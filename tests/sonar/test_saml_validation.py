@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mock_sonar import saml_status
+from mock_sonar.saml import validation as saml_validation
 from tests.conftest import ADMIN
 from tests.sonar.saml_idp_helper import ATTRIBUTES, LOGIN_URL, configure_sonar, encode
 
@@ -191,7 +191,7 @@ def test_encryption_and_signature_are_reported(admin_browser, idp, saml_keys):
     ],
 )
 def test_encryption_is_detected_as_sonarqube_detects_it(xml, encrypted):
-    assert saml_status.is_encryption_enabled(encode(xml)) is encrypted
+    assert saml_validation.is_encryption_enabled(encode(xml)) is encrypted
 
 
 def test_incomplete_settings_go_straight_to_an_error_report(admin_browser, idp):

@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from mock_sonar import groups, users
+from mock_sonar.accounts import groups, memberships, users
 from mock_sonar.clock import now as clock_now
 from tests.conftest import ADMIN, basic, bearer
 from tests.live import live_server
@@ -135,7 +135,7 @@ def test_deactivation_removes_tokens_memberships_and_sessions(sonar, scim, db):
         "valid": True
     }
     user = users.get_user_by_login(db, login)
-    groups.add_member(db, groups.require_group(db, "sonar-administrators"), user["uuid"])
+    memberships.add_member(db, groups.require_group(db, "sonar-administrators"), user["uuid"])
     post_json(
         sonar,
         f"{SCIM}/Users/{created['id']}",
@@ -362,7 +362,7 @@ def test_the_last_administrator_cannot_be_deactivated_over_scim(sonar, scim, db)
     created = create_user(sonar, scim, "boss@example.com")
     login = sonar_user(sonar, "boss@example.com")["login"]
     boss = users.get_user_by_login(db, login)
-    groups.add_member(db, groups.require_group(db, "sonar-administrators"), boss["uuid"])
+    memberships.add_member(db, groups.require_group(db, "sonar-administrators"), boss["uuid"])
     token = sonar.post(
         "/api/user_tokens/generate", headers=ADMIN, data={"name": "boss", "login": login}
     ).get_json()["token"]

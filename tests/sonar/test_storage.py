@@ -3,10 +3,11 @@
 import pytest
 
 from mock_common.db import atomic, connect, migrate
-from mock_sonar import clock, groups, users
-from mock_sonar.bootstrap import bootstrap
+from mock_sonar import clock
+from mock_sonar.accounts import groups, memberships, users
+from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.errors import BadRequest
-from mock_sonar.migrations import MIGRATIONS
+from mock_sonar.storage.migrations import MIGRATIONS
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_bootstrap_state(db):
     admin = users.get_user_by_login(db, "admin")
     assert admin["name"] == "Administrator"
     assert admin["reset_password"] == 1
-    assert users.group_names(db, admin["uuid"]) == ["sonar-administrators", "sonar-users"]
+    assert memberships.group_names(db, admin["uuid"]) == ["sonar-administrators", "sonar-users"]
     assert users.authenticate_password(db, "admin", "admin") is not None
     assert admin["password_hash"].startswith("pbkdf2:sha512:")
 

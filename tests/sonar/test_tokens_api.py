@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import tokens, users
+from mock_sonar.accounts import tokens, users
 from mock_sonar.errors import BadRequest
 from tests.conftest import ADMIN, basic, bearer
 
@@ -280,7 +280,7 @@ def test_a_fixed_value_is_stored_hashed_and_authenticates(sonar, sonar_app):
         ("squ_" + "5CA1AB1E" * 5, {}),
         ("squ_" + "5ca1ab1e" * 4, {}),
         ("sqa_" + "5ca1ab1e" * 5, {}),
-        (FIXED, {"token_type": tokens.GLOBAL_ANALYSIS_TOKEN}),
+        (FIXED, {"token_type": tokens.TokenType.GLOBAL_ANALYSIS_TOKEN}),
     ],
 )
 def test_a_fixed_value_must_look_like_a_token_of_its_type(sonar_app, value, options):

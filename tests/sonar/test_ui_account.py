@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import clock, sessions
+from mock_sonar import clock
+from mock_sonar.accounts import sessions
 from tests.conftest import ADMIN, basic, bearer
-from tests.sonar.test_pages import csrf_token
-from tests.sonar.ui_helper import PASSWORD, open_session, texts
+from tests.sonar.ui_helper import PASSWORD, csrf_token, open_session, texts
 
 NEW_PASSWORD = "N3w-Admin-Passw0rd!"
 

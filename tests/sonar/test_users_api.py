@@ -5,10 +5,11 @@ import hashlib
 import pytest
 
 from mock_common.db import connect, migrate
-from mock_sonar import clock, groups, users
-from mock_sonar.bootstrap import bootstrap
+from mock_sonar import clock
+from mock_sonar.accounts import groups, memberships, user_admin, users
+from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.errors import BadRequest
-from mock_sonar.migrations import MIGRATIONS
+from mock_sonar.storage.migrations import MIGRATIONS
 from tests.conftest import ADMIN, basic, bearer
 
 PASSWORD = "Str0ng-Passw0rd!"
@@ -485,12 +486,14 @@ def test_the_last_administrator_cannot_be_deactivated():
     migrate(db, MIGRATIONS)
     bootstrap(db, clock.now(db))
     with pytest.raises(BadRequest, match="User is last administrator, and cannot be deactivated"):
-        users.deactivate_by_admin(db, clock.now(db), users.require_user(db, "admin"))
+        user_admin.deactivate_user(
+            db, clock.now(db), users.require_user(db, "admin")["uuid"], actor_uuid="someone else"
+        )
 
 
 def test_another_administrator_can_be_deactivated(sonar, store):
     create(sonar, "boss")
-    groups.add_member(
+    memberships.add_member(
         store,
         groups.require_group(store, "sonar-administrators"),
         users.require_user(store, "boss")["uuid"],

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from mock_common.db import connect
-from mock_sonar import groups, users
+from mock_sonar.accounts import groups, users
 from tests.conftest import ADMIN, basic
 
 PASSWORD = "Str0ng-Passw0rd!"

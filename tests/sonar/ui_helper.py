@@ -6,7 +6,8 @@ from html import unescape
 from pathlib import Path
 
 from mock_common.db import connect
-from mock_sonar import clock, create_app, fixtures, sessions, users
+from mock_sonar import clock, create_app, fixtures
+from mock_sonar.accounts import sessions, users
 from tests.conftest import fixture_variables
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
@@ -31,6 +32,11 @@ class Browser:
     def post(self, path: str, data: dict | None = None, **kwargs):
         """A form post with the session's token."""
         return self.client.post(path, data={"xsrf_token": self.xsrf, **(data or {})}, **kwargs)
+
+
+def csrf_token(page: str) -> str:
+    """The login form's CSRF token, from the page's HTML."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def open_session(app, client, login: str, *, clear_reset: bool = True) -> Browser:

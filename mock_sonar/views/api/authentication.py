@@ -1,0 +1,65 @@
+"""api/authentication: login, logout, validate (§6.3)."""
+
+from flask import Blueprint, Response, request
+
+from ... import settings
+from ...accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
+from ...auth.login import password_login
+from ..common import get_db, json_response, now, principal
+from .params import WsParams
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.post("/api/authentication/login")
+def login() -> Response:
+    """Form login of a local user; sets JWT-SESSION and XSRF-TOKEN, or 401 with no body."""
+    params = WsParams()
+    opened = password_login(
+        get_db(), now(), params.optional("login") or "", params.optional("password") or ""
+    )
+    if opened is None:
+        return Response(status=401)
+    _, value, xsrf = opened
+    response = Response(status=200)
+    set_session_cookies(response, value, xsrf)
+    return response
+
+
+def set_session_cookies(response: Response, value: str, xsrf: str, *, secure: bool = False) -> None:
+    """The session cookie is HttpOnly; the XSRF cookie is read by the page's script.
+
+    `secure` when the request came through HTTPS (Cookies: X-Forwarded-Proto: https).
+    """
+    max_age = int(SESSION_TIMEOUT.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=secure,
+    )
+    response.set_cookie(
+        XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax", path="/", secure=secure
+    )
+
+
+@bp.post("/api/authentication/logout")
+def logout() -> Response:
+    """Drop the session and clear its cookies."""
+    value = request.cookies.get(SESSION_COOKIE)
+    if value:
+        delete_session(get_db(), value)
+    response = Response(status=200)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(XSRF_COOKIE, path="/")
+    return response
+
+
+@bp.route("/api/authentication/validate", methods=["GET", "POST"])
+def validate() -> Response:
+    """Always 200: whether the credentials authenticate, or anonymous access is allowed."""
+    valid = principal() is not None or not settings.get_bool(get_db(), "sonar.forceAuthentication")
+    return json_response({"valid": valid})

@@ -1,0 +1,346 @@
+"""HTTP layer of the SCIM server: /api/scim/v2/Users, /Groups and discovery.
+
+The session filter (views/hooks.py) has already answered 401 with an empty body for missing
+or bad credentials; this blueprint adds the admin, edition and enablement checks (§3.5).
+"""
+
+import json
+import time
+from http import HTTPStatus
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from pydantic import BaseModel, ValidationError
+from scim2_models import (
+    Context,
+    Error,
+    ForbiddenException,
+    Group,
+    InvalidSyntaxException,
+    InvalidValueException,
+    NotFoundException,
+    PatchOp,
+    ResponseParameters,
+    SCIMException,
+)
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..accounts import management, scim_mapping
+from ..errors import NotFound
+from ..scim import discovery, faults, filters, resources, service
+from ..scim.errors import ScimDisabled
+from ..scim.models import IDP_TOLERANT, ScimUser
+from .common import edition, get_db, is_admin, now, principal
+
+bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
+SCIM_JSON = "application/scim+json"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+UserModel = ScimUser
+
+
+@bp.before_request
+def guard() -> Response | None:
+    """Edition, permission and enablement checks, then any injected fault."""
+    if not management.scim_available(edition()):
+        raise NotFound(f"Unknown url : {request.path}")
+    if principal() is None or not is_admin():
+        raise ForbiddenException(detail="Insufficient privileges")
+    if not management.is_scim_enabled(get_db()):
+        error = ScimDisabled()
+        error.status = current_app.config["SCIM_DISABLED_STATUS"]
+        raise error
+    return _injected_fault()
+
+
+@bp.errorhandler(SCIMException)
+def scim_error(error: SCIMException) -> Response:
+    """RFC 7644 §3.12 error body with application/scim+json."""
+    return scim_json(error.to_error().model_dump(), error.status)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> Response:
+    """413 for bodies above MAX_CONTENT_LENGTH."""
+    body = Error(status=413, detail="The request body is too large").model_dump()
+    return scim_json(body, 413)
+
+
+def scim_json(data: object, status: int = 200, location: str | None = None) -> Response:
+    """A SCIM JSON response."""
+    response = Response(json.dumps(data), status=status, content_type=SCIM_JSON)
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def _injected_fault() -> Response | None:
+    fault = faults.take_fault(get_db(), request.method, request.path)
+    if fault is None:
+        return None
+    if fault.delay_seconds:
+        time.sleep(fault.delay_seconds)
+    if fault.status is None and fault.body is None:
+        return None
+    status = fault.status or 200
+    if fault.body is None:
+        detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
+    else:
+        body, content_type = fault.body, fault.content_type or "text/plain"
+    response = Response(body, status=status, content_type=content_type)
+    response.headers.update(fault.headers)
+    return response
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _options() -> service.ScimOptions:
+    config = current_app.config
+    return service.ScimOptions(
+        duplicate_email_status=config["SCIM_DUPLICATE_EMAIL_STATUS"],
+        adopt_local_groups=config["SCIM_ADOPT_LOCAL_GROUPS"],
+    )
+
+
+def _body(model: type[BaseModel], context: Context) -> Any:
+    """Parse and validate the JSON body against a scim2-models class."""
+    try:
+        data = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidSyntaxException(
+            detail="Request is unparsable, syntactically incorrect, or violates schema.",
+        ) from error
+    if not isinstance(data, dict):
+        raise InvalidSyntaxException(detail="The request body must be a JSON object")
+    try:
+        return model.model_validate(data, scim_ctx=context, scim_policy=IDP_TOLERANT)
+    except ValidationError as error:
+        raise SCIMException.from_error(Error.from_validation_error(error.errors()[0])) from error
+    except SCIMException:
+        raise
+    except (TypeError, ValueError) as error:
+        raise InvalidValueException(detail=str(error)) from error
+
+
+def _paging() -> tuple[int, int]:
+    """startIndex (below 1 means 1) and count (capped; below 0 means 0): RFC 7644 §3.4.2.4."""
+    try:
+        start = int(request.args.get("startIndex", 1))
+        count = int(request.args.get("count", current_app.config["SCIM_MAX_COUNT"]))
+    except ValueError as error:
+        raise InvalidValueException(detail="startIndex and count must be integers") from error
+    return max(start, 1), min(max(count, 0), current_app.config["SCIM_MAX_COUNT"])
+
+
+def _projected(resource: dict, model: type[BaseModel]) -> dict:
+    """Apply ?attributes= / ?excludedAttributes= (RFC 7644 §3.4.2.5) when asked."""
+    attributes = request.args.get("attributes")
+    excluded = request.args.get("excludedAttributes")
+    if not attributes and not excluded:
+        return resource
+    try:
+        parameters = ResponseParameters[model].model_validate(
+            {
+                "attributes": attributes.split(",") if attributes else None,
+                "excludedAttributes": excluded.split(",") if excluded else None,
+            }
+        )
+    except ValidationError as error:
+        raise InvalidValueException(detail=error.errors()[0]["msg"]) from error
+    parsed = model.model_validate(resource, scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return parsed.model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=parameters
+    )
+
+
+def _list(items: list[dict], total: int, start: int) -> Response:
+    return scim_json(
+        {
+            "schemas": [LIST_SCHEMA],
+            "totalResults": total,
+            "itemsPerPage": len(items),
+            "startIndex": start,
+            "Resources": items,
+        }
+    )
+
+
+# --- Users -----------------------------------------------------------------------------------
+
+
+@bp.get("/Users")
+def list_users() -> Response:
+    """GET /Users?filter=userName eq "x"&startIndex&count."""
+    user_name = filters.parse_user_filter(request.args.get("filter"))
+    start, count = _paging()
+    db = get_db()
+    rows, total = scim_mapping.list_users(db, user_name=user_name, offset=start - 1, limit=count)
+    items = [_projected(resources.user_resource(db, r, _base_url()), UserModel) for r in rows]
+    return _list(items, total, start)
+
+
+@bp.get("/Users/<scim_id>")
+def get_user(scim_id: str) -> Response:
+    """GET /Users/{id}."""
+    db = get_db()
+    resource = resources.user_resource(db, service.require_user(db, scim_id), _base_url())
+    return scim_json(_projected(resource, UserModel))
+
+
+def _user_response(scim_id: str, status: int = 200) -> Response:
+    db = get_db()
+    resource = resources.user_resource(db, service.require_user(db, scim_id), _base_url())
+    location = resource["meta"]["location"] if status == 201 else None
+    return scim_json(resource, status, location)
+
+
+@bp.post("/Users")
+def create_user() -> Response:
+    """POST /Users: create or adopt; 201 with the user."""
+    payload = _body(UserModel, Context.RESOURCE_CREATION_REQUEST)
+    scim_id = service.create_user(get_db(), now(), payload, _options())
+    return _user_response(scim_id, 201)
+
+
+@bp.put("/Users/<scim_id>")
+def replace_user(scim_id: str) -> Response:
+    """PUT /Users/{id}: full replacement (Okta's custom-app dialect)."""
+    payload = _body(UserModel, Context.RESOURCE_REPLACEMENT_REQUEST)
+    service.replace_user(get_db(), now(), scim_id, payload, _options())
+    return _user_response(scim_id)
+
+
+@bp.patch("/Users/<scim_id>")
+def patch_user(scim_id: str) -> Response:
+    """PATCH /Users/{id}: 200 with the user."""
+    service.require_user(get_db(), scim_id)
+    patch = _body(PatchOp[UserModel], Context.RESOURCE_PATCH_REQUEST)
+    service.patch_user(get_db(), now(), scim_id, patch, _base_url(), _options())
+    return _user_response(scim_id)
+
+
+@bp.delete("/Users/<scim_id>")
+def delete_user(scim_id: str) -> Response:
+    """DELETE /Users/{id}: deactivated in SonarQube, unknown to SCIM afterwards."""
+    service.delete_user(get_db(), now(), scim_id)
+    return Response(status=204)
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+@bp.get("/Groups")
+def list_groups() -> Response:
+    """GET /Groups?filter=displayName eq "x"&startIndex&count."""
+    display_name = filters.parse_group_filter(request.args.get("filter"))
+    start, count = _paging()
+    db = get_db()
+    rows, total = scim_mapping.list_groups(
+        db, display_name=display_name, offset=start - 1, limit=count
+    )
+    items = [_projected(resources.group_resource(db, r, _base_url()), Group) for r in rows]
+    return _list(items, total, start)
+
+
+@bp.get("/Groups/<scim_id>")
+def get_group(scim_id: str) -> Response:
+    """GET /Groups/{id} with its members."""
+    db = get_db()
+    resource = resources.group_resource(db, service.require_group(db, scim_id), _base_url())
+    return scim_json(_projected(resource, Group))
+
+
+def _group_response(scim_id: str, status: int = 200) -> Response:
+    db = get_db()
+    resource = resources.group_resource(db, service.require_group(db, scim_id), _base_url())
+    location = resource["meta"]["location"] if status == 201 else None
+    return scim_json(resource, status, location)
+
+
+@bp.post("/Groups")
+def create_group() -> Response:
+    """POST /Groups: 201 with the group."""
+    payload = _body(Group, Context.RESOURCE_CREATION_REQUEST)
+    scim_id = service.create_group(get_db(), now(), payload, _options())
+    return _group_response(scim_id, 201)
+
+
+@bp.put("/Groups/<scim_id>")
+def replace_group(scim_id: str) -> Response:
+    """PUT /Groups/{id}: rename and full member list."""
+    payload = _body(Group, Context.RESOURCE_REPLACEMENT_REQUEST)
+    service.replace_group(get_db(), now(), scim_id, payload)
+    return _group_response(scim_id)
+
+
+@bp.patch("/Groups/<scim_id>")
+def patch_group(scim_id: str) -> Response:
+    """PATCH /Groups/{id}: 204 by default, or 200 with the group (SCIM_GROUP_PATCH_STATUS)."""
+    service.require_group(get_db(), scim_id)
+    patch = _body(PatchOp[Group], Context.RESOURCE_PATCH_REQUEST)
+    service.patch_group(get_db(), now(), scim_id, patch, _base_url())
+    if current_app.config["SCIM_GROUP_PATCH_STATUS"] == 204:
+        return Response(status=204)
+    return _group_response(scim_id)
+
+
+@bp.delete("/Groups/<scim_id>")
+def delete_group(scim_id: str) -> Response:
+    """DELETE /Groups/{id}."""
+    service.delete_group(get_db(), scim_id)
+    return Response(status=204)
+
+
+# --- Discovery -------------------------------------------------------------------------------
+
+
+def _require_discovery() -> None:
+    if not current_app.config["SCIM_DISCOVERY"]:
+        raise NotFoundException(detail=f"Unknown url : {request.path}")
+
+
+@bp.get("/ServiceProviderConfig")
+def service_provider_config() -> Response:
+    """What the server supports."""
+    _require_discovery()
+    return scim_json(
+        discovery.service_provider_config(_base_url(), current_app.config["SCIM_MAX_COUNT"])
+    )
+
+
+@bp.get("/ResourceTypes")
+def resource_types() -> Response:
+    """User and Group."""
+    _require_discovery()
+    types = discovery.resource_types(_base_url())
+    return _list(types, len(types), 1)
+
+
+@bp.get("/ResourceTypes/<name>")
+def resource_type(name: str) -> Response:
+    """One resource type."""
+    _require_discovery()
+    for item in discovery.resource_types(_base_url()):
+        if item["id"] == name:
+            return scim_json(item)
+    raise NotFoundException(detail=f"Resource type {name} not found")
+
+
+@bp.get("/Schemas")
+def schemas() -> Response:
+    """The core schemas."""
+    _require_discovery()
+    items = discovery.schemas(_base_url())
+    return _list(items, len(items), 1)
+
+
+@bp.get("/Schemas/<schema_id>")
+def schema(schema_id: str) -> Response:
+    """One schema by URN."""
+    _require_discovery()
+    for item in discovery.schemas(_base_url()):
+        if item["id"] == schema_id:
+            return scim_json(item)
+    raise NotFoundException(detail=f"Schema {schema_id} not found")
