@@ -1,7 +1,12 @@
-"""The commands both command lines share: `serve`, and `init`, `seed FIXTURE`, `reset`."""
+"""The command line both apps share: the `--db` group, `serve`, `init`, `seed FIXTURE`, `reset`.
+
+`app_command_line(AppCommands(...))` builds an app's click group with these commands; the app
+adds its own (`users`, `create-token`) and opens its database with `open_database(ctx)`.
+"""
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -9,7 +14,69 @@ from flask import Flask
 from sqlite_utils import Database
 
 from .clock import now
+from .db import connect
 from .fixture_files import FixtureError, load_fixture
+
+
+@dataclass(frozen=True)
+class AppCommands:
+    """What an app plugs into the shared command line."""
+
+    name: str  #: "okta" or "sonar": the fixture's part, the database file's name
+    description: str  #: the group's help
+    db_envvar: str  #: e.g. MOCK_OKTA_DB
+    default_database: Callable[[], str]
+    init_db: Callable[[str], None]  #: create or migrate, then bootstrap
+    create_app: Callable[[dict], Flask]
+    port_variable: str  #: e.g. OKTA_PORT
+    default_port: int
+    seed: Callable
+    reset: Callable
+    errors: tuple[type[Exception], ...]  #: the app's errors, shown as click errors by `seed`
+    init_help: str
+    start_background: Callable[[Flask], object] | None = None
+
+
+def app_command_line(spec: AppCommands) -> click.Group:
+    """The app's click group with `--db`, `serve`, `init`, `seed` and `reset`."""
+
+    @click.group(help=spec.description)
+    @click.option(
+        "--db",
+        "db_path",
+        envvar=spec.db_envvar,
+        default=None,
+        help=f"SQLite file (default: $DEVENV_HOME/{spec.name}.sqlite3).",
+    )
+    @click.pass_context
+    def cli(ctx: click.Context, db_path: str | None) -> None:
+        ctx.ensure_object(dict)
+        ctx.obj["db"] = db_path or spec.default_database()
+        ctx.obj["init_db"] = spec.init_db
+
+    add_serve_command(
+        cli,
+        create_app=spec.create_app,
+        port_variable=spec.port_variable,
+        default_port=spec.default_port,
+        start_background=spec.start_background,
+    )
+    add_state_commands(
+        cli,
+        part=spec.name,
+        open_db=open_database,
+        seed=spec.seed,
+        reset=spec.reset,
+        errors=spec.errors,
+        init_help=spec.init_help,
+    )
+    return cli
+
+
+def open_database(ctx: click.Context) -> Database:
+    """The command's database, created or migrated first."""
+    ctx.obj["init_db"](ctx.obj["db"])
+    return connect(ctx.obj["db"])
 
 
 def read_fixture(path: Path) -> dict:

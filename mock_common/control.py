@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, Response, request
 from sqlite_utils import Database
@@ -25,8 +24,8 @@ class ControlPlane:
 
     #: Back to the fixture loaded last (or the bootstrap state), in one transaction.
     reset: Callable[[Database, datetime], None]
-    #: Replace the whole state with an export; refusals raise the app's own error.
-    import_state: Callable[[Database, Any], None]
+    #: The app's error for a refused state import: `refuse_state("Unknown table 'x'")`.
+    refuse_state: Callable[[str], Exception]
     #: The request's JSON object (`{}` when empty); the app's error when it is not one.
     read_body: Callable[[], dict]
     #: The app's error for a refused field: `invalid("freeze", "must be ...")`.
@@ -51,8 +50,11 @@ def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:
 
     @bp.post("/state")
     def import_state() -> Response:
-        """Replace the whole state with an export."""
-        plane.import_state(get_db(), request.get_json(silent=True))
+        """Replace the whole state with an export (atomically; nothing changes on a refusal)."""
+        try:
+            state.import_state(get_db(), request.get_json(silent=True))
+        except state.InvalidState as error:
+            raise plane.refuse_state(str(error)) from error
         return Response(status=204)
 
     @bp.post("/clock")

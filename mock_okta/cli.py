@@ -1,10 +1,10 @@
 """`mock-okta`: run and manage the Okta org simulator from the command line."""
 
 import click
+from flask import Flask
 
 from mock_common import clock
-from mock_common.cli import add_serve_command, add_state_commands
-from mock_common.db import connect
+from mock_common.cli import AppCommands, app_command_line, open_database
 from mock_okta import fixtures
 from mock_okta.config import default_config
 from mock_okta.directory import users
@@ -12,57 +12,41 @@ from mock_okta.errors import OktaError
 from mock_okta.security import api_tokens
 
 
-def _open(ctx: click.Context):
+def _init_db(path: str) -> None:
     from mock_okta import init_db
 
-    init_db(ctx.obj["db"])
-    return connect(ctx.obj["db"])
+    init_db(path)
 
 
-@click.group()
-@click.option(
-    "--db",
-    "db_path",
-    envvar="MOCK_OKTA_DB",
-    default=None,
-    help="SQLite file (default: $DEVENV_HOME/okta.sqlite3).",
-)
-@click.pass_context
-def cli(ctx: click.Context, db_path: str | None) -> None:
-    """Okta org (Workforce Identity) simulator."""
-    ctx.ensure_object(dict)
-    ctx.obj["db"] = db_path or default_config()["DATABASE"]
-
-
-def _create_app(config: dict):
+def _create_app(config: dict) -> Flask:
     from mock_okta import create_app
 
     return create_app(config)
 
 
-def _start_worker(app) -> None:
+def _start_worker(app: Flask) -> None:
     from mock_okta.provisioning.worker import start_worker
 
     start_worker(app)
 
 
-add_serve_command(
-    cli,
-    create_app=_create_app,
-    port_variable="OKTA_PORT",
-    default_port=8080,
-    start_background=_start_worker,  # Okta's SCIM push runs beside the web server
-)
-
-
-add_state_commands(
-    cli,
-    part="okta",
-    open_db=_open,
-    seed=fixtures.seed,
-    reset=fixtures.reset,
-    errors=(OktaError,),
-    init_help="Create or migrate the database and bootstrap the org (admin, Everyone, API token).",
+cli = app_command_line(
+    AppCommands(
+        name="okta",
+        description="Okta org (Workforce Identity) simulator.",
+        db_envvar="MOCK_OKTA_DB",
+        default_database=lambda: default_config()["DATABASE"],
+        init_db=_init_db,
+        create_app=_create_app,
+        port_variable="OKTA_PORT",
+        default_port=8080,
+        start_background=_start_worker,  # Okta's SCIM push runs beside the web server
+        seed=fixtures.seed,
+        reset=fixtures.reset,
+        errors=(OktaError,),
+        init_help="Create or migrate the database and bootstrap the org (admin, Everyone, "
+        "API token).",
+    )
 )
 
 
@@ -70,7 +54,7 @@ add_state_commands(
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
     """List users: id, login, status."""
-    db = _open(ctx)
+    db = open_database(ctx)
     rows, _ = users.list_users(db, filter_="status pr", limit=100_000)
     for row in rows:
         click.echo(f"{row['id']}\t{row['login']}\t{row['status']}")
@@ -81,6 +65,6 @@ def list_users(ctx: click.Context) -> None:
 @click.pass_context
 def create_token(ctx: click.Context, name: str) -> None:
     """Create an SSWS API token owned by the org admin and print it (shown once)."""
-    db = _open(ctx)
+    db = open_database(ctx)
     _, value = api_tokens.create_admin_token(db, clock.now(db), name)
     click.echo(value)

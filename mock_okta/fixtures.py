@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -13,7 +12,6 @@ from mock_okta.applications import apps, assignments, features, signing_keys
 from mock_okta.bootstrap import bootstrap
 from mock_okta.directory import groups
 from mock_okta.directory.users import UserStatus
-from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.group_push import rules as push_rules
 from mock_okta.provisioning import connector
@@ -139,11 +137,3 @@ def _signing_key(db: Database, now: datetime, path: str | None) -> dict | None:
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh org when none was loaded)."""
     state.reset(db, now, seed, bootstrap)
-
-
-def import_state(db: Database, data: Any) -> None:
-    """Replace the whole state with an export; refusals are Okta E0000001 errors."""
-    try:
-        state.import_state(db, data)
-    except state.InvalidState as error:
-        raise ApiValidationFailed(summary=f"Api validation failed: {error}") from error

@@ -3,10 +3,9 @@
 from flask import Flask
 
 from mock_common.db import init_database
-
-from .accounts.bootstrap import bootstrap
-from .config import EDITIONS, default_config
-from .storage.migrations import MIGRATIONS
+from mock_sonar.accounts.bootstrap import bootstrap
+from mock_sonar.config import EDITIONS, default_config
+from mock_sonar.storage.migrations import MIGRATIONS
 
 
 def init_db(path: str) -> None:
@@ -25,8 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_db(app.config["DATABASE"])
 
     # Imported here, as in flaskr: the views need the app's modules, not the other way round.
-    from .views import control, hooks, saml, scim
-    from .views.api import (
+    from mock_sonar.views import control, hooks, saml, scim
+    from mock_sonar.views.api import (
         authentication,
         groups,
         scim_management,
@@ -37,10 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         v2_groups,
         v2_users,
     )
-    from .views.ui import account, frame, login, nav
-    from .views.ui import groups as ui_groups
-    from .views.ui import settings as ui_settings
-    from .views.ui import users as ui_users
+    from mock_sonar.views.ui import account, frame, login, nav
+    from mock_sonar.views.ui import groups as ui_groups
+    from mock_sonar.views.ui import settings as ui_settings
+    from mock_sonar.views.ui import users as ui_users
 
     hooks.register(app)
     frame.register(app)

@@ -1,3 +1,3 @@
-from .cli import cli
+from mock_sonar.cli import cli
 
 cli()

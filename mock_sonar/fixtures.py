@@ -2,21 +2,19 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from mock_common import keys, state
 from mock_common.db import transactional
-
-from . import settings
-from .accounts import groups, management, memberships, tokens, users
-from .accounts.bootstrap import bootstrap
-from .accounts.tokens import TokenType
-from .accounts.users import IdentityProvider
-from .errors import BadRequest
-from .saml.sp_keys import new_sp_key_pair
-from .scim import faults
+from mock_sonar import settings
+from mock_sonar.accounts import groups, management, memberships, tokens, users
+from mock_sonar.accounts.bootstrap import bootstrap
+from mock_sonar.accounts.tokens import TokenType
+from mock_sonar.accounts.users import IdentityProvider
+from mock_sonar.errors import BadRequest
+from mock_sonar.saml.sp_keys import new_sp_key_pair
+from mock_sonar.scim import faults
 
 
 @transactional
@@ -124,11 +122,3 @@ def reset(db: Database, now: datetime) -> None:
     injected SCIM faults."""
     state.reset(db, now, seed, bootstrap)
     faults.clear(db)
-
-
-def import_state(db: Database, data: Any) -> None:
-    """Replace the whole state with an export; refusals are SonarQube 400s."""
-    try:
-        state.import_state(db, data)
-    except state.InvalidState as error:
-        raise BadRequest(str(error)) from error

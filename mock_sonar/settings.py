@@ -3,8 +3,7 @@
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from .errors import BadRequest
+from mock_sonar.errors import BadRequest
 
 #: Settings with a built-in default; everything else has no value until set.
 DEFAULTS: dict[str, str] = {

@@ -13,12 +13,16 @@ def _invalid(field: str, problem: str) -> ApiValidationFailed:
     return ApiValidationFailed(field, [f"{field}: {problem}"])
 
 
+def _refused_state(problem: str) -> ApiValidationFailed:
+    return ApiValidationFailed(summary=f"Api validation failed: {problem}")
+
+
 def blueprint() -> Blueprint:
     """`/_mock/reset`, `/_mock/state`, `/_mock/clock`."""
     return control_blueprint(
         ControlPlane(
             reset=fixtures.reset,
-            import_state=fixtures.import_state,
+            refuse_state=_refused_state,
             read_body=lambda: json_body(required=False),
             invalid=_invalid,
         )

@@ -5,8 +5,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from . import groups, memberships, permissions, users
+from mock_sonar.accounts import groups, memberships, permissions, users
 
 P = permissions.Permission
 ADMIN_PERMISSIONS = (

@@ -10,9 +10,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import BadRequest
-from . import memberships, permissions, scim_mapping, sessions, tokens, users
+from mock_sonar.accounts import memberships, permissions, scim_mapping, sessions, tokens, users
+from mock_sonar.errors import BadRequest
 
 
 @transactional

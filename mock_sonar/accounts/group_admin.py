@@ -12,9 +12,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import BadRequest, ManagedInstance, NotFound
-from . import groups, management, memberships, users
+from mock_sonar.accounts import groups, management, memberships, users
+from mock_sonar.errors import BadRequest, ManagedInstance, NotFound
 
 
 @transactional

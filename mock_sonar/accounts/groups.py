@@ -6,10 +6,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
-
-from ..errors import BadRequest, NotFound
-from ..storage.ids import new_uuid
-from . import permissions
+from mock_sonar.accounts import permissions
+from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage.ids import new_uuid
 
 DEFAULT_GROUP = "sonar-users"
 ADMIN_GROUP = "sonar-administrators"

@@ -6,8 +6,8 @@ Read only: it joins the account tables in SQL, which their owner modules alone w
 
 from sqlite_utils import Database
 
-from . import groups
-from .memberships import SelectionMode
+from mock_sonar.accounts import groups
+from mock_sonar.accounts.memberships import SelectionMode
 
 #: The web app loads users and groups 50 at a time ("Show more" loads the next page).
 PAGE_SIZE = 50

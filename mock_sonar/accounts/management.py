@@ -3,11 +3,10 @@
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from .. import settings
-from ..config import SCIM_EDITIONS
-from ..errors import ManagedInstance
-from . import scim_mapping
+from mock_sonar import settings
+from mock_sonar.accounts import scim_mapping
+from mock_sonar.config import SCIM_EDITIONS
+from mock_sonar.errors import ManagedInstance
 
 
 def scim_available(edition: str) -> bool:

@@ -10,10 +10,9 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
-
-from ..errors import BadRequest
-from ..storage.ids import new_uuid
-from . import groups, permissions
+from mock_sonar.accounts import groups, permissions
+from mock_sonar.errors import BadRequest
+from mock_sonar.storage.ids import new_uuid
 
 
 class SelectionMode(StrEnum):

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import BadRequest
+from mock_sonar.errors import BadRequest
 
 #: SonarQube's rounds. The test suite lowers them (MOCK_SONAR_PBKDF2_ROUNDS) to stay fast;
 #: the rounds are stored in each hash, so hashes made with other rounds still verify.

@@ -10,8 +10,7 @@ import json
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
-
-from ..storage.ids import new_uuid
+from mock_sonar.storage.ids import new_uuid
 
 
 def list_users(

@@ -9,10 +9,9 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import BadRequest, NotFound
-from ..storage.ids import new_uuid
-from . import users
+from mock_sonar.accounts import users
+from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage.ids import new_uuid
 
 
 class TokenType(StrEnum):
@@ -123,12 +122,17 @@ def is_expired(token: dict, now: datetime) -> bool:
     return bool(expiration) and date.fromisoformat(expiration[:10]) <= now.date()
 
 
-@transactional
 def record_use(db: Database, now: datetime, token: dict) -> None:
-    """Update lastConnectionDate, at most hourly as SonarQube does."""
+    """Update lastConnectionDate, at most hourly as SonarQube does (a transaction opens only
+    when the date is due, so a request with a token takes no write lock for nothing)."""
     last = token.get("last_connection_date")
     if last is None or (now - datetime.fromisoformat(last)).total_seconds() >= 3600:
-        db["user_tokens"].update(token["uuid"], {"last_connection_date": now.isoformat()})
+        _stamp_use(db, now, token["uuid"])
+
+
+@transactional
+def _stamp_use(db: Database, now: datetime, token_uuid: str) -> None:
+    db["user_tokens"].update(token_uuid, {"last_connection_date": now.isoformat()})
 
 
 def user_tokens(db: Database, user_uuid: str) -> list[dict]:

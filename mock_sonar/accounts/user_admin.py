@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import BadRequest, ManagedInstance, NotFound
-from . import deactivation, management, sessions, users
-from .passwords import check_password_format
+from mock_sonar.accounts import deactivation, management, sessions, users
+from mock_sonar.accounts.passwords import check_password_format
+from mock_sonar.errors import BadRequest, ManagedInstance, NotFound
 
 SELF_DEACTIVATION = "Self-deactivation is not possible"
 #: The fields of a v2 merge-patch of a user, as `patch_user` names them.

@@ -14,11 +14,10 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
-
-from ..errors import BadRequest, NotFound
-from ..storage.ids import new_uuid
-from . import memberships, sessions
-from .passwords import check_password, hash_password
+from mock_sonar.accounts import memberships, sessions
+from mock_sonar.accounts.passwords import check_password, hash_password
+from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage.ids import new_uuid
 
 
 class IdentityProvider(StrEnum):
@@ -464,12 +463,20 @@ def reactivate_user(db: Database, now: datetime, user: dict) -> dict:
     return get_user(db, user["uuid"])
 
 
-@transactional
 def record_connection(db: Database, now: datetime, user: dict) -> None:
-    """Remember the last connection date (SonarQube updates it at most hourly)."""
+    """Remember the last connection date (SonarQube updates it at most hourly).
+
+    Most requests have nothing to write, so the transaction opens only when the date is due:
+    an authenticated request does not take the database's write lock for nothing.
+    """
     last = user.get("last_connection_date")
     if last is None or (now - datetime.fromisoformat(last)).total_seconds() >= 3600:
-        db["users"].update(user["uuid"], {"last_connection_date": now.isoformat()})
+        _stamp_connection(db, now, user["uuid"])
+
+
+@transactional
+def _stamp_connection(db: Database, now: datetime, user_uuid: str) -> None:
+    db["users"].update(user_uuid, {"last_connection_date": now.isoformat()})
 
 
 def search_users(

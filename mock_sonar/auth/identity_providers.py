@@ -6,12 +6,11 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from .. import settings
-from ..accounts import management, users
-from ..accounts.users import IdentityProvider
-from ..errors import BadRequest
-from ..saml import settings as saml_settings
+from mock_sonar import settings
+from mock_sonar.accounts import management, users
+from mock_sonar.accounts.users import IdentityProvider
+from mock_sonar.errors import BadRequest
+from mock_sonar.saml import settings as saml_settings
 
 
 def saml_provider_name(db: Database) -> str | None:

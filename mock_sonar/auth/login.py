@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..accounts import sessions, users
+from mock_sonar.accounts import sessions, users
 
 
 @transactional

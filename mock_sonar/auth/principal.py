@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ..accounts import sessions, tokens, users
-from ..accounts.tokens import TokenType
-from ..errors import InvalidCredentials
+from mock_sonar.accounts import sessions, tokens, users
+from mock_sonar.accounts.tokens import TokenType
+from mock_sonar.errors import InvalidCredentials
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from .. import settings
-from ..accounts import management
-from ..errors import BadRequest
-from . import settings as saml_settings
+from mock_sonar import settings
+from mock_sonar.accounts import management
+from mock_sonar.errors import BadRequest
+from mock_sonar.saml import settings as saml_settings
 
 DISABLE_WHILE_SCIM = (
     "You can not disable this configuration while using Automatic Provisioning. You must be "

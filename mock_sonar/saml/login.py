@@ -11,13 +11,12 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..accounts import groups, management, memberships, sessions, users
-from ..accounts.users import IdentityProvider
-from ..errors import AuthenticationFailed, BadRequest, SamlConfigurationError
-from . import oauth, service_provider
-from .service_provider import SamlPrincipal
-from .settings import (
+from mock_sonar.accounts import groups, management, memberships, sessions, users
+from mock_sonar.accounts.users import IdentityProvider
+from mock_sonar.errors import AuthenticationFailed, BadRequest, SamlConfigurationError
+from mock_sonar.saml import oauth, service_provider
+from mock_sonar.saml.service_provider import SamlPrincipal
+from mock_sonar.saml.settings import (
     GROUP_NAME_ATTRIBUTE,
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,

@@ -14,7 +14,7 @@ import re
 import secrets
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from ..errors import AuthenticationFailed
+from mock_sonar.errors import AuthenticationFailed
 
 OAUTH_STATE_COOKIE = "OAUTHSTATE"
 AUTH_PARAMS_COOKIE = "AUTH-PARAMS"

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from ..errors import MalformedXml
-from .xml import NS, SAML, SAMLP, XSI, tag, text_of
+from mock_sonar.errors import MalformedXml
+from mock_sonar.saml.xml import NS, SAML, SAMLP, XSI, tag, text_of
 
 
 class ErrorCode(StrEnum):

@@ -25,12 +25,11 @@ from saml2.sigver import get_xmlsec_binary
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import DecryptionFailed, MalformedXml, SamlResponseError
-from . import response_checks
-from . import xml as saml_xml
-from .response_checks import ErrorCode
-from .settings import (
+from mock_sonar.errors import DecryptionFailed, MalformedXml, SamlResponseError
+from mock_sonar.saml import response_checks
+from mock_sonar.saml import xml as saml_xml
+from mock_sonar.saml.response_checks import ErrorCode
+from mock_sonar.saml.settings import (
     APPLICATION_ID,
     CERTIFICATE,
     PROVIDER_ID,
@@ -41,7 +40,7 @@ from .settings import (
     login_url,
     service_provider_keys,
 )
-from .xml import NS, signature_of, text_of
+from mock_sonar.saml.xml import NS, signature_of, text_of
 
 #: SamlMessageIdChecker keeps a response ID for one day.
 MESSAGE_ID_LIFETIME = timedelta(days=1)

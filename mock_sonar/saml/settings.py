@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from sqlite_utils import Database
 
-from .. import settings
-from ..errors import SamlConfigurationError
+from mock_sonar import settings
+from mock_sonar.errors import SamlConfigurationError
 
 PREFIX = "sonar.auth.saml."
 ENABLED = PREFIX + "enabled"

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from ..errors import SamlConfigurationError, SamlResponseError
-from . import service_provider
-from .service_provider import SamlPrincipal
-from .settings import (
+from mock_sonar.errors import SamlConfigurationError, SamlResponseError
+from mock_sonar.saml import service_provider
+from mock_sonar.saml.service_provider import SamlPrincipal
+from mock_sonar.saml.settings import (
     GROUP_NAME_ATTRIBUTE,
     USER_EMAIL_ATTRIBUTE,
     USER_LOGIN_ATTRIBUTE,

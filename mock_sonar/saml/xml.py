@@ -17,7 +17,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from saml2.sigver import CryptoBackendXmlSec1, DecryptError, SignatureError, get_xmlsec_binary
 
-from ..errors import DecryptionFailed, MalformedXml
+from mock_sonar.errors import DecryptionFailed, MalformedXml
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..errors import BadRequest
+from mock_sonar.errors import BadRequest
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import json
 from scim2_models import Context, Group, User
 from sqlite_utils import Database
 
-from ..accounts import scim_mapping
+from mock_sonar.accounts import scim_mapping
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"

@@ -19,13 +19,12 @@ from scim2_models import (
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-
-from ..accounts import deactivation, groups, memberships, scim_mapping, users
-from ..accounts.users import IdentityProvider
-from ..errors import SonarError
-from . import resources
-from .errors import ScimBadRequest
-from .models import IDP_TOLERANT, ScimUser
+from mock_sonar.accounts import deactivation, groups, memberships, scim_mapping, users
+from mock_sonar.accounts.users import IdentityProvider
+from mock_sonar.errors import SonarError
+from mock_sonar.scim import resources
+from mock_sonar.scim.errors import ScimBadRequest
+from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,10 @@ from datetime import datetime
 from flask import Response, current_app, g
 
 from mock_common.web import get_db
-
-from .. import clock
-from ..accounts import management, permissions
-from ..auth.principal import Principal
-from ..errors import AuthenticationRequired, Forbidden
+from mock_sonar import clock
+from mock_sonar.accounts import management, permissions
+from mock_sonar.auth.principal import Principal
+from mock_sonar.errors import AuthenticationRequired, Forbidden
 
 
 def now() -> datetime:

@@ -3,11 +3,10 @@
 from flask import Blueprint, Response, request
 
 from mock_common.control import ControlPlane, control_blueprint
-
-from .. import fixtures
-from ..errors import BadRequest
-from ..scim import faults
-from .common import get_db, json_response, no_content
+from mock_sonar import fixtures
+from mock_sonar.errors import BadRequest
+from mock_sonar.scim import faults
+from mock_sonar.views.common import get_db, json_response, no_content
 
 
 def _json_body() -> dict:
@@ -27,7 +26,7 @@ def blueprints() -> list[Blueprint]:
     """`/_mock/reset`, `/_mock/state`, `/_mock/clock`, and `/_mock/faults`."""
     plane = ControlPlane(
         reset=fixtures.reset,
-        import_state=fixtures.import_state,
+        refuse_state=BadRequest,
         read_body=_json_body,
         invalid=_invalid,
     )

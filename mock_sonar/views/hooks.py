@@ -7,14 +7,13 @@ from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
 from mock_common import web
-
-from .. import settings
-from ..accounts import management
-from ..accounts.sessions import SESSION_COOKIE, XSRF_HEADER
-from ..auth.principal import authenticate
-from ..errors import InvalidCredentials, SonarError
-from .common import edition, get_db, json_response, now
-from .ui import browser
+from mock_sonar import settings
+from mock_sonar.accounts import management
+from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_HEADER
+from mock_sonar.auth.principal import authenticate
+from mock_sonar.errors import InvalidCredentials, SonarError
+from mock_sonar.views.common import edition, get_db, json_response, now
+from mock_sonar.views.ui import browser
 
 log = logging.getLogger(__name__)
 

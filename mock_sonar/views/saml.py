@@ -5,14 +5,14 @@ import logging
 
 from flask import Blueprint, Response, redirect, request
 
-from ..errors import AuthenticationFailed
-from ..saml import login as saml_login
-from ..saml import oauth
-from ..saml import settings as saml_settings
-from ..saml import validation as saml_validation
-from .api.authentication import set_session_cookies
-from .common import get_db, now
-from .ui.browser import (
+from mock_sonar.errors import AuthenticationFailed
+from mock_sonar.saml import login as saml_login
+from mock_sonar.saml import oauth
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.saml import validation as saml_validation
+from mock_sonar.views.api.authentication import set_session_cookies
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui.browser import (
     acs_url,
     delete_cookie,
     is_https,

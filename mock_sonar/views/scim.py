@@ -25,12 +25,12 @@ from scim2_models import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..accounts import management, scim_mapping
-from ..errors import NotFound
-from ..scim import discovery, faults, filters, resources, service
-from ..scim.errors import ScimDisabled
-from ..scim.models import IDP_TOLERANT, ScimUser
-from .common import edition, get_db, is_admin, now, principal
+from mock_sonar.accounts import management, scim_mapping
+from mock_sonar.errors import NotFound
+from mock_sonar.scim import discovery, faults, filters, resources, service
+from mock_sonar.scim.errors import ScimDisabled
+from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
+from mock_sonar.views.common import edition, get_db, is_admin, now, principal
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"

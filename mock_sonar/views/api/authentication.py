@@ -2,11 +2,16 @@
 
 from flask import Blueprint, Response, request
 
-from ... import settings
-from ...accounts.sessions import SESSION_COOKIE, SESSION_TIMEOUT, XSRF_COOKIE, delete_session
-from ...auth.login import password_login
-from ..common import get_db, json_response, now, principal
-from .params import WsParams
+from mock_sonar import settings
+from mock_sonar.accounts.sessions import (
+    SESSION_COOKIE,
+    SESSION_TIMEOUT,
+    XSRF_COOKIE,
+    delete_session,
+)
+from mock_sonar.auth.login import password_login
+from mock_sonar.views.api.params import WsParams
+from mock_sonar.views.common import get_db, json_response, now, principal
 
 bp = Blueprint("auth", __name__)
 

@@ -5,12 +5,19 @@ Behaviour follows SonarQube's `usergroups/ws/*Action`, `GroupWsSupport` and `Gro
 
 from flask import Blueprint, Response
 
-from ...accounts import group_admin, groups, management, users
-from ...accounts.memberships import SelectionMode as Selection
-from ...errors import BadRequest
-from ..common import get_db, json_response, no_content, now, refuse_while_managed, require_admin
-from . import representations as rep
-from .params import GET_OR_POST, WsParams
+from mock_sonar.accounts import group_admin, groups, management, users
+from mock_sonar.accounts.memberships import SelectionMode as Selection
+from mock_sonar.errors import BadRequest
+from mock_sonar.views.api import representations as rep
+from mock_sonar.views.api.params import GET_OR_POST, WsParams
+from mock_sonar.views.common import (
+    get_db,
+    json_response,
+    no_content,
+    now,
+    refuse_while_managed,
+    require_admin,
+)
 
 bp = Blueprint("groups_api", __name__)
 

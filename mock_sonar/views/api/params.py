@@ -2,7 +2,7 @@
 
 from flask import request
 
-from ...errors import BadRequest
+from mock_sonar.errors import BadRequest
 
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False}
 #: Read actions answer both methods.

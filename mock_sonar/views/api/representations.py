@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time
 
 from sqlite_utils import Database
 
-from ...accounts import groups, management, memberships, permissions, tokens
-from ...clock import format_datetime
+from mock_sonar.accounts import groups, management, memberships, permissions, tokens
+from mock_sonar.clock import format_datetime
 
 
 def avatar(email: str | None) -> str | None:

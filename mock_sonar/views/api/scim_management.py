@@ -2,9 +2,9 @@
 
 from flask import Blueprint, Response, request
 
-from ...accounts import management
-from ...errors import NotFound
-from ..common import edition, get_db, json_response, no_content, require_admin
+from mock_sonar.accounts import management
+from mock_sonar.errors import NotFound
+from mock_sonar.views.common import edition, get_db, json_response, no_content, require_admin
 
 bp = Blueprint("scim_management_api", __name__)
 

@@ -2,9 +2,16 @@
 
 from flask import Blueprint, Response, request
 
-from ... import settings
-from ..common import get_db, is_admin, json_response, no_content, require_admin, require_login
-from .params import GET_OR_POST, WsParams
+from mock_sonar import settings
+from mock_sonar.views.api.params import GET_OR_POST, WsParams
+from mock_sonar.views.common import (
+    get_db,
+    is_admin,
+    json_response,
+    no_content,
+    require_admin,
+    require_login,
+)
 
 bp = Blueprint("settings_api", __name__)
 

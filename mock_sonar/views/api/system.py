@@ -4,15 +4,10 @@ import platform
 
 from flask import Blueprint, Response, current_app
 
-from ... import settings
-from ...accounts import management
-from ...config import Edition
-from ..common import (
-    edition,
-    get_db,
-    json_response,
-    require_admin,
-)
+from mock_sonar import settings
+from mock_sonar.accounts import management
+from mock_sonar.config import Edition
+from mock_sonar.views.common import edition, get_db, json_response, require_admin
 
 bp = Blueprint("system", __name__)
 

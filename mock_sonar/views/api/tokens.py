@@ -8,13 +8,13 @@ from datetime import date, timedelta
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
-from ...accounts import permissions, tokens
-from ...accounts.tokens import TokenType
-from ...auth.principal import Principal
-from ...errors import BadRequest, Forbidden
-from ..common import get_db, is_admin, json_response, no_content, now, require_login
-from . import representations as rep
-from .params import GET_OR_POST, WsParams
+from mock_sonar.accounts import permissions, tokens
+from mock_sonar.accounts.tokens import TokenType
+from mock_sonar.auth.principal import Principal
+from mock_sonar.errors import BadRequest, Forbidden
+from mock_sonar.views.api import representations as rep
+from mock_sonar.views.api.params import GET_OR_POST, WsParams
+from mock_sonar.views.common import get_db, is_admin, json_response, no_content, now, require_login
 
 bp = Blueprint("user_tokens_api", __name__)
 

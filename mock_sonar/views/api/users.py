@@ -8,12 +8,15 @@ import re
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
-from ...accounts import management, user_admin, users
-from ...accounts.passwords import check_password_format
-from ...auth import identity_providers as providers
-from ...auth.principal import Principal
-from ...errors import BadRequest, Forbidden
-from ..common import (
+from mock_sonar.accounts import management, user_admin, users
+from mock_sonar.accounts.passwords import check_password_format
+from mock_sonar.auth import identity_providers as providers
+from mock_sonar.auth.principal import Principal
+from mock_sonar.errors import BadRequest, Forbidden
+from mock_sonar.views.api import representations as rep
+from mock_sonar.views.api.authentication import set_session_cookies
+from mock_sonar.views.api.params import GET_OR_POST, WsParams, min_length
+from mock_sonar.views.common import (
     get_db,
     is_admin,
     json_response,
@@ -24,9 +27,6 @@ from ..common import (
     require_admin,
     require_login,
 )
-from . import representations as rep
-from .authentication import set_session_cookies
-from .params import GET_OR_POST, WsParams, min_length
 
 bp = Blueprint("users_api", __name__)
 

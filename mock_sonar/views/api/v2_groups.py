@@ -6,11 +6,10 @@ services behind them.
 
 from flask import Blueprint, Response, request
 
-from ...accounts import group_admin, groups, management, memberships
-from ...errors import BadRequest
-from ..common import get_db, json_response, no_content, now, require_admin
-from . import representations as rep
-from .v2_params import (
+from mock_sonar.accounts import group_admin, groups, management, memberships
+from mock_sonar.errors import BadRequest
+from mock_sonar.views.api import representations as rep
+from mock_sonar.views.api.v2_params import (
     JSON,
     MERGE_PATCH,
     check_fields,
@@ -21,6 +20,7 @@ from .v2_params import (
     size_error,
     text,
 )
+from mock_sonar.views.common import get_db, json_response, no_content, now, require_admin
 
 bp = Blueprint("v2_groups", __name__, url_prefix="/api/v2")
 

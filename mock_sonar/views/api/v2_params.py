@@ -9,8 +9,8 @@ import re
 
 from flask import request
 
-from ...errors import BadRequest, Forbidden, UnsupportedMediaType
-from ..common import is_admin
+from mock_sonar.errors import BadRequest, Forbidden, UnsupportedMediaType
+from mock_sonar.views.common import is_admin
 
 JSON = "application/json"
 MERGE_PATCH = "application/merge-patch+json"

@@ -5,20 +5,10 @@ Behaviour follows `DefaultUserController` and the services behind it.
 
 from flask import Blueprint, Response, request
 
-from ...accounts import management, user_admin, users
-from ...errors import BadRequest
-from ..common import (
-    get_db,
-    is_admin,
-    json_response,
-    no_content,
-    now,
-    principal,
-    refuse_while_managed,
-    require_admin,
-)
-from . import representations as rep
-from .v2_params import (
+from mock_sonar.accounts import management, user_admin, users
+from mock_sonar.errors import BadRequest
+from mock_sonar.views.api import representations as rep
+from mock_sonar.views.api.v2_params import (
     JSON,
     MERGE_PATCH,
     admin_only_filters,
@@ -32,6 +22,16 @@ from .v2_params import (
     size_error,
     text,
     text_list,
+)
+from mock_sonar.views.common import (
+    get_db,
+    is_admin,
+    json_response,
+    no_content,
+    now,
+    principal,
+    refuse_while_managed,
+    require_admin,
 )
 
 bp = Blueprint("v2_users", __name__, url_prefix="/api/v2")

@@ -6,13 +6,13 @@ Texts: sonarqube-webapp 2025.1 `ResetPassword.tsx`, `ResetPasswordForm.tsx`,
 
 from flask import Blueprint, Response, redirect, request
 
-from ...accounts import tokens, user_admin
-from ...errors import BadRequest, SonarError
-from ..api.authentication import set_session_cookies
-from ..common import get_db, now
-from . import token_form, webapp
-from .browser import is_https
-from .frame import Flash, redirect_to, render, signed_in, visitor
+from mock_sonar.accounts import tokens, user_admin
+from mock_sonar.errors import BadRequest, SonarError
+from mock_sonar.views.api.authentication import set_session_cookies
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui import token_form, webapp
+from mock_sonar.views.ui.browser import is_https
+from mock_sonar.views.ui.frame import Flash, redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_account", __name__)
 

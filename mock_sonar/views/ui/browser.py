@@ -8,11 +8,11 @@ import logging
 
 from flask import Response, current_app, redirect, render_template, request
 
-from ...accounts import permissions, sessions, users
-from ...accounts.sessions import SESSION_COOKIE, XSRF_COOKIE
-from ...saml import oauth
-from ...saml import settings as saml_settings
-from ..common import get_db, now
+from mock_sonar.accounts import permissions, sessions, users
+from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_COOKIE
+from mock_sonar.saml import oauth
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.views.common import get_db, now
 
 log = logging.getLogger(__name__)
 

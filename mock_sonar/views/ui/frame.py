@@ -20,10 +20,10 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, redirect, render_template, request
 
-from ...accounts import permissions, users
-from ...accounts.sessions import XSRF_HEADER
-from ..common import get_db, now
-from . import browser
+from mock_sonar.accounts import permissions, users
+from mock_sonar.accounts.sessions import XSRF_HEADER
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui import browser
 
 RESET_PASSWORD_PATH = "/account/reset_password"
 LOGIN_PATH = "/sessions/new"

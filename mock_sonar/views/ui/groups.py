@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
 
-from ...accounts import group_admin, groups, listings, management, users
-from ...accounts.memberships import SelectionMode as Selection
-from ...errors import SonarError
-from ...saml import configuration_form
-from ...saml import settings as saml_settings
-from ..common import get_db, now
-from .frame import redirect_to, render, signed_in
+from mock_sonar.accounts import group_admin, groups, listings, management, users
+from mock_sonar.accounts.memberships import SelectionMode as Selection
+from mock_sonar.errors import SonarError
+from mock_sonar.saml import configuration_form
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui.frame import redirect_to, render, signed_in
 
 bp = Blueprint("ui_groups", __name__)
 

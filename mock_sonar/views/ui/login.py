@@ -11,13 +11,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request
 
-from ...auth.login import password_login
-from ...saml import oauth
-from ...saml import settings as saml_settings
-from ..api.authentication import set_session_cookies
-from ..common import get_db, now
-from .browser import end_session, is_https, page
-from .frame import signed_in
+from mock_sonar.auth.login import password_login
+from mock_sonar.saml import oauth
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.views.api.authentication import set_session_cookies
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui.browser import end_session, is_https, page
+from mock_sonar.views.ui.frame import signed_in
 
 bp = Blueprint("pages", __name__)
 

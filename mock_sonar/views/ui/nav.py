@@ -3,9 +3,9 @@ profile: each is the real route, with a short "not simulated" body."""
 
 from flask import Blueprint, Response, abort
 
-from ...accounts import memberships
-from ..common import get_db
-from .frame import render, signed_in, visitor
+from mock_sonar.accounts import memberships
+from mock_sonar.views.common import get_db
+from mock_sonar.views.ui.frame import render, signed_in, visitor
 
 bp = Blueprint("ui_nav", __name__)
 

@@ -10,13 +10,13 @@ JavaScript; "Yes" posts the same form confirmed.
 
 from flask import Blueprint, Response, abort, request
 
-from ...accounts import management
-from ...errors import BadRequest, SonarError
-from ...saml import configuration_form
-from ...saml.configuration_form import FORM_FIELDS
-from ..common import edition, get_db
-from . import webapp
-from .frame import Flash, redirect_to, render, signed_in
+from mock_sonar.accounts import management
+from mock_sonar.errors import BadRequest, SonarError
+from mock_sonar.saml import configuration_form
+from mock_sonar.saml.configuration_form import FORM_FIELDS
+from mock_sonar.views.common import edition, get_db
+from mock_sonar.views.ui import webapp
+from mock_sonar.views.ui.frame import Flash, redirect_to, render, signed_in
 
 bp = Blueprint("ui_settings", __name__)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from flask import request
 from sqlite_utils import Database
 
-from ...accounts import permissions, tokens
-from ...accounts.tokens import TokenType
-from ...errors import BadRequest, Forbidden
-from . import webapp
+from mock_sonar.accounts import permissions, tokens
+from mock_sonar.accounts.tokens import TokenType
+from mock_sonar.errors import BadRequest, Forbidden
+from mock_sonar.views.ui import webapp
 
 BAD_EXPIRATION = "Expires in: choose one of the listed durations."
 #: users.tokens.<TYPE> and users.tokens.<TYPE>.short.

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request
 
-from ...accounts import (
+from mock_sonar.accounts import (
     group_admin,
     groups,
     listings,
@@ -21,12 +21,12 @@ from ...accounts import (
     user_admin,
     users,
 )
-from ...accounts.memberships import SelectionMode as Selection
-from ...errors import NotFound, SonarError
-from ...saml import settings as saml_settings
-from ..common import get_db, now
-from . import token_form, webapp
-from .frame import Flash, redirect_to, render, signed_in, visitor
+from mock_sonar.accounts.memberships import SelectionMode as Selection
+from mock_sonar.errors import NotFound, SonarError
+from mock_sonar.saml import settings as saml_settings
+from mock_sonar.views.common import get_db, now
+from mock_sonar.views.ui import token_form, webapp
+from mock_sonar.views.ui.frame import Flash, redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_users", __name__)
 

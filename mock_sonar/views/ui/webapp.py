@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from ...accounts import users
-from ...accounts.passwords import meets_policy
-from ...saml.configuration_form import FORM_FIELDS, is_set
+from mock_sonar.accounts import users
+from mock_sonar.accounts.passwords import meets_policy
+from mock_sonar.saml.configuration_form import FORM_FIELDS, is_set
 
 PASSWORD_INVALID = "Your password must meet all the requirements."
 PASSWORDS_DO_NOT_MATCH = "Passwords do not match."

@@ -1,4 +1,4 @@
-"""The layering of mock_sonar: views make domain calls, the domain owns SQL and transactions,
+"""The layering of both apps: views make domain calls, the domain owns SQL and transactions,
 and no module imports itself back through others."""
 
 import ast
@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "mock_sonar"
-VIEWS = sorted((PACKAGE / "views").rglob("*.py"))
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = [ROOT / "mock_okta", ROOT / "mock_sonar"]
+VIEWS = sorted(path for package in PACKAGES for path in (package / "views").rglob("*.py"))
 #: What only the domain may do: open a transaction or run SQL.
 FORBIDDEN_IN_VIEWS = re.compile(r"\batomic\(|\bdb\.(query|execute)\(|\bdb\[")
 
 
 def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def imported_modules(path: Path, known: set[str]) -> set[str]:
-    """The mock_sonar modules a file imports (relative or absolute, `from x import module`)."""
+    """The app's modules a file imports (relative or absolute, `from x import module`)."""
     package = module_name(path).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
@@ -36,13 +37,14 @@ def imported_modules(path: Path, known: set[str]) -> set[str]:
     return found - {module_name(path)}
 
 
-@pytest.mark.parametrize("path", VIEWS, ids=lambda path: str(path.relative_to(PACKAGE)))
+@pytest.mark.parametrize("path", VIEWS, ids=lambda path: str(path.relative_to(ROOT)))
 def test_views_run_no_sql_and_open_no_transaction(path):
     assert FORBIDDEN_IN_VIEWS.findall(path.read_text()) == []
 
 
-def test_no_import_circle_inside_mock_sonar():
-    files = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda package: package.name)
+def test_no_import_circle_inside_the_app(package):
+    files = {module_name(path): path for path in package.rglob("*.py")}
     graph = {name: imported_modules(path, set(files)) for name, path in files.items()}
     # A package's __init__ is imported by every import of its modules: only its own imports count.
     graph = {
