@@ -80,6 +80,12 @@ class InvalidToken(OktaError):
     code, status, summary = "E0000011", 401, "Invalid token provided"
 
 
+class CredentialsUpdateFailed(OktaError):
+    """E0000014: the current password given to change_password is wrong (Okta error codes)."""
+
+    code, status, summary = "E0000014", 403, "Update of credentials failed"
+
+
 class AlreadyActive(OktaError):
     """E0000016: activation of a user who is already active."""
 
@@ -125,16 +131,6 @@ class InvalidUserStatus(OktaError):
     summary = "This operation is not allowed in the user's current status."
 
 
-class CredentialsNotAllowed(OktaError):
-    """E0000041: a password for an app whose scheme takes none (Okta Apps API)."""
-
-    code, status = "E0000041", 400
-    summary = "Credentials should not be set on this resource based on the scheme."
-
-    def __init__(self) -> None:
-        super().__init__(causes=["User level credentials should not be provided for this scheme."])
-
-
 class DeactivateAppUserForbidden(OktaError):
     """E0000046: the user keeps the app through a group (observed Okta answer)."""
 
@@ -163,6 +159,15 @@ class InactiveUserForbidden(OktaError):
 
     code, status = "E0000117", 403
     summary = "Cannot assign apps or update app profiles for an inactive user."
+
+
+class PasswordPolicyViolation(OktaError):
+    """E0000080: a new password the password policy refuses (Okta error codes)."""
+
+    code, status = "E0000080", 400
+    summary = (
+        "The password does not meet the complexity requirements of the current password policy."
+    )
 
 
 class PayloadTooLarge(OktaError):

@@ -112,6 +112,56 @@ def unsuspend_user(db: Database, now: datetime, user_id: str, *, actor: dict | N
     return users.unsuspend_user(db, now, users.require_user(db, user_id), actor=actor)
 
 
+@transactional
+def reset_password(
+    db: Database, now: datetime, user_id: str, *, revoke_sessions: bool, actor: dict | None = None
+) -> str:
+    """lifecycle/reset_password: RECOVERY, optionally ending the user's sessions; the token."""
+    user = users.require_user(db, user_id)
+    token = users.reset_password(db, now, user, actor=actor)
+    if revoke_sessions:
+        sessions.end_user_sessions(db, user["id"])
+    return token
+
+
+@transactional
+def expire_password(
+    db: Database,
+    now: datetime,
+    user_id: str,
+    *,
+    temporary: bool = False,
+    revoke_sessions: bool = False,
+    actor: dict | None = None,
+) -> tuple[dict, str | None]:
+    """lifecycle/expire_password[_with_temp_password]: the user and the temporary password."""
+    user = users.require_user(db, user_id)
+    expired, temp = users.expire_password(db, now, user, temporary=temporary, actor=actor)
+    if revoke_sessions:
+        sessions.end_user_sessions(db, user["id"])
+    return expired, temp
+
+
+@transactional
+def unlock_user(db: Database, now: datetime, user_id: str, *, actor: dict | None = None) -> dict:
+    """lifecycle/unlock: a LOCKED_OUT user is ACTIVE again."""
+    return users.unlock_user(db, now, users.require_user(db, user_id), actor=actor)
+
+
+@transactional
+def change_password(
+    db: Database, now: datetime, user_id: str, body: object, *, actor: dict | None = None
+) -> dict:
+    """credentials/change_password (the current password must be right)."""
+    return users.change_password(db, now, users.require_user(db, user_id), body, actor=actor)
+
+
+@transactional
+def end_sessions(db: Database, now: datetime, user_id: str) -> None:
+    """DELETE /api/v1/users/{id}/sessions: the user signs in again at the next SSO."""
+    sessions.end_user_sessions(db, users.require_user(db, user_id)["id"])
+
+
 #: The lifecycle operations of POST /api/v1/users/{id}/lifecycle/{action}.
 LIFECYCLE = {
     "activate": activate_user,

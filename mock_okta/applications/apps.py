@@ -88,6 +88,72 @@ def internal_of(app: dict) -> dict:
     return body_of(app).get(INTERNAL, {})
 
 
+# --- signing keys (Application Credentials) -------------------------------------------------
+
+
+def signing_keys_of(app: dict) -> list[dict]:
+    """Every key credential of the app, oldest first; `internal["signing"]` is the active one."""
+    internal = internal_of(app)
+    return internal.get("keys") or ([internal["signing"]] if internal.get("signing") else [])
+
+
+def require_key(db: Database, app_id: str, kid: str) -> dict:
+    """One of the app's key credentials, or E0000007."""
+    app = require_app(db, app_id)
+    for key in signing_keys_of(app):
+        if key["kid"] == kid:
+            return key
+    raise ResourceNotFound(kid, "AppInstanceKeyCredential")  # Guess: the resource name
+
+
+@transactional
+def generate_key(db: Database, now: datetime, app_id: str, validity_years: int) -> dict:
+    """credentials/keys/generate: a new certificate, not yet used until the app's
+    `credentials.signing.kid` names it (Okta: "Replace an Application" with the new kid)."""
+    app = require_app(db, app_id)
+    if not 2 <= validity_years <= 10:
+        raise ApiValidationFailed(
+            summary="Api validation failed: generateKey",
+            causes=["Validity years out of range. It should be 2 - 10 years."],
+        )
+    key = new_signing_key(org(db).get("subdomain", "org"), now, validity_years)
+    _store_keys(db, now, app, [*signing_keys_of(app), key])
+    return key
+
+
+@transactional
+def clone_key(db: Database, now: datetime, app_id: str, kid: str, target_app_id: str) -> dict:
+    """credentials/keys/{kid}/clone?targetAid=: the same certificate in another app."""
+    key = require_key(db, app_id, kid)
+    target = require_app(db, target_app_id)
+    if any(known["kid"] == kid for known in signing_keys_of(target)):
+        raise ApiValidationFailed(
+            summary="Api validation failed: cloneKey",
+            causes=["Key already exists in the list of key credentials for the target app."],
+        )
+    _store_keys(db, now, target, [*signing_keys_of(target), key])
+    return key
+
+
+def _store_keys(db: Database, now: datetime, app: dict, keys: list[dict]) -> None:
+    body = body_of(app)
+    internal = body.setdefault(INTERNAL, {})
+    internal["keys"] = keys
+    db["apps"].update(app["id"], {"body": json.dumps(body), "last_updated": now.isoformat()})
+
+
+def _active_key(app: dict, requested: object) -> dict:
+    """The key `credentials.signing.kid` names in a replace body (the current one if none)."""
+    current = internal_of(app).get("signing")
+    if requested is None or (current and requested == current["kid"]):
+        return current
+    for key in signing_keys_of(app):
+        if key["kid"] == requested:
+            return key
+    # Guess: the wording of a kid that is not one of the app's key credentials.
+    raise ApiValidationFailed("kid", ["kid: Invalid kid: the key does not belong to this app"])
+
+
 def user_name_template(app: dict) -> dict:
     """credentials.userNameTemplate of the app."""
     credentials = body_of(app).get("credentials") or {}
@@ -210,6 +276,10 @@ def replace_app(
     stored = body_of(app)
     parts = build_parts(mode, body, app_id=app["id"], previous=stored)
     if mode == SAML_2_0:
+        # Rotation: naming another of the app's keys makes it the one the app signs with.
+        signing = (body.get("credentials") or {}).get("signing")
+        requested = signing.get("kid") if isinstance(signing, dict) else None
+        stored[INTERNAL]["signing"] = _active_key(app, requested)
         parts["credentials"]["signing"] = {"kid": stored[INTERNAL]["signing"]["kid"]}
     parts["visibility"] = visibility_of(
         body.get("visibility"), mode, app_link_name(app), stored.get("visibility")

@@ -22,12 +22,10 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 from mock_okta import outbox, system_log
 from mock_okta.applications import apps, features
-from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, memberships, users
 from mock_okta.directory.users import User
 from mock_okta.errors import (
     ApiValidationFailed,
-    CredentialsNotAllowed,
     DeactivateAppUserForbidden,
     InactiveUserForbidden,
     ResourceNotFound,
@@ -84,7 +82,20 @@ _FUNCTION = re.compile(
     r"\(\s*source\.([A-Za-z0-9_]+)\s*(?:,\s*[\"']([^\"']*)[\"']\s*)?\)$"
 )
 #: Sign-on modes whose users have no app password (Okta: the authentication scheme decides).
-_NO_PASSWORD_MODES = (app_settings.SAML_2_0, app_settings.BOOKMARK, app_settings.OPENID_CONNECT)
+#: Schemes of the password-based modes whose app users have a password of their own (Okta
+#: Apps API, SchemeApplicationCredentials); SHARED_USERNAME_AND_PASSWORD holds one for all.
+_PER_USER_PASSWORD_SCHEMES = (
+    "EDIT_USERNAME_AND_PASSWORD",
+    "ADMIN_SETS_CREDENTIALS",
+    "EDIT_PASSWORD_ONLY",
+    "EXTERNAL_PASSWORD_SYNC",
+)
+
+
+def holds_passwords(app: dict) -> bool:
+    """Whether the app's credentials scheme keeps a password per app user."""
+    scheme = (apps.body_of(app).get("credentials") or {}).get("scheme")
+    return scheme in _PER_USER_PASSWORD_SCHEMES
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -259,10 +270,19 @@ def app_user_json(db: Database, row: dict, base_url: str) -> dict:
         "passwordChanged": okta_datetime(row["password_changed"]),
         "syncState": row["sync_state"],
         "lastSync": okta_datetime(row["last_sync"]),
-        "credentials": {"userName": row["user_name"]},
+        "credentials": _app_user_credentials(db, row),
         "profile": json.loads(row["profile"]),
         "_links": links,
     }
+
+
+def _app_user_credentials(db: Database, row: dict) -> dict:
+    """{"userName"}, and `"password": {}` (never the value) when the scheme holds one."""
+    credentials: dict = {"userName": row["user_name"]}
+    app = apps.get_app(db, row["app_id"])
+    if app is not None and holds_passwords(app) and row["password_changed"]:
+        credentials["password"] = {}
+    return credentials
 
 
 def app_group_json(row: dict, base_url: str) -> dict:
@@ -312,11 +332,14 @@ def assign_user_to_application(
             direct=True,
             user_name=credentials.get("userName"),
             profile=profile,
+            password_set=bool(credentials.get("password")),
             actor=actor,
         )
     changes = {"direct": 1, "last_updated": now.isoformat()}
     if credentials.get("userName"):
         changes["user_name"] = credentials["userName"]
+    if credentials.get("password"):
+        changes["password_changed"] = now.isoformat()
     if profile:
         changes["profile"] = json.dumps({**json.loads(existing["profile"]), **profile})
     db["app_users"].update((app["id"], user["id"]), changes)
@@ -738,18 +761,24 @@ def evaluate_user_name(template: dict, profile: dict) -> str:
 
 
 def _credentials(app: dict, given: object) -> dict:
+    """What of the given app-user credentials the app's scheme keeps.
+
+    Real Okta accepts `credentials.password` for every app and keeps it only where the scheme
+    holds per-user passwords (a SAML or bookmark app user comes back with its userName only).
+    """
     if given is None:
         return {}
     if not isinstance(given, dict):
         raise ApiValidationFailed(
             "credentials", ["credentials: Property value is not of the expected type"]
         )
-    if given.get("password") and app["sign_on_mode"] in _NO_PASSWORD_MODES:
-        raise CredentialsNotAllowed()
     user_name = given.get("userName")
     if user_name is not None and (not isinstance(user_name, str) or not 1 <= len(user_name) <= 100):
         raise ApiValidationFailed("userName", ["userName: Does not match required pattern"])
-    return given
+    kept = {"userName": user_name} if user_name is not None else {}
+    if given.get("password") and holds_passwords(app):
+        kept["password"] = given["password"]
+    return kept
 
 
 def _profile(given: object) -> dict:
@@ -771,6 +800,7 @@ def _add_app_user(
     direct: bool,
     user_name: str | None = None,
     profile: dict | None = None,
+    password_set: bool = False,
     actor: dict | None = None,
 ) -> dict:
     """A new app user; STAGED/SYNCING when the app pushes new users, else ACTIVE/DISABLED."""
@@ -793,7 +823,7 @@ def _add_app_user(
             "last_updated": stamp,
             "status_changed": stamp,
             "last_sync": None,
-            "password_changed": None,
+            "password_changed": stamp if password_set else None,
             "user_name": user_name
             or evaluate_user_name(apps.user_name_template(app), json.loads(user["profile"])),
             "profile": json.dumps(profile or {}),

@@ -22,9 +22,22 @@ SAML_2_0, BOOKMARK, AUTO_LOGIN, BASIC_AUTH, OPENID_CONNECT = (
     "BASIC_AUTH",
     "OPENID_CONNECT",
 )
-SIGN_ON_MODES = (SAML_2_0, BOOKMARK, AUTO_LOGIN, BASIC_AUTH, OPENID_CONNECT)
+SECURE_PASSWORD_STORE = "SECURE_PASSWORD_STORE"
+SIGN_ON_MODES = (
+    SAML_2_0,
+    BOOKMARK,
+    AUTO_LOGIN,
+    BASIC_AUTH,
+    OPENID_CONNECT,
+    SECURE_PASSWORD_STORE,
+)
 #: OIN app definitions ("key names") of the template modes (Okta's createApplication examples).
-OIN_NAMES = {BOOKMARK: "bookmark", BASIC_AUTH: "template_basic_auth", OPENID_CONNECT: "oidc_client"}
+OIN_NAMES = {
+    BOOKMARK: "bookmark",
+    BASIC_AUTH: "template_basic_auth",
+    OPENID_CONNECT: "oidc_client",
+    SECURE_PASSWORD_STORE: "template_sps",  # SecurePasswordStoreApplication
+}
 DEFAULT_USERNAME_TEMPLATE = {"template": "${source.login}", "type": "BUILT_IN"}
 #: Okta's IdP issuer template; `${org.externalKey}` is the app's external key.
 ISSUER_TEMPLATE = "http://www.okta.com/${org.externalKey}"
@@ -173,6 +186,7 @@ def build_parts(mode: str, body: dict, *, app_id: str, previous: dict | None) ->
         AUTO_LOGIN: _auto_login,
         BASIC_AUTH: _basic_auth,
         OPENID_CONNECT: _oidc,
+        SECURE_PASSWORD_STORE: _secure_password_store,
     }
     parts = builders[mode](settings, credentials, app_id=app_id, previous=previous)
     parts["accessibility"] = _accessibility(body.get("accessibility"))
@@ -470,6 +484,32 @@ def _basic_auth(settings: dict, credentials: dict, *, app_id: str, previous: dic
     return {
         "credentials": _scheme_credentials(credentials),
         "settings": {"app": {"loginUrlRegex": None, "url": app["url"], "authURL": app["authURL"]}},
+    }
+
+
+#: SecurePasswordStoreApplicationSettingsApplication's optional sign-in form fields.
+_SPS_OPTIONAL = tuple(f"optionalField{n}{suffix}" for n in (1, 2, 3) for suffix in ("", "Value"))
+
+
+def _secure_password_store(
+    settings: dict, credentials: dict, *, app_id: str, previous: dict | None
+) -> dict:
+    """An SWA app that posts the credentials to its sign-in form (`template_sps`)."""
+    app = settings.get("app")
+    if not isinstance(app, dict):
+        _fail([f"{field}: {_BLANK}" for field in ("url", "usernameField", "passwordField")])
+    causes = [
+        f"{field}: {_BLANK}"
+        for field in ("usernameField", "passwordField")
+        if not isinstance(app.get(field), str) or not app[field].strip()
+    ]
+    if not isinstance(app.get("url"), str) or not _is_url(app["url"]):
+        causes.insert(0, f"url: {_BLANK if not app.get('url') else _PATTERN}")
+    _fail(causes)
+    fields = ("url", "usernameField", "passwordField", *_SPS_OPTIONAL)
+    return {
+        "credentials": _scheme_credentials(credentials),
+        "settings": {"app": {key: app.get(key) for key in fields}},
     }
 
 

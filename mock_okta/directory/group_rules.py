@@ -8,9 +8,10 @@ changes and when their group memberships change. Rule memberships have the sourc
 * deactivating a rule keeps the memberships it made (Okta support, "What happens if group rules
   are deactivated and deleted"); deleting it either removes them (`removeUsers=true`) or leaves
   the users in the groups, no longer managed by the rule;
-* "The rule doesn't move users in a Pending or Inactive state" (Okta help, "Create group
-  rules"), and deactivated users keep rule memberships (Okta support, "Deactivated users not
-  removed from Okta groups automatically");
+* rules apply to users of every status but DEPROVISIONED: a real org, after a rule was
+  activated, listed a STAGED user (created with activate=false) as a member of the rule's
+  group. Deactivated users are not evaluated and keep their rule memberships (Okta support,
+  "Deactivated users not removed from Okta groups automatically");
 * a rule whose target group is deleted turns INVALID and can then only be read or deleted
   (observed, okta/terraform-provider-okta#157 and #250).
 
@@ -46,8 +47,8 @@ class RuleStatus(StrEnum):
 
 ACTIVE, INACTIVE, INVALID = RuleStatus.ACTIVE, RuleStatus.INACTIVE, RuleStatus.INVALID
 EXPRESSION_TYPE = "urn:okta:expression:1.0"
-#: Guess: Okta's "Pending or Inactive" read as STAGED and DEPROVISIONED.
-EXEMPT_STATUSES = (UserStatus.STAGED, UserStatus.DEPROVISIONED)
+#: Rules leave deactivated users alone (observed: STAGED users are moved, see above).
+EXEMPT_STATUSES = (UserStatus.DEPROVISIONED,)
 #: Okta support, "Group Rule Restrictions": names up to 50 characters, at most 100 target
 #: groups and 100 excluded users per rule.
 NAME_MAX, MAX_GROUPS, MAX_EXCLUDED = 50, 100, 100

@@ -10,6 +10,7 @@ suspend, unsuspend and the final delete change nothing downstream.
 import json
 import re
 import secrets
+import string
 from datetime import datetime
 from enum import StrEnum
 from typing import TypedDict
@@ -18,8 +19,15 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import system_log
-from mock_okta.directory.passwords import hash_password
-from mock_okta.errors import AlreadyActive, ApiValidationFailed, InvalidUserStatus, ResourceNotFound
+from mock_okta.directory.passwords import check_password, hash_password
+from mock_okta.errors import (
+    AlreadyActive,
+    ApiValidationFailed,
+    CredentialsUpdateFailed,
+    InvalidUserStatus,
+    PasswordPolicyViolation,
+    ResourceNotFound,
+)
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import USER, new_id
 from mock_okta.storage.pagination import next_seq, page
@@ -284,44 +292,170 @@ def _transition(
     status: str,
     action: str,
     actor: dict | None,
+    *,
+    event: tuple[str, str] | None = None,
     **extra: str,
 ) -> dict:
-    """Move the user to `status` and record System Log `user.lifecycle.<action>`."""
+    """Move the user to `status` and record System Log `user.lifecycle.<action>` (or `event`:
+    its type and display message)."""
     stamp = now.isoformat()
     db["users"].update(
         user["id"], {"status": status, "status_changed": stamp, "last_updated": stamp, **extra}
     )
     user = require_user(db, user["id"])
+    event_type, message = event or (f"user.lifecycle.{action}", f"{action.capitalize()} Okta user")
     system_log.record(
-        db,
-        now,
-        f"user.lifecycle.{action}",
-        f"{action.capitalize()} Okta user",
-        actor=actor,
-        targets=[system_log.user_target(user)],
+        db, now, event_type, message, actor=actor, targets=[system_log.user_target(user)]
     )
     return user
 
 
 @transactional
 def activate_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> dict:
-    """STAGED/DEPROVISIONED -> ACTIVE (with a password) or PROVISIONED."""
-    if user["status"] == UserStatus.ACTIVE:
+    """STAGED/DEPROVISIONED -> ACTIVE (with a password) or PROVISIONED.
+
+    Okta: "Perform this operation only on users with a STAGED or DEPROVISIONED status"; a
+    LOCKED_OUT user is answered E0000016 (terraform-provider-okta#225). Guess: so are the other
+    statuses (a PROVISIONED user finishes activation through the link, or is reactivated).
+    """
+    if user["status"] not in (UserStatus.STAGED, UserStatus.DEPROVISIONED):
         raise AlreadyActive()
-    if user["status"] not in (
-        UserStatus.STAGED,
-        UserStatus.DEPROVISIONED,
-        UserStatus.PROVISIONED,
-    ):
-        raise InvalidUserStatus()
     status = UserStatus.ACTIVE if user["password_hash"] else UserStatus.PROVISIONED
     return _transition(db, now, user, status, "activate", actor, activated=now.isoformat())
 
 
-def activation_token() -> dict:
-    """The body of activate/reactivate with sendEmail=false."""
+def activation_token(org_url: str) -> dict:
+    """The body of activate/reactivate with sendEmail=false (UserActivationToken)."""
     token = secrets.token_urlsafe(15)
-    return {"activationToken": token, "activationUrl": f"/welcome/{token}"}
+    return {"activationToken": token, "activationUrl": f"{org_url}/welcome/{token}"}
+
+
+# --- passwords (UserCred) ---------------------------------------------------------------------
+
+#: Where reset_password, expire_password and unlock apply. Guess: Okta documents the outcome
+#: of each, not the statuses it refuses; the others are E0000038.
+_RESETTABLE = (
+    UserStatus.ACTIVE,
+    UserStatus.RECOVERY,
+    UserStatus.PASSWORD_EXPIRED,
+    UserStatus.LOCKED_OUT,
+)
+_EXPIRABLE = (UserStatus.ACTIVE, UserStatus.PASSWORD_EXPIRED, UserStatus.RECOVERY)
+#: change_password: "users in STAGED, ACTIVE, PASSWORD_EXPIRED, or RECOVERY status that have
+#: a valid password credential" (Okta API, changePassword).
+_CHANGEABLE = (
+    UserStatus.STAGED,
+    UserStatus.ACTIVE,
+    UserStatus.PASSWORD_EXPIRED,
+    UserStatus.RECOVERY,
+)
+_TEMP_PASSWORD_ALPHABET = string.ascii_letters + string.digits
+#: System Log event types of Okta's event catalog. Guess: the display messages.
+_RESET_EVENT = ("user.account.reset_password", "Reset Okta password")
+_EXPIRE_EVENT = ("user.account.expire_password", "Expire user password")
+_UNLOCK_EVENT = ("user.account.unlock", "Unlock user account")
+
+
+@transactional
+def reset_password(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> str:
+    """lifecycle/reset_password: RECOVERY until the user sets a new password; returns the
+    one-time token of the reset link."""
+    if user["status"] not in _RESETTABLE:
+        raise InvalidUserStatus()
+    _transition(db, now, user, UserStatus.RECOVERY, "reset_password", actor, event=_RESET_EVENT)
+    return secrets.token_urlsafe(15)
+
+
+@transactional
+def expire_password(
+    db: Database,
+    now: datetime,
+    user: User,
+    *,
+    temporary: bool = False,
+    actor: dict | None = None,
+) -> tuple[User, str | None]:
+    """lifecycle/expire_password (PASSWORD_EXPIRED: a new password at the next sign-in), and
+    with `temporary` the password is first replaced by a temporary one, which is returned."""
+    if user["status"] not in _EXPIRABLE:
+        raise InvalidUserStatus()
+    temp = None
+    if temporary:
+        # Okta's example tempPassword is eight letters and digits ("F46gy7X4").
+        temp = "".join(secrets.choice(_TEMP_PASSWORD_ALPHABET) for _ in range(8))
+        db["users"].update(
+            user["id"],
+            {"password_hash": hash_password(temp), "password_changed": now.isoformat()},
+        )
+    expired = _transition(
+        db, now, user, UserStatus.PASSWORD_EXPIRED, "expire_password", actor, event=_EXPIRE_EVENT
+    )
+    return expired, temp
+
+
+@transactional
+def unlock_user(db: Database, now: datetime, user: User, *, actor: dict | None = None) -> User:
+    """lifecycle/unlock: LOCKED_OUT -> ACTIVE (an ACTIVE user stays as is)."""
+    if user["status"] == UserStatus.ACTIVE:
+        return user
+    if user["status"] != UserStatus.LOCKED_OUT:
+        raise InvalidUserStatus()
+    return _transition(db, now, user, UserStatus.ACTIVE, "unlock", actor, event=_UNLOCK_EVENT)
+
+
+@transactional
+def change_password(
+    db: Database, now: datetime, user: User, body: object, *, actor: dict | None = None
+) -> User:
+    """credentials/change_password: the current password, then the new one.
+
+    RECOVERY and PASSWORD_EXPIRED users are ACTIVE again afterwards (Okta API, changePassword).
+    """
+    old, new = _password_pair(body)
+    if user["status"] not in _CHANGEABLE or not user["password_hash"]:
+        raise InvalidUserStatus()
+    if not check_password(user["password_hash"], old):
+        raise CredentialsUpdateFailed(
+            causes=["oldPassword: The credentials provided were incorrect."]
+        )
+    if len(new) < 8:
+        raise PasswordPolicyViolation(
+            causes=[
+                "password: Password requirements were not met. Password requirements: "
+                "at least 8 characters."
+            ]
+        )
+    if new == old:
+        # Guess at the wording: Okta's history check refuses the current password.
+        raise PasswordPolicyViolation(causes=["password: Password cannot be your current password"])
+    stamp = now.isoformat()
+    db["users"].update(
+        user["id"],
+        {"password_hash": hash_password(new), "password_changed": stamp, "last_updated": stamp},
+    )
+    system_log.record(
+        db,
+        now,
+        "user.account.update_password",
+        "User update password for Okta",
+        actor=actor,
+        targets=[system_log.user_target(user)],
+    )
+    if user["status"] in (UserStatus.RECOVERY, UserStatus.PASSWORD_EXPIRED):
+        return _transition(db, now, user, UserStatus.ACTIVE, "activate", actor)
+    return require_user_by_id(db, user["id"])
+
+
+def _password_pair(body: object) -> tuple[str, str]:
+    """(old, new) from `{"oldPassword": {"value"}, "newPassword": {"value"}}`, else E0000001."""
+    values = []
+    for field in ("oldPassword", "newPassword"):
+        given = body.get(field) if isinstance(body, dict) else None
+        value = given.get("value") if isinstance(given, dict) else None
+        if not isinstance(value, str) or not value:
+            raise ApiValidationFailed(field, [f"{field}: The field cannot be left blank"])
+        values.append(value)
+    return values[0], values[1]
 
 
 @transactional

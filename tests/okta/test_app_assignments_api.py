@@ -150,10 +150,62 @@ def test_deactivated_user_cannot_be_assigned(sdk, sonar):
     assert err.error_summary == "Cannot assign apps or update app profiles for an inactive user."
 
 
-def test_password_for_a_saml_app_is_refused(okta, sdk, sonar):
+APPS_BY_MODE = {
+    "SAML_2_0": None,  # the `sonar` fixture's app
+    "BOOKMARK": {
+        "name": "bookmark",
+        "label": "Wiki",
+        "signOnMode": "BOOKMARK",
+        "settings": {"app": {"url": "https://wiki.example.com"}},
+    },
+    "AUTO_LOGIN": {
+        "label": "Portal",
+        "signOnMode": "AUTO_LOGIN",
+        "settings": {"signOn": {"loginUrl": "https://portal.example.com/login"}},
+    },
+    "BASIC_AUTH": {
+        "name": "template_basic_auth",
+        "label": "Intranet",
+        "signOnMode": "BASIC_AUTH",
+        "settings": {
+            "app": {"url": "https://intra.example.com", "authURL": "https://intra.example.com/auth"}
+        },
+    },
+    "SECURE_PASSWORD_STORE": {
+        "name": "template_sps",
+        "label": "Payroll",
+        "signOnMode": "SECURE_PASSWORD_STORE",
+        "settings": {
+            "app": {
+                "url": "https://payroll.example.com/login",
+                "usernameField": "#user",
+                "passwordField": "#pass",
+            }
+        },
+    },
+}
+#: Real Okta keeps an app user's password only where the credentials scheme holds one.
+HOLDS_PASSWORD = {
+    "SAML_2_0": False,
+    "BOOKMARK": False,
+    "AUTO_LOGIN": True,
+    "BASIC_AUTH": True,
+    "SECURE_PASSWORD_STORE": True,
+}
+
+
+@pytest.mark.parametrize("mode", sorted(APPS_BY_MODE))
+def test_credentials_with_a_password_are_accepted_and_kept_as_the_scheme_holds(
+    okta, sdk, sonar, mode
+):
     user = create_user(sdk, "ada.lovelace@example.com")
+    app_id = sonar.id
+    if APPS_BY_MODE[mode]:
+        created = okta.post("/api/v1/apps", headers=SSWS, json=APPS_BY_MODE[mode])
+        assert created.status_code == 200, created.get_data(as_text=True)
+        app_id = created.get_json()["id"]
     response = okta.post(
-        f"/api/v1/apps/{sonar.id}/users",
+        f"/api/v1/apps/{app_id}/users",
         headers=SSWS,
         json={
             "id": user.id,
@@ -161,11 +213,12 @@ def test_password_for_a_saml_app_is_refused(okta, sdk, sonar):
             "credentials": {"userName": "ada", "password": {"value": "secret123"}},
         },
     )
-    assert response.status_code == 400
-    assert response.get_json()["errorCode"] == "E0000041"
-    assert response.get_json()["errorCauses"] == [
-        {"errorSummary": "User level credentials should not be provided for this scheme."}
-    ]
+    assert response.status_code == 200, response.get_data(as_text=True)
+    expected = {"userName": "ada", **({"password": {}} if HOLDS_PASSWORD[mode] else {})}
+    assert response.get_json()["credentials"] == expected
+    again = okta.get(f"/api/v1/apps/{app_id}/users/{user.id}", headers=SSWS).get_json()
+    assert again["credentials"] == expected
+    assert "secret123" not in response.get_data(as_text=True)
 
 
 def test_unknown_user_and_app_user(okta, sonar):

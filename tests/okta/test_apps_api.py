@@ -151,6 +151,24 @@ def test_group_statement_filters_round_trip(sdk):
             "BasicAuthApplication",
             "template_basic_auth",
         ),
+        (
+            {
+                "name": "template_sps",
+                "label": "Sample Secure Password Store App",
+                "signOnMode": "SECURE_PASSWORD_STORE",
+                "settings": {
+                    "app": {
+                        "url": "https://example.com/login.html",
+                        "usernameField": "#txtbox-username",
+                        "passwordField": "#txtbox-password",
+                        "optionalField1": "param1",
+                        "optionalField1Value": "somevalue",
+                    }
+                },
+            },
+            "SecurePasswordStoreApplication",
+            "template_sps",
+        ),
     ],
 )
 def test_other_sign_on_modes_round_trip_their_settings(sdk, body, model, name):

@@ -362,12 +362,48 @@ def test_delete_rule_removes_or_keeps_its_members(sdk, engineers, remove_users, 
     assert members(sdk, engineers) == left
 
 
-def test_staged_users_are_moved_once_activated(sdk, engineers):
+STATUS_STEPS = {
+    # How each status is reached through the API (the user has a password unless noted).
+    "STAGED": [],
+    "PROVISIONED": ["provisioned"],
+    "ACTIVE": ["activate"],
+    "RECOVERY": ["activate", "reset_password?sendEmail=false"],
+    "PASSWORD_EXPIRED": ["activate", "expire_password"],
+    "SUSPENDED": ["activate", "suspend"],
+    "DEPROVISIONED": ["activate", "deactivate"],
+}
+
+
+@pytest.mark.parametrize("status", sorted(STATUS_STEPS))
+def test_rules_apply_to_every_status_but_deprovisioned(okta, sdk, engineers, status):
+    steps = STATUS_STEPS[status]
+    body = {
+        "profile": {
+            "login": "leo@example.com",
+            "email": "leo@example.com",
+            "firstName": "Leo",
+            "lastName": "Lee",
+            "department": "Engineering",
+        }
+    }
+    if "provisioned" not in steps:  # without a password, activation leaves PROVISIONED
+        body["credentials"] = {"password": {"value": PASSWORD}}
+    activate = "true" if "provisioned" in steps else "false"
+    created = okta.post(f"/api/v1/users?activate={activate}", headers=SSWS, json=body)
+    user_id = created.get_json()["id"]
+    for step in (s for s in steps if s != "provisioned"):
+        response = okta.post(f"/api/v1/users/{user_id}/lifecycle/{step}", headers=SSWS)
+        assert response.status_code == 200, response.get_json()
+    assert okta.get(f"/api/v1/users/{user_id}", headers=SSWS).get_json()["status"] == status
     create_rule(sdk, "eng", 'user.department == "Engineering"', [engineers.id], activate=True)
-    leo = create_user(sdk, "leo@example.com", activate=False, department="Engineering")
-    assert members(sdk, engineers) == []
-    _, _, err = sdk(lambda c: c.activate_user(leo.id, send_email=False))
-    assert err is None, err
+    expected = [] if status == "DEPROVISIONED" else ["leo@example.com"]
+    assert members(sdk, engineers) == expected
+
+
+def test_a_staged_user_created_under_an_active_rule_joins_its_group(sdk, engineers):
+    # Observed on a real org: a rule on user.lastName listed a STAGED user as a member.
+    create_rule(sdk, "eng", 'user.department == "Engineering"', [engineers.id], activate=True)
+    create_user(sdk, "leo@example.com", activate=False, department="Engineering")
     assert members(sdk, engineers) == ["leo@example.com"]
 
 

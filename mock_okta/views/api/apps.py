@@ -7,10 +7,10 @@ and ApplicationSSO APIs (reference/okta.md §5.6, §5.7, §6).
 import requests
 from flask import Blueprint, Response, request
 
-from mock_okta.applications import apps, assignments, features
+from mock_okta.applications import apps, assignments, features, signing_keys
 from mock_okta.applications import sign_on as app_settings
 from mock_okta.directory import groups, users
-from mock_okta.errors import ApiValidationFailed, ResourceNotFound
+from mock_okta.errors import ApiValidationFailed, MissingParameter, ResourceNotFound
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.provisioning import connector
 from mock_okta.saml import metadata as saml_metadata
@@ -317,6 +317,52 @@ def delete_group_push_mapping(app_id: str, mapping_id: str) -> Response:
     return no_content()
 
 
+# --- key credentials (certificate rotation) -----------------------------------------------------
+
+KEYS = f"{APP}/credentials/keys"
+
+
+@bp.get(KEYS)
+def list_application_keys(app_id: str) -> Response:
+    """The app's key credentials as JSON Web Keys."""
+    app = apps.require_app(get_db(), app_id)
+    return json_response([signing_keys.jwk_of(key) for key in apps.signing_keys_of(app)])
+
+
+@bp.get(f"{KEYS}/<kid>")
+def get_application_key(app_id: str, kid: str) -> Response:
+    """One key credential."""
+    return json_response(signing_keys.jwk_of(apps.require_key(get_db(), app_id, kid)))
+
+
+@bp.post(f"{KEYS}/generate")
+def generate_application_key(app_id: str) -> Response:
+    """A new certificate for `validityYears` (2 to 10): 201."""
+    years = _int_param("validityYears")
+    key = apps.generate_key(get_db(), now(), app_id, years)
+    return json_response(signing_keys.jwk_of(key), 201)
+
+
+@bp.post(f"{KEYS}/<kid>/clone")
+def clone_application_key(app_id: str, kid: str) -> Response:
+    """Copy a key credential to the app `targetAid`: 201."""
+    target = request.args.get("targetAid")
+    if not target:
+        raise MissingParameter("targetAid")
+    key = apps.clone_key(get_db(), now(), app_id, kid, target)
+    return json_response(signing_keys.jwk_of(key), 201)
+
+
+def _int_param(name: str) -> int:
+    value = request.args.get(name)
+    if value is None:
+        raise MissingParameter(name)
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ApiValidationFailed(name, [f"{name}: must be an integer"]) from error
+
+
 # --- SAML metadata ------------------------------------------------------------------------------
 
 
@@ -324,10 +370,10 @@ def _metadata(app: dict, content_type: str) -> Response:
     if app["sign_on_mode"] != app_settings.SAML_2_0:
         # Guess: apps without SAML have no metadata resource.
         raise ResourceNotFound(app["id"], "SamlMetadata")
-    signing = apps.internal_of(app)["signing"]
     kid = request.args.get("kid")
-    if kid and kid != signing["kid"]:
-        raise ResourceNotFound(kid, "AppInstanceKeyCredential")
+    signing = (
+        apps.require_key(get_db(), app["id"], kid) if kid else apps.internal_of(app)["signing"]
+    )
     sign_on = apps.body_of(app)["settings"]["signOn"]
     slo = (sign_on.get("slo") or {}).get("enabled")
     xml = saml_metadata.idp_metadata(

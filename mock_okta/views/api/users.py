@@ -39,6 +39,28 @@ _LIFECYCLE_LINKS = {
 }
 
 
+#: Credential links (Okta's Links object): name, path under the user, statuses it is offered in.
+_CREDENTIAL_LINKS = (
+    (
+        "resetPassword",
+        "lifecycle/reset_password",
+        (
+            UserStatus.ACTIVE,
+            UserStatus.RECOVERY,
+            UserStatus.PASSWORD_EXPIRED,
+            UserStatus.LOCKED_OUT,
+        ),
+    ),
+    ("expirePassword", "lifecycle/expire_password", (UserStatus.ACTIVE,)),
+    ("unlock", "lifecycle/unlock", (UserStatus.LOCKED_OUT,)),
+    (
+        "changePassword",
+        "credentials/change_password",
+        (UserStatus.ACTIVE, UserStatus.PASSWORD_EXPIRED, UserStatus.RECOVERY),
+    ),
+)
+
+
 def user_json(user: User) -> dict:
     """The User object as the API returns it."""
     base = f"{org_url()}/api/v1/users/{user['id']}"
@@ -49,6 +71,9 @@ def user_json(user: User) -> dict:
     for action, allowed in _LIFECYCLE_LINKS.items():
         if user["status"] in allowed:
             links[action] = {"href": f"{base}/lifecycle/{action}", "method": "POST"}
+    for name, path, allowed in _CREDENTIAL_LINKS:
+        if user["status"] in allowed and (name != "changePassword" or user["password_hash"]):
+            links[name] = {"href": f"{base}/{path}", "method": "POST"}
     return {
         "id": user["id"],
         "status": user["status"],
@@ -144,10 +169,67 @@ def lifecycle(user_id: str, action: str) -> Response:
         raise ResourceNotFound(request.path, "Path")
     reactions.LIFECYCLE[action](get_db(), now(), user_id, actor=actor())
     if action in ("activate", "reactivate") and not _flag("sendEmail", True):
-        return json_response(users.activation_token())
+        return json_response(users.activation_token(org_url()))
     if action == "deactivate" and request.headers.get("Prefer") == "respond-async":
         return json_response({}, 202)
     return json_response({})
+
+
+@bp.post("/<user_id>/lifecycle/reset_password")
+def reset_password(user_id: str) -> Response:
+    """RECOVERY; with sendEmail=false the reset link is returned (ResetPasswordToken)."""
+    revoke, send_email = _flag("revokeSessions", False), _flag("sendEmail", True)
+    token = reactions.reset_password(
+        get_db(), now(), user_id, revoke_sessions=revoke, actor=actor()
+    )
+    if send_email:
+        return json_response({})
+    return json_response({"resetPasswordUrl": f"{org_url()}/reset_password/{token}"})
+
+
+@bp.post("/<user_id>/lifecycle/expire_password")
+def expire_password(user_id: str) -> Response:
+    """PASSWORD_EXPIRED: the user object."""
+    user, _ = reactions.expire_password(get_db(), now(), user_id, actor=actor())
+    return json_response(user_json(user))
+
+
+@bp.post("/<user_id>/lifecycle/expire_password_with_temp_password")
+def expire_password_with_temp_password(user_id: str) -> Response:
+    """PASSWORD_EXPIRED with a temporary password, returned once ({"tempPassword"})."""
+    revoke = _flag("revokeSessions", False)
+    _, temp = reactions.expire_password(
+        get_db(), now(), user_id, temporary=True, revoke_sessions=revoke, actor=actor()
+    )
+    return json_response({"tempPassword": temp})
+
+
+@bp.post("/<user_id>/lifecycle/unlock")
+def unlock_user(user_id: str) -> Response:
+    """LOCKED_OUT -> ACTIVE."""
+    reactions.unlock_user(get_db(), now(), user_id, actor=actor())
+    return json_response({})
+
+
+@bp.post("/<user_id>/credentials/change_password")
+def change_password(user_id: str) -> Response:
+    """The current and the new password: 200 with the UserCredentials."""
+    reactions.change_password(get_db(), now(), user_id, json_body(), actor=actor())
+    return json_response({"password": {}, "provider": {"type": "OKTA", "name": "OKTA"}})
+
+
+@bp.delete("/<user_id>/sessions")
+def revoke_user_sessions(user_id: str) -> Response:
+    """End the user's Okta sessions: the next SSO asks for the password again."""
+    reactions.end_sessions(get_db(), now(), user_id)
+    return no_content()
+
+
+@bp.get("/me")
+def get_current_user() -> Response:
+    """The owner of the calling API token."""
+    token = g.get("api_token") or {}
+    return json_response(user_json(users.require_user_by_id(get_db(), token.get("user_id") or "")))
 
 
 @bp.get("/<user_id>/appLinks")
