@@ -55,7 +55,7 @@ cli = app_command_line(
 def list_users(ctx: click.Context) -> None:
     """List users: id, login, status."""
     db = open_database(ctx)
-    rows, _ = users.list_users(db, filter_="status pr", limit=100_000)
+    rows, _ = users.list_users(db, search="status pr", limit=100_000)
     for row in rows:
         click.echo(f"{row['id']}\t{row['login']}\t{row['status']}")
 

@@ -95,7 +95,7 @@ def person_row(user: User) -> dict:
 def list_people(db: Database, *, q: str | None, status: str | None) -> list[dict]:
     """The People list: search on name/email/login prefix, optional status (max 200)."""
     expression = f'status eq "{status}"' if status in STATUS_LABELS else "status pr"
-    rows, _cursor = users.list_users(db, q=q or None, filter_=expression, limit=200)
+    rows, _cursor = users.list_users(db, q=q or None, search=expression, limit=200)
     return [person_row(row) for row in rows]
 
 

@@ -367,6 +367,22 @@ def parse(source: str) -> Node:
     return node
 
 
+def attributes(node: Node) -> set[str]:
+    """The `user.<name>` attributes an expression reads."""
+    if isinstance(node, Attribute):
+        return {node.name}
+    children: tuple = ()
+    if isinstance(node, Call):
+        children = node.args
+    elif isinstance(node, Unary):
+        children = (node.operand,)
+    elif isinstance(node, Binary):
+        children = (node.left, node.right)
+    elif isinstance(node, Conditional):
+        children = (node.test, node.then, node.otherwise)
+    return set().union(*(attributes(child) for child in children)) if children else set()
+
+
 # --- evaluation -----------------------------------------------------------------------------
 
 

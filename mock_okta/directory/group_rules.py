@@ -147,13 +147,21 @@ def _fields(db: Database, body: dict) -> dict:
     if expression.get("type") != EXPRESSION_TYPE:
         raise _invalid("conditions.expression.type", f"The field must be {EXPRESSION_TYPE}")
     try:
-        expressions.parse(expression.get("value"))
+        node = expressions.parse(expression.get("value"))
     except ExpressionError as error:
         # Observed: an invalid expression answers "Api validation failed: validateRule" with
         # the parser's complaint as the cause (terraform-provider-okta#148); wording is ours.
         raise ApiValidationFailed(
             summary="Api validation failed: validateRule", causes=[str(error)]
         ) from error
+    unknown = sorted(expressions.attributes(node) - users.profile_schema(db))
+    if unknown:
+        # Okta checks the condition against the profile schema: 400 E0000001 "Invalid property
+        # <name> in expression <expression>".
+        raise ApiValidationFailed(
+            summary="Api validation failed: validateRule",
+            causes=[f"Invalid property {unknown[0]} in expression {expression['value']}"],
+        )
     people = _section(body, "conditions", "people")
     excluded = {
         kind: _strings(

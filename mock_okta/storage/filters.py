@@ -7,6 +7,7 @@ turns parse errors into Okta's "Invalid search criteria".
 
 import re
 
+from scim2_filter_parser import ast as filter_ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 from scim2_filter_parser.transpilers.sql import Transpiler
@@ -34,10 +35,21 @@ class AttributeMap(dict):
         raise InvalidSearchCriteria()
 
 
-def to_sql(expression: str, attributes: AttributeMap) -> tuple[str, dict]:
-    """A WHERE fragment with named parameters (`:f_a`, …) for an Okta filter expression."""
+def to_sql(
+    expression: str,
+    attributes: AttributeMap,
+    *,
+    allowed: dict[str, frozenset[str]] | None = None,
+) -> tuple[str, dict]:
+    """A WHERE fragment with named parameters (`:f_a`, …) for an Okta filter expression.
+
+    `allowed` restricts a `filter` to what Okta documents for it: attribute path -> operators
+    (`search` takes the full syntax); anything else is E0000031.
+    """
     try:
         ast = SCIMParser().parse(SCIMLexer().tokenize(expression))
+        if allowed is not None:
+            _check_allowed(ast, allowed)
         sql, params = Transpiler(attributes).transpile(ast)
     except (SCIMParserError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise InvalidSearchCriteria() from error
@@ -48,3 +60,21 @@ def to_sql(expression: str, attributes: AttributeMap) -> tuple[str, dict]:
         sql = sql.replace("= {" + name + "}", f"= :f_{name} COLLATE NOCASE")
         sql = sql.replace("{" + name + "}", f":f_{name}")
     return f"({sql})", {f"f_{name}": value for name, value in params.items()}
+
+
+def _check_allowed(node: object, allowed: dict[str, frozenset[str]]) -> None:
+    """Every comparison uses an allowed attribute and operator; no `not`."""
+    if isinstance(node, filter_ast.Filter):
+        if node.negated:
+            raise InvalidSearchCriteria()
+        _check_allowed(node.expr, allowed)
+    elif isinstance(node, filter_ast.LogExpr):
+        _check_allowed(node.expr1, allowed)
+        _check_allowed(node.expr2, allowed)
+    elif isinstance(node, filter_ast.AttrExpr):
+        path = node.attr_path
+        name = f"{path.attr_name}.{path.sub_attr.value}" if path.sub_attr else path.attr_name
+        if node.value.lower() not in allowed.get(name, frozenset()):
+            raise InvalidSearchCriteria()
+    else:
+        raise InvalidSearchCriteria()

@@ -23,7 +23,9 @@ def org_url() -> str:
 
 def json_response(data: object, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON body as Okta sends it."""
-    response = Response(json.dumps(data), status=status, content_type="application/json")
+    # As Okta writes JSON: compact, and UTF-8 as is (no \uXXXX escapes).
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    response = Response(body, status=status, content_type="application/json")
     for name, value in (headers or {}).items():
         response.headers.add(name, value)
     return response

@@ -36,7 +36,7 @@ def get(client, path: str):
 
 def test_users_and_statuses(seeded):
     users = {
-        u["profile"]["login"]: u["status"] for u in get(seeded, "/api/v1/users?filter=status pr")
+        u["profile"]["login"]: u["status"] for u in get(seeded, "/api/v1/users?search=status pr")
     }
     assert len(users) == 13
     assert users["kate.novak@example.com"] == "SUSPENDED"

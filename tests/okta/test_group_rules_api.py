@@ -165,6 +165,15 @@ def test_unknown_rule_is_E0000007(sdk):
             "String.toLowerCase(user.department)",
             "The expression must evaluate to a Boolean, not a str value",
         ),
+        (
+            'user.nosuchattr=="x"',
+            'Invalid property nosuchattr in expression user.nosuchattr=="x"',
+        ),
+        (
+            'user.department == "Eng" || String.stringContains(user.favouriteTeam, "x")',
+            "Invalid property favouriteTeam in expression "
+            'user.department == "Eng" || String.stringContains(user.favouriteTeam, "x")',
+        ),
     ],
 )
 def test_invalid_expression_is_E0000001(sdk, engineers, expression, cause):
@@ -172,6 +181,20 @@ def test_invalid_expression_is_E0000001(sdk, engineers, expression, cause):
     assert (err.status, err.error_code) == (400, "E0000001")
     assert err.error_summary == "Api validation failed: validateRule"
     assert err.error_causes == [{"errorSummary": cause}]
+
+
+def test_a_custom_attribute_some_profile_has_may_be_used(okta, sdk, engineers):
+    profile = {
+        "login": "nia@example.com",
+        "email": "nia@example.com",
+        "firstName": "Nia",
+        "lastName": "Long",
+        "favouriteTeam": "Blue",  # the org's profiles now have this custom attribute
+    }
+    assert okta.post("/api/v1/users", headers=SSWS, json={"profile": profile}).status_code == 200
+    rule = create_rule(sdk, "blue", 'user.favouriteTeam == "Blue"', [engineers.id], activate=True)
+    assert rule.conditions.expression.value == 'user.favouriteTeam == "Blue"'
+    assert members(sdk, engineers) == ["nia@example.com"]
 
 
 def test_rule_must_target_existing_okta_groups(sdk):

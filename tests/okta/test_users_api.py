@@ -133,6 +133,52 @@ def test_q_filter_and_search(sdk):
     assert [u.profile.login for u in found] == ["bob@example.com"]
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'profile.department eq "Engineering"',  # not a filterable attribute: use search
+        'status sw "ACT"',
+        "status pr",
+        'profile.login co "ada"',
+        'not (status eq "ACTIVE")',
+        'status ne "ACTIVE"',
+        'id gt "00u"',
+        'created gt "2020-01-01T00:00:00.000Z"',
+    ],
+)
+def test_filter_supports_only_what_okta_documents(okta, expression):
+    response = okta.get("/api/v1/users", headers=SSWS, query_string={"filter": expression})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert (body["errorCode"], body["errorSummary"]) == ("E0000031", "Invalid search criteria.")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'lastUpdated gt "2000-01-01T00:00:00.000Z" and profile.firstName eq "Ada"',
+        'lastUpdated lt "2100-01-01T00:00:00.000Z" and profile.login eq "ada@example.com"',
+        'profile.email eq "ada@example.com" or profile.lastName eq "nobody"',
+        'id eq "00unosuchuser00000000" or profile.login eq "ada@example.com"',
+    ],
+)
+def test_documented_filters_work(sdk, okta, expression):
+    create(sdk, "ada@example.com", firstName="Ada")
+    response = okta.get("/api/v1/users", headers=SSWS, query_string={"filter": expression})
+    assert response.status_code == 200, response.get_json()
+    assert [u["profile"]["login"] for u in response.get_json()] == ["ada@example.com"]
+
+
+def test_search_keeps_the_full_syntax(sdk, okta):
+    create(sdk, "ada@example.com", firstName="Ada", department="Engineering")
+    response = okta.get(
+        "/api/v1/users",
+        headers=SSWS,
+        query_string={"search": 'profile.department sw "Eng" and not (status eq "SUSPENDED")'},
+    )
+    assert [u["profile"]["login"] for u in response.get_json()] == ["ada@example.com"]
+
+
 def test_invalid_search_is_e0000031(okta):
     response = okta.get(
         "/api/v1/users", headers=SSWS, query_string={"search": "profile.department eq"}
@@ -291,3 +337,24 @@ def test_lifecycle_is_in_the_system_log(okta):
         "user.lifecycle.activate",
         "user.lifecycle.suspend",
     ]
+
+
+def test_json_is_compact_and_raw_utf8_as_okta_writes_it(okta):
+    body = {
+        "profile": {
+            "login": "zoe@example.com",
+            "email": "zoe@example.com",
+            "firstName": "Zoë",
+            "lastName": "Ångström",
+        }
+    }
+    response = okta.post("/api/v1/users?activate=false", headers=SSWS, json=body)
+    raw = response.get_data()
+    assert "Zoë".encode() in raw
+    assert "Ångström".encode() in raw
+    assert b"\\u" not in raw
+    assert b'": ' not in raw
+    assert b'", "' not in raw
+    assert response.headers["Content-Type"] == "application/json"
+    error = okta.get("/api/v1/users/nobody", headers=SSWS).get_data()
+    assert error.startswith(b'{"errorCode":"E0000007","errorSummary":')
