@@ -31,9 +31,11 @@ def json_response(data: object, status: int = 200, headers: dict | None = None) 
     return response
 
 
-def no_content() -> Response:
-    """204 with no body."""
-    return Response(status=204)
+def no_content(status: int = 204) -> Response:
+    """No body (204, or 202 for work that goes on), and so no Content-Type."""
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    return response
 
 
 def json_body(*, required: bool = True) -> dict:
