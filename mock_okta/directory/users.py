@@ -51,6 +51,7 @@ class User(TypedDict):
     password_hash: str | None
     provider: str
     type_id: str | None
+    failed_sign_ins: int
 
 
 class UserStatus(StrEnum):
@@ -457,7 +458,29 @@ def unlock_user(db: Database, now: datetime, user: User, *, actor: dict | None =
         return user
     if user["status"] != UserStatus.LOCKED_OUT:
         raise InvalidUserStatus()
+    db["users"].update(user["id"], {"failed_sign_ins": 0})
     return _transition(db, now, user, UserStatus.ACTIVE, "unlock", actor, event=_UNLOCK_EVENT)
+
+
+#: Okta's default password policy: "Lock out user after 10 unsuccessful attempts".
+MAX_FAILED_SIGN_INS = 10
+_LOCK_EVENT = ("user.account.lock", "Max sign in attempts exceeded")
+
+
+@transactional
+def record_failed_sign_in(db: Database, now: datetime, user: User) -> User:
+    """A wrong password: the tenth in a row locks an ACTIVE user out (LOCKED_OUT)."""
+    failed = user["failed_sign_ins"] + 1
+    db["users"].update(user["id"], {"failed_sign_ins": failed})
+    if failed >= MAX_FAILED_SIGN_INS and user["status"] == UserStatus.ACTIVE:
+        return _transition(db, now, user, UserStatus.LOCKED_OUT, "lock", None, event=_LOCK_EVENT)
+    return require_user_by_id(db, user["id"])
+
+
+@transactional
+def record_sign_in(db: Database, now: datetime, user: User) -> None:
+    """A sign-in: `lastLogin`, and the count of failures starts again."""
+    db["users"].update(user["id"], {"failed_sign_ins": 0, "last_login": now.isoformat()})
 
 
 @transactional

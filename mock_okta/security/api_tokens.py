@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -51,6 +51,36 @@ def find_token(db: Database, value: str) -> dict | None:
 
 #: Tokens expire after 30 days without use unless their window says otherwise.
 DEFAULT_TOKEN_WINDOW = "P30D"
+_WINDOW = timedelta(days=30)
+#: How stale `last_used` may get before a use is written down again (fewer writes per request).
+_USE_RECORDED_EVERY = timedelta(hours=1)
+
+
+def authenticate(db: Database, now: datetime, value: str) -> dict | None:
+    """The token a request presents, if it still works (else None, Okta's E0000011).
+
+    Okta: a token acts as its owner, so it works only while the owner is ACTIVE, and it expires
+    after its `tokenWindow` (30 days) without use. Uses move the window (on the simulator's
+    clock), written down at most hourly.
+    """
+    token = find_token(db, value)
+    if token is None:
+        return None
+    owner = users.get_user_by_id(db, token["user_id"]) if token["user_id"] else None
+    if owner is None or owner["status"] != users.UserStatus.ACTIVE:
+        return None
+    last = datetime.fromisoformat(token["last_used"] or token["created"])
+    if now - last > _WINDOW:
+        return None
+    # A clock set back (a frozen past) leaves the later date: the window never shrinks.
+    if now > last and (token["last_used"] is None or now - last >= _USE_RECORDED_EVERY):
+        _record_use(db, now, token["id"])
+    return token
+
+
+@transactional
+def _record_use(db: Database, now: datetime, token_id: str) -> None:
+    db["api_tokens"].update(token_id, {"last_used": now.isoformat()})
 
 
 def require_token(db: Database, token_id: str) -> dict:

@@ -42,6 +42,8 @@ def sign_in(db: Database, now: datetime, username: str, password: str) -> tuple[
         raise SignInFailed(LOCKED_OUT)
     if not user["password_hash"] or not check_password(user["password_hash"], password):
         _log_failure(db, now, user, username, "INVALID_CREDENTIALS")
+        if users.record_failed_sign_in(db, now, user)["status"] == UserStatus.LOCKED_OUT:
+            raise SignInFailed(LOCKED_OUT)
         raise SignInFailed()
     if user["status"] != "ACTIVE":
         # Guess: STAGED, PROVISIONED, SUSPENDED, DEPROVISIONED, PASSWORD_EXPIRED and RECOVERY
@@ -49,6 +51,7 @@ def sign_in(db: Database, now: datetime, username: str, password: str) -> tuple[
         _log_failure(db, now, user, username, f"User status is {user['status']}")
         raise SignInFailed()
     with atomic(db):
+        users.record_sign_in(db, now, user)
         value = web_sessions.create_session(db, now, user["id"])
         system_log.record(
             db, now, "user.session.start", "User login to Okta", actor=system_log.user_target(user)

@@ -254,4 +254,15 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_org, m002_push_engine, m003_push_rules, m004_web_sessions]
+def m005_sign_in_lockout(db: Database) -> None:
+    """Failed sign-ins in a row, for the password policy's lockout."""
+    _run_ddl(db, "alter table users add column failed_sign_ins integer not null default 0;")
+
+
+MIGRATIONS = [
+    m001_org,
+    m002_push_engine,
+    m003_push_rules,
+    m004_web_sessions,
+    m005_sign_in_lockout,
+]

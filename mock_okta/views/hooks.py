@@ -8,7 +8,7 @@ import time
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from mock_common import web
+from mock_common import clock, web
 from mock_okta.errors import (
     InvalidToken,
     MethodNotAllowed,
@@ -18,7 +18,7 @@ from mock_okta.errors import (
     PayloadTooLarge,
     ResourceNotFound,
 )
-from mock_okta.security.api_tokens import find_token
+from mock_okta.security.api_tokens import authenticate
 from mock_okta.views.common import get_db, json_response
 from mock_okta.views.enduser.browser import render_page_error
 
@@ -43,7 +43,8 @@ def require_api_token() -> None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("SSWS"):
         raise InvalidToken()
-    token = find_token(get_db(), header[4:].strip())
+    db = get_db()
+    token = authenticate(db, clock.now(db), header[4:].strip())
     if token is None:
         raise InvalidToken()
     g.api_token = token

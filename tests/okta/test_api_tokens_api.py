@@ -1,5 +1,7 @@
 """API tokens through the official okta SDK, and the console's Create Token."""
 
+import pytest
+
 from mock_okta.config import DEFAULT_API_TOKEN
 from tests.okta.api_helpers import SSWS
 
@@ -53,3 +55,34 @@ def test_rename_and_errors(okta):
     assert missing.status_code == 404
     assert missing.get_json()["errorCode"] == "E0000007"
     assert okta.post("/_mock/api-tokens", json={"name": "x"}).status_code == 401
+
+
+def admin_id(okta) -> str:
+    return okta.get("/api/v1/users/me", headers=SSWS).get_json()["id"]
+
+
+@pytest.mark.parametrize("action", ["suspend", "deactivate"])
+def test_a_token_stops_working_when_its_owner_is_no_longer_active(okta, action):
+    owner = admin_id(okta)
+    response = okta.post(f"/api/v1/users/{owner}/lifecycle/{action}", headers=SSWS)
+    assert response.status_code == 200
+    refused = okta.get("/api/v1/users", headers=SSWS)
+    assert (refused.status_code, refused.get_json()["errorCode"]) == (401, "E0000011")
+
+
+def advance(okta, days: float) -> None:
+    response = okta.post("/_mock/clock", json={"advanceSeconds": days * 86400})
+    assert response.status_code == 200
+
+
+def test_a_token_unused_for_its_window_expires(okta):
+    assert okta.get("/api/v1/users", headers=SSWS).status_code == 200
+    advance(okta, 31)
+    refused = okta.get("/api/v1/users", headers=SSWS)
+    assert (refused.status_code, refused.get_json()["errorCode"]) == (401, "E0000011")
+
+
+def test_each_use_moves_the_window(okta):
+    for _ in range(3):
+        advance(okta, 29)
+        assert okta.get("/api/v1/users", headers=SSWS).status_code == 200

@@ -219,3 +219,29 @@ def test_deleting_the_user_ends_the_session(okta):
 def test_browser_pages_need_no_api_token(okta):
     for path in ("/login/login.htm", "/login/signout", "/app/UserHome", "/"):
         assert okta.get(path).status_code in (200, 302)
+
+
+def test_ten_wrong_passwords_lock_the_account(okta):
+    for attempt in range(12):
+        response = sign_in(okta, password=f"wrong-{attempt}")
+        assert response.status_code == 401
+    page = sign_in(okta).get_data(as_text=True)  # the right password, too late
+    assert "Your account is locked. Please contact your administrator." in page
+    user = okta.get(f"/api/v1/users/{ALICE[0]}", headers=SSWS).get_json()
+    assert user["status"] == "LOCKED_OUT"
+    (event,) = logs(okta, "user.account.lock")
+    assert event["target"][0]["alternateId"] == ALICE[1]
+    assert okta.post(f"/api/v1/users/{ALICE[0]}/lifecycle/unlock", headers=SSWS).status_code == 200
+    assert sign_in(okta).status_code == 302
+
+
+def test_a_successful_sign_in_starts_the_count_again(okta):
+    for attempt in range(9):
+        sign_in(okta, password=f"wrong-{attempt}")
+    assert sign_in(okta).status_code == 302
+    okta.get("/login/signout")
+    for attempt in range(9):
+        sign_in(okta, password=f"wrong-{attempt}")
+    user = okta.get(f"/api/v1/users/{ALICE[0]}", headers=SSWS).get_json()
+    assert user["status"] == "ACTIVE"
+    assert user["lastLogin"] is not None
