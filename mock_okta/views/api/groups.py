@@ -54,7 +54,7 @@ def group_json(row: dict, expand: list[str] | tuple[str, ...] = ()) -> dict:
         # Guess: the objectClass of app-sourced (non-AD) groups is not documented.
         "objectClass": ["okta:app_group" if row["type"] == groups.APP_GROUP else "okta:user_group"],
         "type": row["type"],
-        "profile": _profile(row),
+        "profile": json.loads(row["profile"]),
         "_links": {
             "logo": logos,
             "users": {"href": f"{href}/users"},
@@ -68,14 +68,6 @@ def group_json(row: dict, expand: list[str] | tuple[str, ...] = ()) -> dict:
     if embedded:
         body["_embedded"] = embedded
     return body
-
-
-def _profile(row: dict) -> dict:
-    """The group's profile; a description never given is left out (OktaUserGroupProfile)."""
-    profile = json.loads(row["profile"])
-    if profile.get("description") is None:
-        profile.pop("description", None)
-    return profile
 
 
 def _embedded(row: dict, expand: set[str]) -> dict:
