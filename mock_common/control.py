@@ -3,6 +3,11 @@
 The routes are the same in both apps; what differs is plugged in through `ControlPlane`: how
 the app returns to its fixture, imports a state, reads a JSON body and words a refusal in its
 vendor's error format.
+
+Every `/_mock` request (these routes and the app's own, such as Okta's console actions) is
+guarded by `guard_control_requests`: the app's admin credential, and a JSON body or none. A web
+page the developer visits can neither send the credential nor a JSON body cross-site without a
+CORS preflight, which the apps never grant; the Host check (`mock_common.web`) stops DNS rebinding.
 """
 
 import json
@@ -10,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, request
 from sqlite_utils import Database
 
 from . import clock, state
@@ -30,6 +35,38 @@ class ControlPlane:
     read_body: Callable[[], dict]
     #: The app's error for a refused field: `invalid("freeze", "must be ...")`.
     invalid: Callable[[str, str], Exception]
+
+
+CONTROL_PREFIX = "/_mock"
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_control_path(path: str) -> bool:
+    """Whether the path is part of the control plane."""
+    return path == CONTROL_PREFIX or path.startswith(f"{CONTROL_PREFIX}/")
+
+
+def guard_control_requests(
+    app: Flask, *, authorize: Callable[[], object], refuse_media_type: Callable[[], Exception]
+) -> None:
+    """Before any `/_mock` view: `authorize()` raises the app's 401/403 for a caller without
+    the admin credential; a write whose body is not JSON gets `refuse_media_type()`."""
+
+    @app.before_request
+    def guard_control_request() -> None:
+        if not is_control_path(request.path):
+            return
+        authorize()
+        if request.method not in _READ_METHODS and not _json_or_empty():
+            raise refuse_media_type()
+
+
+def _json_or_empty() -> bool:
+    """A JSON media type, or no Content-Type and no body (`curl -X POST .../reset`).
+    A form post or a `text/plain` body is what a web page can send cross-site: refused."""
+    if request.mimetype:
+        return request.mimetype == "application/json" or request.mimetype.endswith("+json")
+    return not request.get_data(cache=True)
 
 
 def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:

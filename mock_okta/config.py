@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from mock_common.web import allowed_hosts_from_env
+
 #: The fixture's API token (SPEC §2): `Authorization: SSWS 00devenvLocalApiToken...`.
 DEFAULT_API_TOKEN = "00devenvLocalApiToken000000000000000000000"
 #: The org's super admin (SPEC §2), made by the bootstrap; the Admin Console's only user.
@@ -23,6 +25,8 @@ def default_config() -> dict:
         # The org URL: what the SDK's orgUrl is and what every _links href starts with.
         "BASE_URL": os.environ.get("OKTA_ORG_URL", f"http://localhost:{port}"),
         "CONTROL_PLANE": True,
+        # More Host names to answer to than the public one and loopback (DEVENV_ALLOWED_HOSTS).
+        "ALLOWED_HOSTS": allowed_hosts_from_env(),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # X-Rate-Limit-* headers advertise this per-minute budget (no throttling is applied).
         "RATE_LIMIT_PER_MINUTE": 600,

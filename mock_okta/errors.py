@@ -58,6 +58,13 @@ class MalformedBody(OktaError):
     code, status, summary = "E0000003", 400, "The request body was not well-formed."
 
 
+class UnsupportedMediaType(MalformedBody):
+    """A body that is not JSON where only JSON is taken. Guess: Okta's answer to another
+    Content-Type is not documented; the status is HTTP's, the code the malformed-body one."""
+
+    status = 415
+
+
 class AccessDenied(OktaError):
     """E0000006: the caller may not do this."""
 

@@ -4,6 +4,8 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
+from mock_common.web import allowed_hosts_from_env
+
 
 class Edition(StrEnum):
     """Editions as SonarQube names them (SONAR_EDITION)."""
@@ -54,6 +56,8 @@ def default_config() -> dict:
         "VERSION": "2025.1.0.102418",
         "SERVER_ID": "147B411E-AYgE5F7pEoXHSow6lKjD",
         "CONTROL_PLANE": True,
+        # More Host names to answer to than the public one and loopback (DEVENV_ALLOWED_HOSTS).
+        "ALLOWED_HOSTS": allowed_hosts_from_env(),
         # Bodies above this size are refused with 413 before any handler runs.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Open questions of reference/sonarqube.md §9: simulator settings with the

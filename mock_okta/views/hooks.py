@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from mock_common import clock, web
+from mock_common.control import guard_control_requests
 from mock_okta.errors import (
     InvalidToken,
     MethodNotAllowed,
@@ -17,6 +18,7 @@ from mock_okta.errors import (
     PageNotFound,
     PayloadTooLarge,
     ResourceNotFound,
+    UnsupportedMediaType,
 )
 from mock_okta.security.api_tokens import authenticate
 from mock_okta.views.common import get_db, json_response
@@ -24,22 +26,20 @@ from mock_okta.views.enduser.browser import render_page_error
 
 log = logging.getLogger(__name__)
 
-#: Paths that need an SSWS token: the Management API and the console-only JSON actions.
-PROTECTED_PREFIXES = (
-    "/api/v1/",
-    "/_mock/apps/",
-    "/_mock/tasks",
-    "/_mock/provisioning/",
-    "/_mock/api-tokens",
-)
-#: Public Management API paths (no token), as on a real org.
-PUBLIC_PATHS = ()
+#: The Management API; the control plane under /_mock is guarded the same way
+#: (mock_common.control.guard_control_requests).
+API_PREFIX = "/api/v1/"
 
 
 def require_api_token() -> None:
-    """`Authorization: SSWS <token>` (the SDK also sends `SSWS<token>` without a space)."""
-    if not request.path.startswith(PROTECTED_PREFIXES) or request.path in PUBLIC_PATHS:
-        return
+    """Every Management API request needs an API token."""
+    if request.path.startswith(API_PREFIX):
+        authenticate_api_token()
+
+
+def authenticate_api_token() -> None:
+    """`Authorization: SSWS <token>` (the SDK also sends `SSWS<token>` without a space) of an
+    active owner, else E0000011."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("SSWS"):
         raise InvalidToken()
@@ -121,6 +121,9 @@ def register(app: Flask) -> None:
     """Install the hooks on the app."""
     app.extensions["okta_rate_limit"] = RateLimitWindow(app.config["RATE_LIMIT_PER_MINUTE"])
     app.before_request(require_api_token)
+    guard_control_requests(
+        app, authorize=authenticate_api_token, refuse_media_type=UnsupportedMediaType
+    )
     app.after_request(add_okta_headers)
     web.init_app(app)
     app.register_error_handler(OktaError, render_okta_error)

@@ -38,17 +38,21 @@ def authenticate(
     authorization: str | None,
     session_cookie: str | None,
     xsrf_header: str | None,
+    record_use: bool = True,
 ) -> Principal | None:
     """The principal behind the request, None when anonymous.
 
     Raises InvalidCredentials when credentials are present but wrong: the caller answers 401.
-    A principal's last connection (and its token's last use) is recorded, at most hourly.
+    A principal's last connection (and its token's last use) is recorded, at most hourly,
+    unless `record_use` is off (the simulator's control plane is not a use of SonarQube).
     Not one transaction: those dates are independent of each other, and a write lock taken
     for every request would serialise the Web API.
     """
     principal = _principal(db, now, path, method, authorization, session_cookie, xsrf_header)
-    if principal is not None:
+    if principal is not None and record_use:
         users.record_connection(db, now, principal.user)
+        if principal.token is not None:
+            tokens.record_use(db, now, principal.token)
     return principal
 
 
@@ -67,7 +71,7 @@ def _principal(
             # JwtCsrfVerifier: state-changing API calls from a browser must echo the XSRF token.
             if (
                 method not in ("GET", "HEAD", "OPTIONS")
-                and path.startswith("/api/")
+                and path.startswith(("/api/", "/_mock/"))
                 and xsrf_header != session["xsrf_token"]
             ):
                 raise InvalidCredentials("Wrong CSFR in request")
@@ -107,7 +111,6 @@ def _from_token(db: Database, now: datetime, value: str, path: str) -> Principal
         raise InvalidCredentials(f"The token expired on {token['expiration_date']}")
     if token["type"] != TokenType.USER_TOKEN and not path.startswith(tokens.SCANNER_ENDPOINTS):
         raise InvalidCredentials("Invalid token")
-    tokens.record_use(db, now, token)
     return _active(users.get_user(db, token["user_uuid"]), token=token)
 
 

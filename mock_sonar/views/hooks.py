@@ -7,12 +7,13 @@ from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
 from mock_common import web
+from mock_common.control import guard_control_requests, is_control_path
 from mock_sonar import settings
 from mock_sonar.accounts import management
 from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_HEADER
 from mock_sonar.auth.principal import authenticate
-from mock_sonar.errors import InvalidCredentials, SonarError
-from mock_sonar.views.common import edition, get_db, json_response, now
+from mock_sonar.errors import InvalidCredentials, SonarError, UnsupportedMediaType
+from mock_sonar.views.common import edition, get_db, json_response, now, require_admin
 from mock_sonar.views.ui import browser
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def is_web_api(path: str) -> bool:
 def authenticate_web_api() -> Response | None:
     """401 with an empty body for bad credentials, or none while forceAuthentication is on."""
     path = request.path
-    if not is_web_api(path):
+    if not is_web_api(path) and not is_control_path(path):
         return None
     db = get_db()
     try:
@@ -59,6 +60,7 @@ def authenticate_web_api() -> Response | None:
             authorization=request.headers.get("Authorization"),
             session_cookie=request.cookies.get(SESSION_COOKIE),
             xsrf_header=request.headers.get(XSRF_HEADER),
+            record_use=not is_control_path(path),
         )
     except InvalidCredentials as error:
         if is_skipped(path):
@@ -78,7 +80,7 @@ def authenticate_web_api() -> Response | None:
 
 def is_page(path: str) -> bool:
     """Browser pages (everything outside the Web API and the control plane) answer HTML."""
-    return not is_web_api(path) and not path.startswith("/_mock")
+    return not is_web_api(path) and not is_control_path(path)
 
 
 def render_error(error: SonarError) -> Response:
@@ -137,6 +139,12 @@ def render_unexpected(error: Exception) -> Response:
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
     app.before_request(authenticate_web_api)
+    # The control plane takes an administrator, by any credential the Web API takes.
+    guard_control_requests(
+        app,
+        authorize=require_admin,
+        refuse_media_type=lambda: UnsupportedMediaType("Unsupported media type."),
+    )
     web.init_app(app)
     app.register_error_handler(SonarError, render_error)
     app.register_error_handler(HTTPException, render_http_error)

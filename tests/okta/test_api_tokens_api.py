@@ -71,7 +71,7 @@ def test_a_token_stops_working_when_its_owner_is_no_longer_active(okta, action):
 
 
 def advance(okta, days: float) -> None:
-    response = okta.post("/_mock/clock", json={"advanceSeconds": days * 86400})
+    response = okta.post("/_mock/clock", json={"advanceSeconds": days * 86400}, headers=SSWS)
     assert response.status_code == 200
 
 

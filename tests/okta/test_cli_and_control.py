@@ -75,25 +75,25 @@ def test_reset_and_state_round_trip(okta, tmp_path):
         },
     )
     assert created.status_code == 200
-    state = okta.get("/_mock/state").get_json()
+    state = okta.get("/_mock/state", headers=SSWS).get_json()
     assert any(u["login"] == "x@example.com" for u in state["users"])
-    assert okta.post("/_mock/reset").status_code == 204
+    assert okta.post("/_mock/reset", headers=SSWS).status_code == 204
     assert okta.get("/api/v1/users/x@example.com", headers=SSWS).status_code == 404
-    assert okta.post("/_mock/state", json=state).status_code == 204
+    assert okta.post("/_mock/state", json=state, headers=SSWS).status_code == 204
     assert okta.get("/api/v1/users/x@example.com", headers=SSWS).status_code == 200
 
 
 def test_bad_state_is_refused_without_change(okta):
-    response = okta.post("/_mock/state", json={"users": [{"nope": 1}]})
+    response = okta.post("/_mock/state", json={"users": [{"nope": 1}]}, headers=SSWS)
     assert response.status_code == 400
     assert response.get_json()["errorCode"] == "E0000001"
     assert okta.get("/api/v1/users/admin@example.com", headers=SSWS).status_code == 200
 
 
 def test_clock(okta):
-    assert okta.post("/_mock/clock", json={"freeze": "2025-01-15T10:00:00+00:00"}).get_json() == {
-        "now": "2025-01-15T10:00:00+00:00"
-    }
+    assert okta.post(
+        "/_mock/clock", json={"freeze": "2025-01-15T10:00:00+00:00"}, headers=SSWS
+    ).get_json() == {"now": "2025-01-15T10:00:00+00:00"}
     created = okta.post(
         "/api/v1/users",
         headers=SSWS,
@@ -107,7 +107,7 @@ def test_clock(okta):
         },
     )
     assert created.get_json()["created"] == "2025-01-15T10:00:00.000Z"
-    assert okta.post("/_mock/clock", json={"advanceSeconds": "x"}).status_code == 400
+    assert okta.post("/_mock/clock", json={"advanceSeconds": "x"}, headers=SSWS).status_code == 400
 
 
 def test_organization_endpoint_is_public(okta):

@@ -55,7 +55,7 @@ def test_reset_goes_back_to_the_fixture(seeded):
     )
     seeded.post("/api/scim_management/enable", headers=ADMIN)
     assert "extra" in logins(seeded)
-    assert seeded.post("/_mock/reset").status_code == 204
+    assert seeded.post("/_mock/reset", headers=ADMIN).status_code == 204
     assert "extra" not in logins(seeded)
     assert "alice-martin-example-com20417" in logins(seeded)
     assert seeded.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": False}
@@ -67,9 +67,9 @@ def test_state_export_and_import_round_trip(seeded, tmp_path):
         headers=ADMIN,
         data={"login": "extra", "name": "Extra", "password": "Extra-Passw0rd!"},
     )
-    state = seeded.get("/_mock/state").get_json()
+    state = seeded.get("/_mock/state", headers=ADMIN).get_json()
     other = create_app({"DATABASE": str(tmp_path / "other.sqlite3")}).test_client()
-    assert other.post("/_mock/state", json=state).status_code == 204
+    assert other.post("/_mock/state", json=state, headers=ADMIN).status_code == 204
     assert logins(other) == logins(seeded)
 
 
@@ -83,28 +83,32 @@ def test_state_export_and_import_round_trip(seeded, tmp_path):
 )
 def test_bad_state_is_refused_and_nothing_changes(seeded, state, message):
     before = logins(seeded)
-    response = seeded.post("/_mock/state", json=state)
+    response = seeded.post("/_mock/state", json=state, headers=ADMIN)
     assert response.status_code == 400
     assert response.get_json() == {"errors": [{"msg": message}]}
     assert logins(seeded) == before
 
 
 def test_clock_freeze_and_advance(sonar):
-    frozen = sonar.post("/_mock/clock", json={"freeze": "2025-01-15T10:20:30+00:00"})
+    frozen = sonar.post("/_mock/clock", json={"freeze": "2025-01-15T10:20:30+00:00"}, headers=ADMIN)
     assert frozen.get_json() == {"now": "2025-01-15T10:20:30+00:00"}
-    moved = sonar.post("/_mock/clock", json={"advanceSeconds": 90})
+    moved = sonar.post("/_mock/clock", json={"advanceSeconds": 90}, headers=ADMIN)
     assert moved.get_json() == {"now": "2025-01-15T10:22:00+00:00"}
     token = sonar.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "t"}).get_json()
     assert token["createdAt"] == "2025-01-15T10:22:00+0000"
 
 
 def test_clock_rejects_bad_input(sonar):
-    assert sonar.post("/_mock/clock", json={"freeze": "yesterday"}).status_code == 400
-    assert sonar.post("/_mock/clock", json={"advanceSeconds": "1"}).status_code == 400
+    assert (
+        sonar.post("/_mock/clock", json={"freeze": "yesterday"}, headers=ADMIN).status_code == 400
+    )
+    assert (
+        sonar.post("/_mock/clock", json={"advanceSeconds": "1"}, headers=ADMIN).status_code == 400
+    )
 
 
 def test_a_fault_fails_the_next_scim_request_only(sonar, scim):
-    created = sonar.post("/_mock/faults", json={"status": 503})
+    created = sonar.post("/_mock/faults", json={"status": 503}, headers=ADMIN)
     assert created.status_code == 201
     failed = sonar.get(f"{SCIM}/Users", headers=scim)
     assert failed.status_code == 503
@@ -122,6 +126,7 @@ def test_a_fault_can_send_a_malformed_body_and_headers(sonar, scim):
             "method": "POST",
             "path": "/Users",
         },
+        headers=ADMIN,
     )
     assert sonar.get(f"{SCIM}/Users", headers=scim).status_code == 200
     response = sonar.post(f"{SCIM}/Users", json={"userName": "x"}, headers=scim)
@@ -132,7 +137,7 @@ def test_a_fault_can_send_a_malformed_body_and_headers(sonar, scim):
 
 
 def test_a_delay_fault_slows_the_request_down(sonar, scim):
-    sonar.post("/_mock/faults", json={"delaySeconds": 0.3})
+    sonar.post("/_mock/faults", json={"delaySeconds": 0.3}, headers=ADMIN)
     started = time.monotonic()
     assert sonar.get(f"{SCIM}/Users", headers=scim).status_code == 200
     assert time.monotonic() - started >= 0.3
@@ -149,9 +154,9 @@ def test_a_delay_fault_slows_the_request_down(sonar, scim):
     ],
 )
 def test_bad_fault_specs_are_refused(sonar, spec):
-    assert sonar.post("/_mock/faults", json=spec).status_code == 400
+    assert sonar.post("/_mock/faults", json=spec, headers=ADMIN).status_code == 400
 
 
 def test_control_plane_can_be_switched_off(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "s.sqlite3"), "CONTROL_PLANE": False})
-    assert app.test_client().post("/_mock/reset").status_code == 404
+    assert app.test_client().post("/_mock/reset", headers=ADMIN).status_code == 404

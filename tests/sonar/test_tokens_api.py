@@ -18,7 +18,7 @@ FROZEN = "2025-01-15T10:20:30+00:00"
 @pytest.fixture
 def frozen(sonar):
     """The clock stopped at 2025-01-15T10:20:30Z."""
-    assert sonar.post("/_mock/clock", json={"freeze": FROZEN}).status_code == 200
+    assert sonar.post("/_mock/clock", json={"freeze": FROZEN}, headers=ADMIN).status_code == 200
 
 
 @pytest.fixture
@@ -201,7 +201,7 @@ def test_search_lists_the_tokens(sonar, frozen):
 
 def test_search_shows_an_expired_token(sonar, frozen):
     generate(sonar, name="short", expirationDate="2025-01-16")
-    sonar.post("/_mock/clock", json={"advanceSeconds": 2 * 86400})
+    sonar.post("/_mock/clock", json={"advanceSeconds": 2 * 86400}, headers=ADMIN)
     body = sonar.get("/api/user_tokens/search", headers=ADMIN).get_json()
     assert body["userTokens"][0]["isExpired"] is True
 

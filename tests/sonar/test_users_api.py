@@ -51,7 +51,7 @@ def errors(*messages: str) -> dict:
 
 
 def test_search_shows_administrators_every_field(sonar):
-    sonar.post("/_mock/clock", json={"freeze": FROZEN})
+    sonar.post("/_mock/clock", json={"freeze": FROZEN}, headers=ADMIN)
     assert sonar.get("/api/users/search", headers=ADMIN).get_json() == {
         "paging": {"pageIndex": 1, "pageSize": 50, "total": 1},
         "users": [
