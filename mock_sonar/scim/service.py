@@ -158,11 +158,17 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
     if existing and not options.adopt_local_groups:
         raise UniquenessException(detail=f"Group '{name}' already exists")
     try:
+        if existing:
+            # Guess: the SCIM server's group code is not public. Every core path refuses the
+            # default group (GroupService, GroupMembershipService) and the docs say its content
+            # cannot change, so it is never adopted. `sonar-administrators` is adopted like any
+            # group: the docs warn that provisioning can use it to gain access (user-groups).
+            groups.check_not_default(existing)
         group = existing or groups.create_group(db, now, name)
+        scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
+        _set_members(db, group, resources.member_ids(payload))
     except SonarError as error:
         raise _refused(error) from error
-    scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
-    _set_members(db, group, resources.member_ids(payload))
     return scim_id
 
 
@@ -197,6 +203,9 @@ def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
         raise InvalidValueException(detail=f"User {unknown[0]} not found")
     current = {m["uuid"] for m in scim_mapping.group_members(db, group["uuid"])}
     target = set(wanted.values())
+    if current != target:
+        # GroupMembershipService.findNonDefaultGroupOrThrow: sonar-users keeps every active user.
+        groups.check_not_default(group)
     for user_uuid in current - target:
         memberships.leave_group(db, group, user_uuid)
     for user_uuid in target - current:

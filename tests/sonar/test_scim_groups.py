@@ -3,6 +3,7 @@
 import pytest
 
 from mock_sonar import create_app
+from mock_sonar.accounts import groups, scim_mapping
 from tests.conftest import ADMIN
 from tests.sonar.conftest import SCIM, create_user, okta_headers, post_json, sample, sonar_user
 
@@ -204,14 +205,94 @@ def test_delete_group(sonar, scim):
     assert sonar.get(f"{SCIM}/Groups/{group['id']}", headers=scim).status_code == 404
 
 
-def test_the_default_group_cannot_be_deleted(sonar, scim):
-    group = create_group(sonar, scim, "sonar-users")
-    response = sonar.delete(f"{SCIM}/Groups/{group['id']}", headers=scim)
-    assert response.status_code == 400
-    assert response.get_json()["detail"] == (
-        "Default group 'sonar-users' cannot be used to perform this action"
+DEFAULT_GROUP_REFUSED = "Default group 'sonar-users' cannot be used to perform this action"
+
+
+def map_default_group(db) -> str:
+    """A SCIM id on sonar-users, as a state imported from elsewhere could hold; its SCIM id."""
+    return scim_mapping.map_group(db, groups.default_group(db)["uuid"], {})
+
+
+def test_the_default_group_is_never_adopted(sonar, scim):
+    jane = create_user(sonar, scim, "jane@example.com")
+    response = post_json(
+        sonar,
+        f"{SCIM}/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "sonar-users", "members": []},
+        scim,
     )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/scim+json"
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
+    assert sonar_group(sonar, "sonar-users")["managed"] is False
+    assert sonar_user(sonar, jane["userName"])["groups"] == ["sonar-users"]
+    listed = sonar.get(f'{SCIM}/Groups?filter=displayName eq "sonar-users"', headers=scim)
+    assert listed.get_json()["totalResults"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("PUT", {"schemas": [GROUP_SCHEMA], "displayName": "sonar-users", "members": []}),
+        (
+            "PATCH",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "members", "value": []}],
+            },
+        ),
+        (
+            "PATCH",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "displayName", "value": "everyone"}],
+            },
+        ),
+    ],
+)
+def test_a_mapped_default_group_keeps_its_name_and_members(sonar, scim, db, method, body):
+    jane = create_user(sonar, scim, "jane@example.com")
+    scim_id = map_default_group(db)
+    response = post_json(sonar, f"{SCIM}/Groups/{scim_id}", body, scim, method=method)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
+    assert sonar_user(sonar, jane["userName"])["groups"] == ["sonar-users"]
+    assert sonar_group(sonar, "sonar-users")["membersCount"] == 2
+
+
+def test_a_mapped_default_group_accepts_a_push_that_changes_nothing(sonar, scim, db):
+    jane = create_user(sonar, scim, "jane@example.com")
+    scim_id = map_default_group(db)
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": "sonar-users",
+        "members": [{"value": jane["id"]}],
+    }
+    response = post_json(sonar, f"{SCIM}/Groups/{scim_id}", body, scim, method="PUT")
+    assert response.status_code == 200
+    assert [m["value"] for m in response.get_json()["members"]] == [jane["id"]]
+
+
+def test_the_default_group_cannot_be_deleted(sonar, scim, db):
+    scim_id = map_default_group(db)
+    response = sonar.delete(f"{SCIM}/Groups/{scim_id}", headers=scim)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
     assert sonar_group(sonar, "sonar-users") is not None
+
+
+def test_sonar_administrators_is_adopted_like_any_group(sonar, scim):
+    """The docs warn that provisioning can use this group to gain access (user-groups page):
+    its pushed members become administrators, its local members stay."""
+    jane = create_user(sonar, scim, "jane@example.com")
+    create_group(sonar, scim, "sonar-administrators", [jane["id"]])
+    assert sonar_group(sonar, "sonar-administrators")["managed"] is True
+    assert sorted(sonar_user(sonar, jane["userName"])["groups"]) == [
+        "sonar-administrators",
+        "sonar-users",
+    ]
+    admins = sonar.get("/api/users/search?q=admin", headers=ADMIN).get_json()["users"]
+    assert "sonar-administrators" in next(u for u in admins if u["login"] == "admin")["groups"]
 
 
 def test_group_patch_can_answer_200_with_the_group(tmp_path):
