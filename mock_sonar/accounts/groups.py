@@ -54,8 +54,13 @@ def check_not_default(group: dict) -> None:
         raise BadRequest(f"Default group '{group['name']}' cannot be used to perform this action")
 
 
+#: What Java's String.trim() removes: every character up to the space, control ones included.
+_JAVA_TRIMMED = "".join(chr(code) for code in range(0x21))
+
+
 def _check_name(db: Database, name: str | None, *, current_uuid: str | None = None) -> str:
-    if not name:
+    # UserGroupValidation.validateGroupName: empty once trimmed is empty.
+    if not name or not name.strip(_JAVA_TRIMMED):
         raise BadRequest("Group name cannot be empty")
     if len(name) > NAME_MAX:
         raise BadRequest(f"Group name cannot be longer than {NAME_MAX} characters")

@@ -29,6 +29,9 @@ class IdentityProvider(StrEnum):
 
 LOGIN_MIN, LOGIN_MAX, NAME_MAX, EMAIL_MAX = 2, 255, 200, 100
 _LOGIN_FORMAT = re.compile(r"\A\w[\w.\-@]+\Z")
+# EmailValidator wraps Apache Commons' validator; this is its gist, not its exact grammar
+# (a dotted domain with a top-level part of two letters or more; no spaces or control characters).
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[A-Za-z]{2,}")
 
 
 def get_user(db: Database, uuid: str) -> dict | None:
@@ -91,6 +94,12 @@ def require_user_by_id(db: Database, uuid: str | None, *, active: bool = False) 
         # String.format shows a missing id as "null".
         raise NotFound(f"User '{'null' if uuid is None else uuid}' not found")
     return user
+
+
+def check_email(email: str | None) -> None:
+    """EmailValidator.isValidIfPresent: an email, when given, must be a valid address."""
+    if email and not _EMAIL.fullmatch(email):
+        raise BadRequest(f"Email '{email}' is not valid")
 
 
 def validation_messages(
