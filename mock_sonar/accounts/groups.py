@@ -8,7 +8,9 @@ from sqlite_utils import Database
 from mock_common.db import select_page, transactional
 from mock_sonar.accounts import permissions
 from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
+from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 DEFAULT_GROUP = "sonar-users"
 ADMIN_GROUP = "sonar-administrators"
@@ -134,8 +136,8 @@ def search_groups(
     """Groups matching the filters, sorted by name (case-insensitive), and the total count."""
     where, params = [], {}
     if query:
-        where.append("g.name like :q")
-        params["q"] = f"%{query}%"
+        where.append(f"g.name like :q {ESCAPE_CLAUSE}")
+        params["q"] = like.contains(query)
     if managed is not None:
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_groups s where s.group_uuid = g.uuid)")

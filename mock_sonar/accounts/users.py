@@ -17,7 +17,9 @@ from mock_common.db import select_page, transactional
 from mock_sonar.accounts import memberships, sessions
 from mock_sonar.accounts.passwords import check_password, hash_password
 from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
+from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 
 class IdentityProvider(StrEnum):
@@ -503,8 +505,11 @@ def search_users(
     """Users matching the filters, sorted by login, and the total count."""
     where, params = ["u.active = :active"], {"active": int(active)}
     if query:
-        where.append("(u.login like :q or u.name like :q or u.email like :q)")
-        params["q"] = f"%{query}%"
+        where.append(
+            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
+            f"or u.email like :q {ESCAPE_CLAUSE})"
+        )
+        params["q"] = like.contains(query)
     if managed is not None:
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_users s where s.user_uuid = u.uuid)")
