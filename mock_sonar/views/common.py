@@ -60,8 +60,10 @@ def json_response(
 
 
 def no_content() -> Response:
-    """204 with no body."""
-    return Response(status=204)
+    """204 with no body and no Content-Type: ServletResponse.noContent() sets only the status."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def edition() -> str:

@@ -30,7 +30,7 @@ from mock_sonar.errors import NotFound
 from mock_sonar.scim import discovery, faults, filters, resources, service
 from mock_sonar.scim.errors import ScimDisabled
 from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
-from mock_sonar.views.common import edition, get_db, is_admin, now, principal
+from mock_sonar.views.common import edition, get_db, is_admin, no_content, now, principal
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
@@ -82,6 +82,8 @@ def _injected_fault() -> Response | None:
     if fault.status is None and fault.body is None:
         return None
     status = fault.status or 200
+    if status == 204 and fault.body is None:
+        return no_content()
     if fault.body is None:
         detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
         body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
@@ -225,7 +227,7 @@ def patch_user(scim_id: str) -> Response:
 def delete_user(scim_id: str) -> Response:
     """DELETE /Users/{id}: deactivated in SonarQube, unknown to SCIM afterwards."""
     service.delete_user(get_db(), now(), scim_id)
-    return Response(status=204)
+    return no_content()
 
 
 # --- Groups ----------------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def patch_group(scim_id: str) -> Response:
     patch = _body(PatchOp[Group], Context.RESOURCE_PATCH_REQUEST)
     service.patch_group(get_db(), now(), scim_id, patch, _base_url())
     if current_app.config["SCIM_GROUP_PATCH_STATUS"] == 204:
-        return Response(status=204)
+        return no_content()
     return _group_response(scim_id)
 
 
@@ -290,7 +292,7 @@ def patch_group(scim_id: str) -> Response:
 def delete_group(scim_id: str) -> Response:
     """DELETE /Groups/{id}."""
     service.delete_group(get_db(), scim_id)
-    return Response(status=204)
+    return no_content()
 
 
 # --- Discovery -------------------------------------------------------------------------------
