@@ -30,7 +30,16 @@ from mock_sonar.errors import NotFound
 from mock_sonar.scim import discovery, faults, filters, resources, service
 from mock_sonar.scim.errors import ScimDisabled
 from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
-from mock_sonar.views.common import edition, get_db, is_admin, no_content, now, principal
+from mock_sonar.views.common import (
+    edition,
+    get_db,
+    is_admin,
+    json_response,
+    no_content,
+    now,
+    principal,
+    to_json,
+)
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
@@ -67,7 +76,7 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
 
 def scim_json(data: object, status: int = 200, location: str | None = None) -> Response:
     """A SCIM JSON response."""
-    response = Response(json.dumps(data), status=status, content_type=SCIM_JSON)
+    response = json_response(data, status, SCIM_JSON)
     if location:
         response.headers["Location"] = location
     return response
@@ -86,7 +95,7 @@ def _injected_fault() -> Response | None:
         return no_content()
     if fault.body is None:
         detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-        body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
+        body, content_type = to_json(Error(status=status, detail=detail).model_dump()), SCIM_JSON
     else:
         body, content_type = fault.body, fault.content_type or "text/plain"
     response = Response(body, status=status, content_type=content_type)

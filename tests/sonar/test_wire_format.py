@@ -1,5 +1,7 @@
-"""The bytes SonarQube puts on the wire: 204 answers without a Content-Type."""
+"""The bytes SonarQube puts on the wire: 204 answers without a Content-Type; JSON compact and
+in raw UTF-8, as Gson's JsonWriter (Web API v1), Jackson (v2) and the SCIM server write it."""
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -176,3 +178,90 @@ def test_no_content_has_no_content_type(request, sonar, name, send):
     assert response.status_code == 204, response.data
     assert response.data == b""
     assert "Content-Type" not in response.headers
+
+
+ZOE = "Zoë Ångström"
+EQUIPE = "Équipe ünïcode"
+
+
+def assert_sonar_json(response, content_type: str, *texts: str) -> object:
+    """The body is JSON exactly as a compact, non-escaping writer makes it, in UTF-8 (JSON's
+    own encoding: the Content-Type names no other charset), with these texts as raw UTF-8."""
+    assert response.headers["Content-Type"] == content_type
+    raw = response.get_data()
+    data = json.loads(raw.decode("utf-8"))
+    assert raw == json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    for text in texts:
+        assert text.encode("utf-8") in raw
+    return data
+
+
+@pytest.fixture
+def zoe(sonar):
+    """A local user and a group whose names are not ASCII."""
+    data = {"login": "zoe", "name": ZOE, "email": "zoe@example.com", "password": PASSWORD}
+    assert sonar.post("/api/users/create", headers=ADMIN, data=data).status_code == 200
+    response = sonar.post("/api/user_groups/create", headers=ADMIN, data={"name": EQUIPE})
+    assert response.status_code == 200
+    return sonar
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/users/search?q=zoe",
+        "/api/user_groups/users?name=sonar-users&q=zoe",
+        f"{V2}/users-management/users?q=zoe",
+    ],
+)
+def test_web_api_users_are_compact_raw_utf8(zoe, path):
+    assert_sonar_json(zoe.get(path, headers=ADMIN), "application/json", ZOE)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/user_groups/search?q=quipe", f"{V2}/authorizations/groups?q=quipe"]
+)
+def test_web_api_groups_are_compact_raw_utf8(zoe, path):
+    assert_sonar_json(zoe.get(path, headers=ADMIN), "application/json", EQUIPE)
+
+
+def test_web_api_errors_are_compact_raw_utf8(zoe):
+    v1 = zoe.post("/api/user_groups/create", headers=ADMIN, data={"name": EQUIPE})
+    assert v1.status_code == 400
+    body = assert_sonar_json(v1, "application/json", EQUIPE)
+    assert body == {"errors": [{"msg": f"Group '{EQUIPE}' already exists"}]}
+    v2 = zoe.post(f"{V2}/authorizations/groups", headers=ADMIN, json={"name": EQUIPE})
+    assert v2.status_code == 400
+    body = assert_sonar_json(v2, "application/json", EQUIPE)
+    assert body == {"message": f"Group '{EQUIPE}' already exists"}
+
+
+def test_scim_resources_and_errors_are_compact_raw_utf8(sonar, scim):
+    created = create_user(sonar, scim, "zoe@example.com", displayName=ZOE)
+    path = f"{SCIM}/Users/{created['id']}"
+    assert_sonar_json(sonar.get(path, headers=scim), "application/scim+json", ZOE)
+    listed = sonar.get(f'{SCIM}/Users?filter=userName eq "zoe@example.com"', headers=scim)
+    assert_sonar_json(listed, "application/scim+json", ZOE)
+    body = {"schemas": [GROUP_SCHEMA], "displayName": EQUIPE, "members": []}
+    group = post_json(sonar, f"{SCIM}/Groups", body, scim)
+    assert_sonar_json(group, "application/scim+json", EQUIPE)
+    conflict = post_json(sonar, f"{SCIM}/Groups", body, scim)
+    assert conflict.status_code == 409
+    assert_sonar_json(conflict, "application/scim+json", EQUIPE)
+    discovery = sonar.get(f"{SCIM}/ServiceProviderConfig", headers=scim)
+    assert_sonar_json(discovery, "application/scim+json")
+
+
+def test_an_injected_scim_fault_is_compact(sonar, scim):
+    fault = sonar.post("/_mock/faults", headers=ADMIN, json={"status": 503})
+    assert_sonar_json(fault, "application/json")
+    response = sonar.get(f"{SCIM}/Users", headers=scim)
+    assert response.status_code == 503
+    assert_sonar_json(response, "application/scim+json")
+
+
+def test_control_plane_json_is_compact_raw_utf8(zoe):
+    state = assert_sonar_json(zoe.get("/_mock/state", headers=ADMIN), "application/json", ZOE)
+    assert ZOE in {user["name"] for user in state["users"]}
+    clock = zoe.post("/_mock/clock", headers=ADMIN, json={"freeze": "2025-01-15T10:00:00Z"})
+    assert_sonar_json(clock, "application/json")
