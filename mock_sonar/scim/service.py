@@ -179,10 +179,7 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
 
 @transactional
 def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> None:
-    """PUT /Groups/{id}: rename and set the full member list (Okta's Push Groups dialect).
-
-    meta.lastModified moves when anything changes: the name, the members, other attributes.
-    """
+    """PUT /Groups/{id}: rename and set the full member list (Okta's Push Groups dialect)."""
     row = require_group(db, scim_id)
     validation.check_group(payload)
     attributes = resources.stored_attributes(payload)
@@ -191,6 +188,8 @@ def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> 
         members_changed = _set_members(db, renamed, resources.member_ids(payload))
     except SonarError as error:
         raise _refused(error) from error
+    # Guess: the real `meta` is not public; lastModified moves with every change of the group
+    # as SCIM shows it (name, members, kept attributes), and only then.
     if renamed is not row or members_changed or attributes != scim_mapping.attributes_of(row):
         scim_mapping.save_group_attributes(db, now, scim_id, attributes)
 
@@ -202,7 +201,8 @@ def _rename_group(db: Database, row: dict, name: str | None) -> dict:
     groups.check_not_default(row)  # GroupService.updateGroup checks this first
     other = groups.get_group_by_name(db, name)
     if other is not None:
-        # GroupService's "Group 'x' already exists"; RFC 7644 §3.12 makes it 409 uniqueness.
+        # Guess: GroupService's "Group 'x' already exists" is a 400 in the Web API; a SCIM
+        # server answers a clash with 409 uniqueness (RFC 7644 §3.12), as POST /Groups does.
         raise UniquenessException(detail=f"Group '{name}' already exists")
     return groups.update_group(db, row, name=name)
 

@@ -56,6 +56,7 @@ def check_patch_paths(model: type[Resource], patch: PatchOp) -> None:
 
     The server's lenient policy ignores attributes it does not know in a request body; a
     PATCH path is different, as an operation on nothing would answer 200 and change nothing.
+    Guess: SonarQube's handling is not public; this is what the RFC asks.
     """
     for operation in patch.operations or []:
         if not operation.path:
