@@ -109,4 +109,6 @@ def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:
 
 
 def _json(data: object) -> Response:
-    return Response(json.dumps(data), status=200, content_type="application/json")
+    # Compact and raw UTF-8, as both products write JSON.
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return Response(body, status=200, content_type="application/json")

@@ -8,7 +8,9 @@ from sqlite_utils import Database
 from mock_common.db import select_page, transactional
 from mock_sonar.accounts import permissions
 from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
+from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 DEFAULT_GROUP = "sonar-users"
 ADMIN_GROUP = "sonar-administrators"
@@ -54,8 +56,13 @@ def check_not_default(group: dict) -> None:
         raise BadRequest(f"Default group '{group['name']}' cannot be used to perform this action")
 
 
+#: What Java's String.trim() removes: every character up to the space, control ones included.
+_JAVA_TRIMMED = "".join(chr(code) for code in range(0x21))
+
+
 def _check_name(db: Database, name: str | None, *, current_uuid: str | None = None) -> str:
-    if not name:
+    # UserGroupValidation.validateGroupName: empty once trimmed is empty.
+    if not name or not name.strip(_JAVA_TRIMMED):
         raise BadRequest("Group name cannot be empty")
     if len(name) > NAME_MAX:
         raise BadRequest(f"Group name cannot be longer than {NAME_MAX} characters")
@@ -129,8 +136,8 @@ def search_groups(
     """Groups matching the filters, sorted by name (case-insensitive), and the total count."""
     where, params = [], {}
     if query:
-        where.append("g.name like :q")
-        params["q"] = f"%{query}%"
+        where.append(f"g.name like :q {ESCAPE_CLAUSE}")
+        params["q"] = like.contains(query)
     if managed is not None:
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_groups s where s.group_uuid = g.uuid)")

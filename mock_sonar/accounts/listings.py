@@ -8,6 +8,8 @@ from sqlite_utils import Database
 
 from mock_sonar.accounts import groups
 from mock_sonar.accounts.memberships import SelectionMode
+from mock_sonar.storage import like
+from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 #: The web app loads users and groups 50 at a time ("Show more" loads the next page).
 PAGE_SIZE = 50
@@ -16,7 +18,7 @@ _MANAGED_GROUP = "exists (select 1 from scim_groups s where s.group_uuid = g.uui
 
 
 def _like(query: str | None) -> str | None:
-    return f"%{query}%" if query else None
+    return like.contains(query) if query else None
 
 
 def list_users(
@@ -26,7 +28,10 @@ def list_users(
     where = ["u.active = 1"]
     params: dict = {"q": _like(query), "limit": limit}
     if query:
-        where.append("(u.login like :q or u.name like :q or u.email like :q)")
+        where.append(
+            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
+            f"or u.email like :q {ESCAPE_CLAUSE})"
+        )
     if managed is not None:
         where.append(_MANAGED_USER if managed else f"not {_MANAGED_USER}")
     clause = " and ".join(where)
@@ -62,7 +67,7 @@ def list_groups(
     where = ["1 = 1"]
     params: dict = {"q": _like(query), "limit": limit, "default": groups.DEFAULT_GROUP}
     if query:
-        where.append("g.name like :q")
+        where.append(f"g.name like :q {ESCAPE_CLAUSE}")
     if managed is not None:
         where.append(_MANAGED_GROUP if managed else f"not {_MANAGED_GROUP}")
     clause = " and ".join(where)
@@ -93,7 +98,7 @@ def group_members(
     elif selected == SelectionMode.DESELECTED:
         where.append("gu.user_uuid is null")
     if query:
-        where.append("(u.login like :q or u.name like :q)")
+        where.append(f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE})")
     return list(
         db.query(
             f"""

@@ -6,6 +6,7 @@ server (`mock_sonar/scim/`) and the managed-instance rules (`management`) both r
 """
 
 import json
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -81,7 +82,7 @@ def list_groups(
         where, params = ["g.name = :name"], {"name": display_name}
     return select_page(
         db,
-        columns="g.*, s.scim_uuid, s.attributes",
+        columns="g.*, s.scim_uuid, s.attributes, s.last_modified",
         source="scim_groups s join groups g on g.uuid = s.group_uuid",
         where=where,
         params=params,
@@ -95,7 +96,7 @@ def get_group(db: Database, scim_uuid: str) -> dict | None:
     """A mapped group with its SCIM id."""
     rows = list(
         db.query(
-            "select g.*, s.scim_uuid, s.attributes from scim_groups s "
+            "select g.*, s.scim_uuid, s.attributes, s.last_modified from scim_groups s "
             "join groups g on g.uuid = s.group_uuid "
             "where s.scim_uuid = ?",
             [scim_uuid],
@@ -105,19 +106,32 @@ def get_group(db: Database, scim_uuid: str) -> dict | None:
 
 
 @transactional
-def map_group(db: Database, group_uuid: str, attributes: dict) -> str:
+def map_group(db: Database, now: datetime, group_uuid: str, attributes: dict) -> str:
     """Make a SonarQube group managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
     db["scim_groups"].insert(
-        {"scim_uuid": scim_uuid, "group_uuid": group_uuid, "attributes": json.dumps(attributes)}
+        {
+            "scim_uuid": scim_uuid,
+            "group_uuid": group_uuid,
+            "attributes": json.dumps(attributes),
+            "last_modified": now.isoformat(),
+        }
     )
     return scim_uuid
 
 
 @transactional
-def save_group_attributes(db: Database, scim_uuid: str, attributes: dict) -> None:
-    """Remember SCIM attributes SonarQube has no column for (externalId)."""
-    db["scim_groups"].update(scim_uuid, {"attributes": json.dumps(attributes)})
+def save_group_attributes(db: Database, now: datetime, scim_uuid: str, attributes: dict) -> None:
+    """Remember SCIM attributes SonarQube has no column for (externalId), and that the group
+    changed now (its meta.lastModified)."""
+    db["scim_groups"].update(
+        scim_uuid, {"attributes": json.dumps(attributes), "last_modified": now.isoformat()}
+    )
+
+
+def attributes_of(row: dict) -> dict:
+    """The stored SCIM attributes of a mapped user or group row."""
+    return json.loads(row.get("attributes") or "{}")
 
 
 def group_members(db: Database, group_uuid: str) -> list[dict]:

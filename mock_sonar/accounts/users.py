@@ -17,7 +17,9 @@ from mock_common.db import select_page, transactional
 from mock_sonar.accounts import memberships, sessions
 from mock_sonar.accounts.passwords import check_password, hash_password
 from mock_sonar.errors import BadRequest, NotFound
+from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
+from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 
 class IdentityProvider(StrEnum):
@@ -29,6 +31,9 @@ class IdentityProvider(StrEnum):
 
 LOGIN_MIN, LOGIN_MAX, NAME_MAX, EMAIL_MAX = 2, 255, 200, 100
 _LOGIN_FORMAT = re.compile(r"\A\w[\w.\-@]+\Z")
+# EmailValidator wraps Apache Commons' validator; this is its gist, not its exact grammar
+# (a dotted domain with a top-level part of two letters or more; no spaces or control characters).
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[A-Za-z]{2,}")
 
 
 def get_user(db: Database, uuid: str) -> dict | None:
@@ -91,6 +96,12 @@ def require_user_by_id(db: Database, uuid: str | None, *, active: bool = False) 
         # String.format shows a missing id as "null".
         raise NotFound(f"User '{'null' if uuid is None else uuid}' not found")
     return user
+
+
+def check_email(email: str | None) -> None:
+    """EmailValidator.isValidIfPresent: an email, when given, must be a valid address."""
+    if email and not _EMAIL.fullmatch(email):
+        raise BadRequest(f"Email '{email}' is not valid")
 
 
 def validation_messages(
@@ -494,8 +505,11 @@ def search_users(
     """Users matching the filters, sorted by login, and the total count."""
     where, params = ["u.active = :active"], {"active": int(active)}
     if query:
-        where.append("(u.login like :q or u.name like :q or u.email like :q)")
-        params["q"] = f"%{query}%"
+        where.append(
+            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
+            f"or u.email like :q {ESCAPE_CLAUSE})"
+        )
+        params["q"] = like.contains(query)
     if managed is not None:
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_users s where s.user_uuid = u.uuid)")

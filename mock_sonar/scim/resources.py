@@ -69,7 +69,13 @@ def group_resource(db: Database, row: dict, base_url: str) -> dict:
         **{k: v for k, v in extra.items() if k not in _OWNED_BY_GROUP},
         "displayName": row["name"],
         "members": members,
-        "meta": _meta("Group", row["scim_uuid"], row["created_at"], row["created_at"], base_url),
+        "meta": _meta(
+            "Group",
+            row["scim_uuid"],
+            row["created_at"],
+            row.get("last_modified") or row["created_at"],
+            base_url,
+        ),
     }
 
 

@@ -22,7 +22,7 @@ from mock_common.db import transactional
 from mock_sonar.accounts import deactivation, groups, memberships, scim_mapping, users
 from mock_sonar.accounts.users import IdentityProvider
 from mock_sonar.errors import SonarError
-from mock_sonar.scim import resources
+from mock_sonar.scim import resources, validation
 from mock_sonar.scim.errors import ScimBadRequest
 from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
 
@@ -53,6 +53,7 @@ def require_user(db: Database, scim_id: str) -> dict:
 @transactional
 def create_user(db: Database, now: datetime, payload: User, options: ScimOptions) -> str:
     """POST /Users: adopt the SAML user with this external identity, or create one."""
+    validation.check_user(payload)
     user_name = payload.user_name
     if scim_mapping.find_user_by_user_name(db, user_name):
         raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
@@ -86,6 +87,7 @@ def replace_user(
 ) -> None:
     """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
     row = require_user(db, scim_id)
+    validation.check_user(payload)
     user_name = payload.user_name
     other = scim_mapping.find_user_by_user_name(db, user_name)
     if other and other["scim_uuid"] != scim_id:
@@ -151,6 +153,7 @@ def require_group(db: Database, scim_id: str) -> dict:
 @transactional
 def create_group(db: Database, now: datetime, payload: Group, options: ScimOptions) -> str:
     """POST /Groups: a managed group, adopting a local one of the same name if allowed."""
+    validation.check_group(payload)
     name = payload.display_name
     if scim_mapping.list_groups(db, display_name=name, offset=0, limit=1)[1]:
         raise UniquenessException(detail=f"Group with displayName '{name}' already exists")
@@ -158,11 +161,19 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
     if existing and not options.adopt_local_groups:
         raise UniquenessException(detail=f"Group '{name}' already exists")
     try:
+        if existing:
+            # Guess: the SCIM server's group code is not public. Every core path refuses the
+            # default group (GroupService, GroupMembershipService) and the docs say its content
+            # cannot change, so it is never adopted. `sonar-administrators` is adopted like any
+            # group: the docs warn that provisioning can use it to gain access (user-groups).
+            groups.check_not_default(existing)
         group = existing or groups.create_group(db, now, name)
+        scim_id = scim_mapping.map_group(
+            db, now, group["uuid"], resources.stored_attributes(payload)
+        )
+        _set_members(db, group, resources.member_ids(payload))
     except SonarError as error:
         raise _refused(error) from error
-    scim_id = scim_mapping.map_group(db, group["uuid"], resources.stored_attributes(payload))
-    _set_members(db, group, resources.member_ids(payload))
     return scim_id
 
 
@@ -170,13 +181,30 @@ def create_group(db: Database, now: datetime, payload: Group, options: ScimOptio
 def replace_group(db: Database, now: datetime, scim_id: str, payload: Group) -> None:
     """PUT /Groups/{id}: rename and set the full member list (Okta's Push Groups dialect)."""
     row = require_group(db, scim_id)
+    validation.check_group(payload)
+    attributes = resources.stored_attributes(payload)
     try:
-        if payload.display_name and payload.display_name != row["name"]:
-            row = groups.update_group(db, row, name=payload.display_name)
-        _set_members(db, row, resources.member_ids(payload))
-        scim_mapping.save_group_attributes(db, scim_id, resources.stored_attributes(payload))
+        renamed = _rename_group(db, row, payload.display_name)
+        members_changed = _set_members(db, renamed, resources.member_ids(payload))
     except SonarError as error:
         raise _refused(error) from error
+    # Guess: the real `meta` is not public; lastModified moves with every change of the group
+    # as SCIM shows it (name, members, kept attributes), and only then.
+    if renamed is not row or members_changed or attributes != scim_mapping.attributes_of(row):
+        scim_mapping.save_group_attributes(db, now, scim_id, attributes)
+
+
+def _rename_group(db: Database, row: dict, name: str | None) -> dict:
+    """The group under its new name (the same row when the name does not change)."""
+    if not name or name == row["name"]:
+        return row
+    groups.check_not_default(row)  # GroupService.updateGroup checks this first
+    other = groups.get_group_by_name(db, name)
+    if other is not None:
+        # Guess: GroupService's "Group 'x' already exists" is a 400 in the Web API; a SCIM
+        # server answers a clash with 409 uniqueness (RFC 7644 §3.12), as POST /Groups does.
+        raise UniquenessException(detail=f"Group '{name}' already exists")
+    return groups.update_group(db, row, name=name)
 
 
 @transactional
@@ -189,18 +217,25 @@ def delete_group(db: Database, scim_id: str) -> None:
         raise _refused(error) from error
 
 
-def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> None:
-    """Make the group's managed members exactly these users; local members are untouched."""
+def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> bool:
+    """Make the group's managed members exactly these users; local members are untouched.
+
+    Whether the members changed.
+    """
     wanted = scim_mapping.user_uuids_for(db, scim_user_ids)
     unknown = [i for i in scim_user_ids if i not in wanted]
     if unknown:
         raise InvalidValueException(detail=f"User {unknown[0]} not found")
     current = {m["uuid"] for m in scim_mapping.group_members(db, group["uuid"])}
     target = set(wanted.values())
+    if current != target:
+        # GroupMembershipService.findNonDefaultGroupOrThrow: sonar-users keeps every active user.
+        groups.check_not_default(group)
     for user_uuid in current - target:
         memberships.leave_group(db, group, user_uuid)
     for user_uuid in target - current:
         memberships.add_member(db, group, user_uuid)
+    return current != target
 
 
 # --- PATCH -----------------------------------------------------------------------------------
@@ -215,6 +250,7 @@ def patch_user(
     Covers Okta's path-less `replace {"active": false}` and Entra's `path: active` with
     string values; op names are case-insensitive (scim2-models normalises them).
     """
+    validation.check_patch_paths(ScimUser, patch)
     current = ScimUser.model_validate(
         resources.user_resource(db, require_user(db, scim_id), base_url),
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
@@ -226,6 +262,7 @@ def patch_user(
 @transactional
 def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str) -> None:
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
+    validation.check_patch_paths(Group, patch)
     current = Group.model_validate(
         resources.group_resource(db, require_group(db, scim_id), base_url),
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE,

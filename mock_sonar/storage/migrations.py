@@ -110,6 +110,18 @@ def m002_saml_message_ids(db: Database) -> None:
     )
 
 
+def m003_scim_group_last_modified(db: Database) -> None:
+    """When the SCIM server last changed a managed group (its meta.lastModified)."""
+    _run_ddl(
+        db,
+        """
+        alter table scim_groups add column last_modified text;
+        update scim_groups set last_modified =
+            (select g.created_at from groups g where g.uuid = scim_groups.group_uuid)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -117,4 +129,4 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_initial_schema, m002_saml_message_ids]
+MIGRATIONS = [m001_initial_schema, m002_saml_message_ids, m003_scim_group_last_modified]

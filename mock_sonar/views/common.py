@@ -50,18 +50,24 @@ def is_admin() -> bool:
     return caller is not None and permissions.is_system_administrator(get_db(), caller.user["uuid"])
 
 
+def to_json(data: object) -> str:
+    """JSON as SonarQube writes it (Gson's JsonWriter, Jackson): compact, non-ASCII as is."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(
     data: object, status: int = 200, content_type: str = "application/json"
 ) -> Response:
-    """A JSON body in SonarQube's compact form."""
-    return Response(
-        json.dumps(data, separators=(",", ":")), status=status, content_type=content_type
-    )
+    """A JSON body in SonarQube's form, encoded as UTF-8 (JSON's own encoding, RFC 8259 §8.1,
+    so the Content-Type names no charset, as SonarQube's does not)."""
+    return Response(to_json(data), status=status, content_type=content_type)
 
 
 def no_content() -> Response:
-    """204 with no body."""
-    return Response(status=204)
+    """204 with no body and no Content-Type: ServletResponse.noContent() sets only the status."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def edition() -> str:

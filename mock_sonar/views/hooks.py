@@ -136,6 +136,14 @@ def render_unexpected(error: Exception) -> Response:
     return render_error(_status_error(500, _INTERNAL_ERROR))
 
 
+def drop_content_type_of_no_content(response: Response) -> Response:
+    """A 204 has no body, so no Content-Type (Flask gives every response `text/html`), whoever
+    made it: the Web API, SCIM or the control plane shared with mock_okta."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response
+
+
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
     app.before_request(authenticate_web_api)
@@ -145,6 +153,7 @@ def register(app: Flask) -> None:
         authorize=require_admin,
         refuse_media_type=lambda: UnsupportedMediaType("Unsupported media type."),
     )
+    app.after_request(drop_content_type_of_no_content)
     web.init_app(app)
     app.register_error_handler(SonarError, render_error)
     app.register_error_handler(HTTPException, render_http_error)

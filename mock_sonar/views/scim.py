@@ -30,7 +30,16 @@ from mock_sonar.errors import NotFound
 from mock_sonar.scim import discovery, faults, filters, resources, service
 from mock_sonar.scim.errors import ScimDisabled
 from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
-from mock_sonar.views.common import edition, get_db, is_admin, now, principal
+from mock_sonar.views.common import (
+    edition,
+    get_db,
+    is_admin,
+    json_response,
+    no_content,
+    now,
+    principal,
+    to_json,
+)
 
 bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
@@ -67,7 +76,7 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
 
 def scim_json(data: object, status: int = 200, location: str | None = None) -> Response:
     """A SCIM JSON response."""
-    response = Response(json.dumps(data), status=status, content_type=SCIM_JSON)
+    response = json_response(data, status, SCIM_JSON)
     if location:
         response.headers["Location"] = location
     return response
@@ -82,9 +91,11 @@ def _injected_fault() -> Response | None:
     if fault.status is None and fault.body is None:
         return None
     status = fault.status or 200
+    if status == 204 and fault.body is None:
+        return no_content()
     if fault.body is None:
         detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-        body, content_type = json.dumps(Error(status=status, detail=detail).model_dump()), SCIM_JSON
+        body, content_type = to_json(Error(status=status, detail=detail).model_dump()), SCIM_JSON
     else:
         body, content_type = fault.body, fault.content_type or "text/plain"
     response = Response(body, status=status, content_type=content_type)
@@ -225,7 +236,7 @@ def patch_user(scim_id: str) -> Response:
 def delete_user(scim_id: str) -> Response:
     """DELETE /Users/{id}: deactivated in SonarQube, unknown to SCIM afterwards."""
     service.delete_user(get_db(), now(), scim_id)
-    return Response(status=204)
+    return no_content()
 
 
 # --- Groups ----------------------------------------------------------------------------------
@@ -282,7 +293,7 @@ def patch_group(scim_id: str) -> Response:
     patch = _body(PatchOp[Group], Context.RESOURCE_PATCH_REQUEST)
     service.patch_group(get_db(), now(), scim_id, patch, _base_url())
     if current_app.config["SCIM_GROUP_PATCH_STATUS"] == 204:
-        return Response(status=204)
+        return no_content()
     return _group_response(scim_id)
 
 
@@ -290,7 +301,7 @@ def patch_group(scim_id: str) -> Response:
 def delete_group(scim_id: str) -> Response:
     """DELETE /Groups/{id}."""
     service.delete_group(get_db(), scim_id)
-    return Response(status=204)
+    return no_content()
 
 
 # --- Discovery -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """SCIM /Groups as Okta's Push Groups (both dialects) and Entra send it."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from mock_sonar import create_app
+from mock_sonar.accounts import groups, scim_mapping
 from tests.conftest import ADMIN
 from tests.sonar.conftest import SCIM, create_user, okta_headers, post_json, sample, sonar_user
 
@@ -204,14 +207,94 @@ def test_delete_group(sonar, scim):
     assert sonar.get(f"{SCIM}/Groups/{group['id']}", headers=scim).status_code == 404
 
 
-def test_the_default_group_cannot_be_deleted(sonar, scim):
-    group = create_group(sonar, scim, "sonar-users")
-    response = sonar.delete(f"{SCIM}/Groups/{group['id']}", headers=scim)
-    assert response.status_code == 400
-    assert response.get_json()["detail"] == (
-        "Default group 'sonar-users' cannot be used to perform this action"
+DEFAULT_GROUP_REFUSED = "Default group 'sonar-users' cannot be used to perform this action"
+
+
+def map_default_group(db) -> str:
+    """A SCIM id on sonar-users, as a state imported from elsewhere could hold; its SCIM id."""
+    return scim_mapping.map_group(db, datetime.now(UTC), groups.default_group(db)["uuid"], {})
+
+
+def test_the_default_group_is_never_adopted(sonar, scim):
+    jane = create_user(sonar, scim, "jane@example.com")
+    response = post_json(
+        sonar,
+        f"{SCIM}/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "sonar-users", "members": []},
+        scim,
     )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/scim+json"
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
+    assert sonar_group(sonar, "sonar-users")["managed"] is False
+    assert sonar_user(sonar, jane["userName"])["groups"] == ["sonar-users"]
+    listed = sonar.get(f'{SCIM}/Groups?filter=displayName eq "sonar-users"', headers=scim)
+    assert listed.get_json()["totalResults"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("PUT", {"schemas": [GROUP_SCHEMA], "displayName": "sonar-users", "members": []}),
+        (
+            "PATCH",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "members", "value": []}],
+            },
+        ),
+        (
+            "PATCH",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "displayName", "value": "everyone"}],
+            },
+        ),
+    ],
+)
+def test_a_mapped_default_group_keeps_its_name_and_members(sonar, scim, db, method, body):
+    jane = create_user(sonar, scim, "jane@example.com")
+    scim_id = map_default_group(db)
+    response = post_json(sonar, f"{SCIM}/Groups/{scim_id}", body, scim, method=method)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
+    assert sonar_user(sonar, jane["userName"])["groups"] == ["sonar-users"]
+    assert sonar_group(sonar, "sonar-users")["membersCount"] == 2
+
+
+def test_a_mapped_default_group_accepts_a_push_that_changes_nothing(sonar, scim, db):
+    jane = create_user(sonar, scim, "jane@example.com")
+    scim_id = map_default_group(db)
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": "sonar-users",
+        "members": [{"value": jane["id"]}],
+    }
+    response = post_json(sonar, f"{SCIM}/Groups/{scim_id}", body, scim, method="PUT")
+    assert response.status_code == 200
+    assert [m["value"] for m in response.get_json()["members"]] == [jane["id"]]
+
+
+def test_the_default_group_cannot_be_deleted(sonar, scim, db):
+    scim_id = map_default_group(db)
+    response = sonar.delete(f"{SCIM}/Groups/{scim_id}", headers=scim)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == DEFAULT_GROUP_REFUSED
     assert sonar_group(sonar, "sonar-users") is not None
+
+
+def test_sonar_administrators_is_adopted_like_any_group(sonar, scim):
+    """The docs warn that provisioning can use this group to gain access (user-groups page):
+    its pushed members become administrators, its local members stay."""
+    jane = create_user(sonar, scim, "jane@example.com")
+    create_group(sonar, scim, "sonar-administrators", [jane["id"]])
+    assert sonar_group(sonar, "sonar-administrators")["managed"] is True
+    assert sorted(sonar_user(sonar, jane["userName"])["groups"]) == [
+        "sonar-administrators",
+        "sonar-users",
+    ]
+    admins = sonar.get("/api/users/search?q=admin", headers=ADMIN).get_json()["users"]
+    assert "sonar-administrators" in next(u for u in admins if u["login"] == "admin")["groups"]
 
 
 def test_group_patch_can_answer_200_with_the_group(tmp_path):
@@ -253,3 +336,109 @@ def test_unknown_group_id_is_a_scim_404(sonar, scim, method):
     response = post_json(sonar, f"{SCIM}/Groups/nope", body, scim, method=method)
     assert response.status_code == 404
     assert response.get_json()["detail"] == "Group nope not found"
+
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def rename_patch(name: str) -> dict:
+    return {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "displayName", "value": name}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "detail"),
+    [
+        ("   ", "displayName must not be blank"),
+        ("team\x00a", "displayName must not contain control characters"),
+        ("team\r\na", "displayName must not contain control characters"),
+    ],
+)
+def test_blank_group_names_and_control_characters_are_refused(sonar, scim, name, detail):
+    created = post_json(
+        sonar, f"{SCIM}/Groups", {"schemas": [GROUP_SCHEMA], "displayName": name}, scim
+    )
+    assert created.status_code == 400
+    assert created.get_json()["scimType"] == "invalidValue"
+    assert created.get_json()["detail"] == detail
+    group = create_group(sonar, scim, "team")
+    path = f"{SCIM}/Groups/{group['id']}"
+    renamed = post_json(sonar, path, rename_patch(name), scim, method="PATCH")
+    assert renamed.status_code == 400
+    assert renamed.get_json()["detail"] == detail
+    assert sonar.get(path, headers=scim).get_json()["displayName"] == "team"
+
+
+@pytest.mark.parametrize("existing", ["team-b", "legacy", "sonar-users", "sonar-administrators"])
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_rename_onto_an_existing_name_is_a_conflict(sonar, scim, existing, method):
+    sonar.post("/api/scim_management/disable", headers=ADMIN)
+    sonar.post("/api/user_groups/create", headers=ADMIN, data={"name": "legacy"})
+    sonar.post("/api/scim_management/enable", headers=ADMIN)
+    create_group(sonar, scim, "team-b")
+    group = create_group(sonar, scim, "team-a")
+    path = f"{SCIM}/Groups/{group['id']}"
+    body = (
+        {"schemas": [GROUP_SCHEMA], "displayName": existing, "members": []}
+        if method == "PUT"
+        else rename_patch(existing)
+    )
+    response = post_json(sonar, path, body, scim, method=method)
+    assert response.status_code == 409
+    assert response.get_json() == {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "409",
+        "scimType": "uniqueness",
+        "detail": f"Group '{existing}' already exists",
+    }
+    assert sonar.get(path, headers=scim).get_json()["displayName"] == "team-a"
+
+
+def test_a_patch_path_naming_no_group_attribute_is_invalid_path(sonar, scim):
+    group = create_group(sonar, scim, "team")
+    patch = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "owner", "value": "x"}],
+    }
+    response = post_json(sonar, f"{SCIM}/Groups/{group['id']}", patch, scim, method="PATCH")
+    assert response.status_code == 400
+    assert response.get_json()["scimType"] == "invalidPath"
+    assert response.get_json()["detail"] == "'owner' is not an attribute of the schema"
+
+
+def test_last_modified_moves_on_every_change(sonar, scim):
+    assert (
+        sonar.post(
+            "/_mock/clock", json={"freeze": "2025-01-15T10:00:00+00:00"}, headers=ADMIN
+        ).status_code
+        == 200
+    )
+    jane = create_user(sonar, scim, "jane@example.com")
+    group = create_group(sonar, scim, "team")
+    path = f"{SCIM}/Groups/{group['id']}"
+
+    def last_modified_after(seconds: int, change: dict | None, method: str = "PATCH") -> str:
+        sonar.post("/_mock/clock", json={"advanceSeconds": seconds}, headers=ADMIN)
+        if change is not None:
+            assert post_json(sonar, path, change, scim, method=method).status_code in (200, 204)
+        return sonar.get(path, headers=scim).get_json()["meta"]["lastModified"]
+
+    add = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": jane["id"]}]}],
+    }
+    assert group["meta"]["lastModified"] == "2025-01-15T10:00:00+00:00"
+    assert last_modified_after(60, add) == "2025-01-15T10:01:00+00:00"
+    assert last_modified_after(60, rename_patch("team-2")) == "2025-01-15T10:02:00+00:00"
+    remove = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "remove", "path": f'members[value eq "{jane["id"]}"]'}],
+    }
+    assert last_modified_after(60, remove) == "2025-01-15T10:03:00+00:00"
+    same = {"schemas": [GROUP_SCHEMA], "displayName": "team-2", "members": []}
+    assert last_modified_after(60, same, "PUT") == "2025-01-15T10:03:00+00:00"
+    assert sonar.get(path, headers=scim).get_json()["meta"]["created"] == (
+        "2025-01-15T10:00:00+00:00"
+    )

@@ -405,3 +405,98 @@ def test_racing_creates_give_one_user_and_one_conflict(sonar_app, sonar, scim):
     assert sorted(statuses) == [201, 409]
     listed = sonar.get(f'{SCIM}/Users?filter=userName eq "test.user@okta.local"', headers=scim)
     assert listed.get_json()["totalResults"] == 1
+
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+def user_body(user_name: str, **attributes) -> dict:
+    return {"schemas": [USER_SCHEMA], "userName": user_name, "active": True, **attributes}
+
+
+def assert_scim_400(response, scim_type: str, detail: str) -> None:
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/scim+json"
+    assert response.get_json() == {
+        "schemas": [ERROR],
+        "status": "400",
+        "scimType": scim_type,
+        "detail": detail,
+    }
+
+
+@pytest.mark.parametrize(
+    "email", ["x@y.z", "jane", "jane@example", "jane doe@example.com", "jane@exa\x00mple.com"]
+)
+def test_create_refuses_an_email_the_web_api_refuses(sonar, scim, email):
+    body = user_body("jane@example.com", emails=[{"value": email, "primary": True}])
+    response = post_json(sonar, f"{SCIM}/Users", body, scim)
+    assert_scim_400(response, "invalidValue", f"Email '{email}' is not valid")
+    assert sonar_user(sonar, "jane@example.com") is None
+
+
+def test_put_and_patch_refuse_an_invalid_email(sonar, scim):
+    jane = create_user(sonar, scim, "jane@example.com")
+    path = f"{SCIM}/Users/{jane['id']}"
+    put = user_body("jane@example.com", emails=[{"value": "jane@x.y", "primary": True}])
+    assert_scim_400(
+        post_json(sonar, path, put, scim, method="PUT"),
+        "invalidValue",
+        "Email 'jane@x.y' is not valid",
+    )
+    patch = {
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "jane@x.y"}
+        ],
+    }
+    assert_scim_400(
+        post_json(sonar, path, patch, scim, method="PATCH"),
+        "invalidValue",
+        "Email 'jane@x.y' is not valid",
+    )
+    assert sonar_user(sonar, "jane@example.com")["email"] == "jane@example.com"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "detail"),
+    [
+        ("userName", "   ", "userName must not be blank"),
+        ("userName", "\t\n", "userName must not be blank"),
+        ("userName", "jane\x00@example.com", "userName must not contain control characters"),
+        ("userName", "jane\x1b@example.com", "userName must not contain control characters"),
+        ("displayName", " ", "displayName must not be blank"),
+        ("displayName", "Jane\nDoe", "displayName must not contain control characters"),
+        ("displayName", "Jane\x7fDoe", "displayName must not contain control characters"),
+    ],
+)
+def test_blank_names_and_control_characters_are_refused(sonar, scim, attribute, value, detail):
+    body = {**user_body("jane@example.com", displayName="Jane Doe"), attribute: value}
+    response = post_json(sonar, f"{SCIM}/Users", body, scim)
+    assert_scim_400(response, "invalidValue", detail)
+    assert sonar.get(f"{SCIM}/Users", headers=scim).get_json()["totalResults"] == 0
+
+
+def test_a_rename_to_a_control_character_is_refused(sonar, scim):
+    jane = create_user(sonar, scim, "jane@example.com")
+    patch = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "Jane\x00"}],
+    }
+    response = post_json(sonar, f"{SCIM}/Users/{jane['id']}", patch, scim, method="PATCH")
+    assert_scim_400(response, "invalidValue", "displayName must not contain control characters")
+    assert sonar_user(sonar, "jane@example.com")["name"] == "jane@example.com"
+
+
+@pytest.mark.parametrize(
+    "path", ["nickname2", "name.middle", "urn:example:params:scim:schemas:custom:User:badge"]
+)
+@pytest.mark.parametrize("op", ["add", "replace", "remove"])
+def test_a_patch_path_naming_no_attribute_is_invalid_path(sonar, scim, op, path):
+    """RFC 7644 §3.5.2: not a 200 that silently changes nothing."""
+    jane = create_user(sonar, scim, "jane@example.com")
+    operation = {"op": op, "path": path} | ({} if op == "remove" else {"value": "x"})
+    patch = {"schemas": [PATCH_OP], "Operations": [operation]}
+    response = post_json(sonar, f"{SCIM}/Users/{jane['id']}", patch, scim, method="PATCH")
+    assert_scim_400(response, "invalidPath", f"'{path}' is not an attribute of the schema")

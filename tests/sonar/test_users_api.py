@@ -311,6 +311,10 @@ def test_create_reactivates_a_deactivated_user(sonar):
             {"login": "jane", "name": "Jane", "email": "not-an-email", "password": PASSWORD},
             "Email 'not-an-email' is not valid",
         ),
+        (
+            {"login": "jane", "name": "Jane", "email": "jane@x.y", "password": PASSWORD},
+            "Email 'jane@x.y' is not valid",
+        ),
         ({"login": "jane", "name": "Jane"}, "Password is mandatory and must not be empty"),
         (
             {"login": "jane", "name": "Jane", "local": "false", "password": PASSWORD},

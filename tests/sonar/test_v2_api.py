@@ -370,6 +370,10 @@ def test_create_group_is_201(sonar):
         ),
         ({"name": "anyone"}, "Anyone group cannot be used"),
         ({"name": "sonar-users"}, "Group 'sonar-users' already exists"),
+        # UserGroupValidation: a name that is empty once trimmed (Java's trim() also drops
+        # control characters).
+        ({"name": "   "}, "Group name cannot be empty"),
+        ({"name": " \u0000\t"}, "Group name cannot be empty"),
     ],
 )
 def test_create_group_refuses_bad_bodies(sonar, body, text):

@@ -3,8 +3,6 @@
 Behaviour follows SonarQube's `user/ws/*Action` classes.
 """
 
-import re
-
 from flask import Blueprint, Response
 from sqlite_utils import Database
 
@@ -29,15 +27,6 @@ from mock_sonar.views.common import (
 )
 
 bp = Blueprint("users_api", __name__)
-
-# EmailValidator wraps Apache Commons' validator; this is its gist, not its exact grammar.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-
-
-def check_email(email: str | None) -> None:
-    """EmailValidator.isValidIfPresent."""
-    if email and not _EMAIL.match(email):
-        raise BadRequest(f"Email '{email}' is not valid")
 
 
 def scm_account_params(params: WsParams) -> list[str]:
@@ -99,7 +88,7 @@ def create() -> Response:
     name = params.required("name", max_length=users.NAME_MAX)
     email = params.optional("email", max_length=users.EMAIL_MAX)
     local = params.boolean("local", True)
-    check_email(email)
+    users.check_email(email)
     user = user_admin.create_user(
         get_db(),
         now(),
@@ -121,7 +110,7 @@ def update() -> Response:
     login = params.required("login", max_length=users.LOGIN_MAX)
     name = params.raw("name", users.NAME_MAX)
     email = params.raw("email", users.EMAIL_MAX)
-    check_email(email)
+    users.check_email(email)
     accounts = scm_account_params(params)
     user = user_admin.update_user(
         get_db(), now(), login, name=name, email=email, scm_accounts=accounts or None
