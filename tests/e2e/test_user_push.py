@@ -10,6 +10,7 @@ import socket
 import time
 from urllib.parse import quote
 
+import flask
 import pytest
 
 from mock_common import clock
@@ -475,6 +476,42 @@ def test_unmapped_attribute_change_sends_nothing(world):
     okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": {"title": "Lead"}})
     world.wait()
     assert calls(world, mark) == []
+
+
+def test_bodies_are_compact_utf8_on_the_wire(world):
+    received = []
+
+    def keep_body(sender, **_extra):
+        if flask.request.path.startswith("/api/scim/v2/Users") and flask.request.method == "POST":
+            received.append(
+                (flask.request.headers["Content-Type"], flask.request.get_data(cache=True))
+            )
+
+    flask.request_started.connect(keep_body, world.sonar_app)
+    try:
+        mark = setup(world)
+        profile = {"firstName": "Zoë", "lastName": "Müller-Łukasz", "displayName": "Zoë Müller"}
+        okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": profile})
+        assign(world, FRANK)
+        world.wait()
+    finally:
+        flask.request_started.disconnect(keep_body, world.sonar_app)
+    [(content_type, raw)] = received
+    assert content_type == "application/scim+json; charset=utf-8"
+    assert '"name":{"givenName":"Zoë","familyName":"Müller-Łukasz"}'.encode() in raw
+    assert b'": ' not in raw
+    assert b'", "' not in raw
+    assert b"\\u" not in raw
+    # The wire log keeps the same text.
+    create = sent(world, mark)[-1]
+    db = connect(world.okta_app.config["DATABASE"])
+    try:
+        [row] = db.query("select request_body from scim_requests where id = ?", [create["id"]])
+    finally:
+        db.conn.close()
+    assert row["request_body"].encode("utf-8") == raw
+    sonar = world.sonar_user("frank.osei@example.com")
+    assert sonar["name"] == "Zoë Müller"
 
 
 def test_update_user_attributes_off_sends_nothing(world):

@@ -7,7 +7,7 @@ import pytest
 
 from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.provisioning import users_push
-from mock_okta.provisioning.client import ScimError, ScimResponse
+from mock_okta.provisioning.client import ScimError, ScimResponse, wire_json
 from mock_okta.provisioning.engine import PushContext
 
 USER = {
@@ -98,6 +98,12 @@ def test_merge_keeps_the_server_representation():
 def test_merge_adds_a_work_email_when_the_server_has_none():
     body = users_push.merged_user({"id": "1", "userName": "x"}, APP_USER, USER)
     assert body["emails"] == [{"primary": True, "value": "test.user@okta.local", "type": "work"}]
+
+
+def test_the_wire_body_is_compact_utf8():
+    assert wire_json({"name": {"givenName": "Zoë"}, "a": [1, True]}) == (
+        '{"name":{"givenName":"Zoë"},"a":[1,true]}'
+    )
 
 
 def test_oin_activation_patch_has_no_path():
