@@ -1,5 +1,7 @@
 """Provisioning > To App: the Provisioning to App switches and the attribute mappings."""
 
+from mock_okta.provisioning import attribute_mappings
+
 #: The switches the guide names: capability group, switch, label, Okta's description.
 SWITCHES = (
     (
@@ -27,15 +29,8 @@ SWITCHES = (
 #: Shown, never offered: SonarQube's SCIM server keeps no passwords.
 # Guess: the wording of Okta's Sync Password row.
 SYNC_PASSWORD = "Creates a {app} password for each assigned user and pushes it to {app}."
-#: What the push sends (users_push.new_user_body), as the mappings table lists it.
-MAPPINGS = (
-    ("userName", "Configured in Sign On settings"),
-    ("givenName", "user.firstName"),
-    ("familyName", "user.lastName"),
-    ("email", "user.email"),
-    ("displayName", "user.displayName"),
-    ("locale", "user.locale"),
-)
+#: What the push sends, as the "Attribute Mappings" list shows it: the push engine's own table.
+MAPPINGS = attribute_mappings.console_rows()
 
 
 def switches(capabilities: dict, app_label: str) -> list[dict]:

@@ -108,11 +108,15 @@ class ScimClient:
         """One request, recorded; 2xx returns, anything else raises ScimError."""
         url = f"{self.connection.base_url}{path}"
         headers = self.headers(body is not None)
-        data = json.dumps(body) if body is not None else None
+        data = wire_json(body) if body is not None else None
         started = time.monotonic()
         try:
             response = self.session.request(
-                method, url, headers=headers, data=data, timeout=TIMEOUT_SECONDS
+                method,
+                url,
+                headers=headers,
+                data=data.encode("utf-8") if data is not None else None,
+                timeout=TIMEOUT_SECONDS,
             )
         except requests.RequestException as error:
             self._record(method, url, headers, data, None, None, started, error=str(error))
@@ -153,6 +157,16 @@ class ScimClient:
             duration_ms=int((time.monotonic() - started) * 1000),
             error=error,
         )
+
+
+def wire_json(body: dict) -> str:
+    """A body as Okta's client writes it: compact, non-ASCII as is (sent as UTF-8).
+
+    Okta's SCIM client is Java and parses with Jackson (its errors quote Jackson's messages,
+    §3.1); Jackson's writer, by default, puts no spaces (`{"a":1}`) and does not escape
+    non-ASCII characters. The bytes are UTF-8, as the Content-Type's charset says.
+    """
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_or_none(response: requests.Response) -> object:

@@ -10,13 +10,16 @@ Where the reference is silent or ambiguous, these are the choices (also noted wh
   provisioning option is turned off, Okta will only attempt to verify if a user with the
   specified username exists", Okta KB "Matching user not found"); no match is the task error
   "Matching user not found.".
-* Link: the filter lookup, then `GET /Users/{id}` and a full `PUT` (a 2024 AIW capture on
-  Okta's developer forum shows filter, GET, PUT with `active: true`; OBS1's summary lists only
-  filter and PUT). The PUT is sent when Update User Attributes is on; an inactive match is
-  activated (AIW: the PUT carries `active: true`; OIN: the PUT keeps the server's `active`,
-  then a path-less PATCH `active: true`) only when Deactivate Users (which carries Okta's
-  REACTIVATE_USERS) is on, else the task error "User account is inactive" (Okta KB on that
-  error). Logged as `application.provision.user.sync` (+ `.reactivate`).
+* Link: the filter lookup, then `GET /Users/{id}` and a full `PUT` built from that GET's
+  answer. Okta's KB "Existing SCIM User Being Created at Assignment" gives this sequence
+  (filter, "GET …/Users/{externalIdInOkta} followed by PUT …/Users/{externalIdInOkta} to sync
+  the profile"), as does an AIW capture on Okta's developer forum (filter, GET, PUT with
+  `active: true`); OBS1's summary lists only filter and PUT. The PUT is sent when Update User
+  Attributes is on; an inactive match is activated (AIW: the PUT carries `active: true`; OIN:
+  the PUT keeps the server's `active`, then a path-less PATCH `active: true`) only when
+  Deactivate Users (which carries Okta's REACTIVATE_USERS) is on, else the task error "User
+  account is inactive" (Okta KB on that error). Logged as `application.provision.user.sync`
+  (+ `.reactivate`).
 * STAGED users are not pushed on assignment: "the activation process triggers downstream
   provisioning" (§5.3); their app users wait as STAGED/SYNCING and the activation enqueues them
   (assignments.refresh_user_assignments). SUSPENDED users keep their assignments and are pushed
@@ -36,12 +39,14 @@ Where the reference is silent or ambiguous, these are the choices (also noted wh
 * After a create or link, the user is added to the app's ACTIVE pushed groups it belongs to
   (GROUP_MEMBERSHIP_CHANGED, unless one for the same group is already queued behind us):
   Okta pushes the memberships of provisioned users only.
-* Mapped attributes are the base ones of §1.3's body (userName, name, emails, displayName,
-  locale); the simulator has no To App attribute mappings, so title, department and the other
-  optional attributes are not sent, and changing only them pushes nothing.
+* What is sent is the To App attribute mappings table (`attribute_mappings.TO_APP`): the
+  create body carries every mapped attribute with a value; a profile push is sent only when a
+  mapped attribute changed, and applies the changed ones to the server's representation. Both
+  dialects push profile updates with GET + PUT: Okta's SCIM 2.0 reference says OIN
+  integrations PATCH only to activate, deactivate and sync the password ("All other updates
+  to User objects are handled through a PUT method request").
 """
 
-import copy
 import secrets
 import string
 from collections.abc import Callable
@@ -59,12 +64,12 @@ from mock_okta.directory.users import User
 from mock_okta.errors import ApiValidationFailed
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.outbox import EventKind
+from mock_okta.provisioning import attribute_mappings
 from mock_okta.provisioning.client import ScimError
 from mock_okta.provisioning.engine import PushContext
 
 T = TypeVar("T")
 
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 OIN = "OIN"
 #: Okta's task texts (reference/okta.md §1.3, §3.1; Okta KB articles).
@@ -74,9 +79,6 @@ CREDENTIALS_INVALID = (
 MATCHING_USER_NOT_FOUND = "Matching user not found."
 USER_INACTIVE = "User account is inactive"
 EMPTY_USER = "Create new user returned empty user."
-#: Okta profile attributes that feed the app user's mapped SCIM attributes; "appUser" is an
-#: edit of the app user itself (its userName).
-MAPPED = frozenset({"login", "firstName", "lastName", "displayName", "email", "locale", "appUser"})
 _PASSWORD_ALPHABET = string.ascii_lowercase + string.digits
 #: System Log event types and display messages (Okta event type catalog, §3.4).
 PUSH = ("application.provision.user.push", "Push new user to external application")
@@ -197,6 +199,7 @@ def _link(ctx: PushContext, found: dict, app_user: AppUser, user: User) -> tuple
     push_profile = _enabled(ctx, "update", "profile")
     if push_profile or (custom_app and inactive):
         step = f"Error while trying to push profile update for {app_user['user_name']}"
+        # Okta KB "Existing SCIM User Being Created at Assignment": GET, then PUT.
         current = _call(step, _get_user, ctx, external_id)
         body = merged_user(current, app_user, user) if push_profile else current
         if custom_app:
@@ -277,14 +280,17 @@ def provision_failed(ctx: PushContext, summary: str) -> dict:
 
 
 def run_profile(ctx: PushContext) -> None:
-    """USER_PROFILE_CHANGED: GET then PUT of the merged resource, in both dialects."""
+    """USER_PROFILE_CHANGED of a mapped attribute: GET then PUT of the merged resource.
+
+    Both dialects: Okta's SCIM 2.0 reference keeps PATCH for (de)activation and passwords.
+    """
     user_id = ctx.payload["userId"]
     app_user = assignments.get_app_user(ctx.db, ctx.app["id"], user_id)
     user = users.get_user(ctx.db, user_id)
-    changed = set(ctx.payload.get("changed") or [])
+    changed = frozenset(ctx.payload.get("changed") or [])
     if (
         not _enabled(ctx, "update", "profile")
-        or not changed & MAPPED
+        or not changed & attribute_mappings.pushed_sources()
         or app_user is None
         or user is None
         or not app_user["external_id"]
@@ -293,7 +299,8 @@ def run_profile(ctx: PushContext) -> None:
     external_id = app_user["external_id"]
     step = f"Error while trying to push profile update for {app_user['user_name']}"
     current = _call(step, _get_user, ctx, external_id)
-    _call(step, ctx.client.put, f"/Users/{external_id}", merged_user(current, app_user, user))
+    body = merged_user(current, app_user, user, changed)
+    _call(step, ctx.client.put, f"/Users/{external_id}", body)
     with atomic(ctx.db):
         now = ctx.now()
         assignments.mark_synchronized(ctx.db, now, ctx.app["id"], user_id)
@@ -369,17 +376,10 @@ def deactivate_failed(ctx: PushContext, summary: str) -> dict:
 
 
 def new_user_body(app_user: AppUser, user: User) -> dict:
-    """Okta's `POST /Users` body (§1.3), in Okta's key order."""
-    profile = users.profile_of(user)
-    body: dict = {
-        "schemas": [USER_SCHEMA],
-        "userName": app_user["user_name"],
-        "name": {"givenName": profile.get("firstName"), "familyName": profile.get("lastName")},
-        "emails": [{"primary": True, "value": profile.get("email"), "type": "work"}],
-        "displayName": _display_name(user),
-    }
-    if profile.get("locale"):
-        body["locale"] = _scim_locale(profile["locale"])
+    """Okta's `POST /Users` body (§1.3): the mapped attributes, then Okta's own fields."""
+    body = attribute_mappings.scim_user(app_user["user_name"], users.profile_of(user))
+    # Guess: where Okta puts the optional mapped attributes; the reference's body has none, and
+    # ends with these four, in this order.
     body.update(
         {
             "externalId": user["id"],  # the Okta user id (§1.3)
@@ -392,41 +392,22 @@ def new_user_body(app_user: AppUser, user: User) -> dict:
     return body
 
 
-def merged_user(current: dict, app_user: AppUser, user: User) -> dict:
-    """The server's representation with Okta's mapped attributes applied (§1.4)."""
-    profile = users.profile_of(user)
-    body = copy.deepcopy(current)
-    body["userName"] = app_user["user_name"]
-    name = body.get("name") if isinstance(body.get("name"), dict) else {}
-    body["name"] = {
-        **name,
-        "givenName": profile.get("firstName"),
-        "familyName": profile.get("lastName"),
-    }
-    body["displayName"] = _display_name(user)
-    body["emails"] = _merged_emails(body.get("emails"), profile.get("email"))
-    if profile.get("locale"):
-        body["locale"] = _scim_locale(profile["locale"])
-    return body
+def merged_user(
+    current: dict, app_user: AppUser, user: User, changed: frozenset[str] | None = None
+) -> dict:
+    """The server's representation with Okta's mapped attributes applied (§1.4).
+
+    `changed` is what changed in Okta (a profile push); None applies every mapped attribute
+    (a link).
+    """
+    return attribute_mappings.apply_to(
+        current, app_user["user_name"], users.profile_of(user), changed
+    )
 
 
 def active_patch(active: bool) -> dict:
     """The OIN dialect's path-less `replace` of `active` (§1.5, §1.6)."""
     return {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": active}}]}
-
-
-def _merged_emails(current: object, email: str | None) -> list[dict]:
-    emails = [dict(e) for e in current if isinstance(e, dict)] if isinstance(current, list) else []
-    for entry in emails:
-        if entry.get("primary") or entry.get("type") == "work":
-            entry["value"] = email
-            return emails
-    return [{"primary": True, "value": email, "type": "work"}, *emails]
-
-
-def _scim_locale(locale: str) -> str:
-    # Okta profiles hold `en_US`; SCIM wants a language tag, `en-US`.
-    return locale.replace("_", "-")
 
 
 def _display_name(user: User | None, fallback: str = "") -> str:

@@ -32,6 +32,7 @@ from tests.e2e.world import SONARQUBE_APP, SSWS
 from tests.live import live_server
 
 pytestmark = pytest.mark.contract
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 
 
@@ -154,4 +155,42 @@ def test_provision_assign_push_and_deactivate(okta_to_scim2_server):
     ).raise_for_status()
     _wait(okta_url, http)
     assert _target_users(target)["henry.dubois@example.com"]["active"] is False
+    assert http.get(f"{okta_url}/_mock/tasks").json() == []
+
+
+def test_mapped_attributes_and_the_enterprise_extension_are_accepted(okta_to_scim2_server):
+    okta_url, target, http = okta_to_scim2_server
+    _configure(okta_url, target, http)
+    http.post(
+        f"{okta_url}/api/v1/apps/{SONARQUBE_APP}/users",
+        json={"id": "00uhenrydubois000008", "scope": "USER"},
+    ).raise_for_status()
+    _wait(okta_url, http)
+    henry = _target_users(target)["henry.dubois@example.com"]
+    assert ENTERPRISE in henry["schemas"]
+    assert henry["title"] == "Account Executive"
+    assert henry[ENTERPRISE] == {
+        "employeeNumber": "1008",
+        "organization": "Example Corp",
+        "department": "Sales",
+    }
+
+    profile = {
+        "title": "Sales Director",
+        "department": "Partnerships",
+        "mobilePhone": "+1 555",
+        "managerId": "00ugracekim000000007",
+        "manager": "Grace Kim",
+    }
+    http.post(
+        f"{okta_url}/api/v1/users/00uhenrydubois000008", json={"profile": profile}
+    ).raise_for_status()
+    _wait(okta_url, http)
+    henry = _target_users(target)["henry.dubois@example.com"]
+    assert henry["title"] == "Sales Director"
+    assert henry[ENTERPRISE]["department"] == "Partnerships"
+    # Okta's manager has no `$ref` (RFC 7643 §4.3 calls it required): scim2-server takes it,
+    # and drops the displayName (read-only in RFC 7643).
+    assert henry[ENTERPRISE]["manager"] == {"value": "00ugracekim000000007"}
+    assert henry["phoneNumbers"] == [{"type": "mobile", "value": "+1 555"}]
     assert http.get(f"{okta_url}/_mock/tasks").json() == []

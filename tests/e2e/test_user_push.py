@@ -10,6 +10,7 @@ import socket
 import time
 from urllib.parse import quote
 
+import flask
 import pytest
 
 from mock_common import clock
@@ -31,6 +32,7 @@ DEVELOPERS = "00gsonardevelopers01"
 QA = "00gsonarqa0000000002"
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 BODY_HEADERS = {"Content-Type": "application/scim+json; charset=utf-8"}
 APP_URL = f"/api/v1/apps/{SONARQUBE_APP}"
@@ -174,7 +176,18 @@ def assert_managed(user: dict, *, name: str, email: str, active: bool = True) ->
     assert (user["name"], user["email"]) == (name, email)
 
 
-def created_body(request: dict, *, login: str, first: str, last: str, okta_id: str) -> None:
+def created_body(
+    request: dict,
+    *,
+    login: str,
+    first: str,
+    last: str,
+    okta_id: str,
+    title: str,
+    department: str,
+    number: str,
+) -> None:
+    """Okta's create body for a fixture user: §1.3's attributes, title and the extension."""
     body = request["requestBody"]
     password = body.pop("password")
     assert re.fullmatch(r"[a-z0-9]{8}", password)
@@ -183,17 +196,25 @@ def created_body(request: dict, *, login: str, first: str, last: str, okta_id: s
         "userName",
         "name",
         "emails",
+        "title",
         "displayName",
+        ENTERPRISE,
         "externalId",
         "groups",
         "active",
     ]
     assert body == {
-        "schemas": [USER_SCHEMA],
+        "schemas": [USER_SCHEMA, ENTERPRISE],
         "userName": login,
         "name": {"givenName": first, "familyName": last},
         "emails": [{"primary": True, "value": login, "type": "work"}],
+        "title": title,
         "displayName": f"{first} {last}",
+        ENTERPRISE: {
+            "employeeNumber": number,
+            "organization": "Example Corp",
+            "department": department,
+        },
         "externalId": okta_id,
         "groups": [],
         "active": True,
@@ -244,7 +265,14 @@ def test_provision_user_creates_a_user_assigned_before(world):
     assert lookup_request["responseBody"]["totalResults"] == 0
     assert_okta_headers(create, body=True)
     created_body(
-        create, login="carol.smith@example.com", first="Carol", last="Smith", okta_id=CAROL
+        create,
+        login="carol.smith@example.com",
+        first="Carol",
+        last="Smith",
+        okta_id=CAROL,
+        title="QA Lead",
+        department="Quality Assurance",
+        number="1003",
     )
     assert create["status"] == 201
     scim_id = create["responseBody"]["id"]
@@ -311,6 +339,9 @@ def test_new_assignment_looks_up_then_creates(world):
         first="Frank",
         last="Osei",
         okta_id=FRANK,
+        title="Test Automation Engineer",
+        department="Quality Assurance",
+        number="1006",
     )
     assert (result["status"], result["scope"]) == ("PROVISIONED", "USER")
     frank = world.sonar_user("frank.osei@example.com")
@@ -341,8 +372,9 @@ def test_joining_an_assigned_group_provisions(world):
     assert app_user(world, GRACE)["scope"] == "GROUP"
 
 
-def test_a_user_already_managed_is_linked_with_get_and_put(world):
-    mark = setup(world, deactivate=False)
+@pytest.mark.parametrize("dialect", ["CUSTOM_APP", "OIN"])
+def test_a_user_already_managed_is_linked_with_get_and_put(world, dialect):
+    mark = setup(world, dialect=dialect, deactivate=False)
     first = provisioned(world, FRANK)
     unassign(world, FRANK)  # Deactivate Users off: nothing sent, SonarQube keeps him
     world.wait()
@@ -352,6 +384,8 @@ def test_a_user_already_managed_is_linked_with_get_and_put(world):
     assign(world, FRANK)
     world.wait()
     scim_id = first["externalId"]
+    # Okta KB "Existing SCIM User Being Created at Assignment": the filter, then "GET
+    # …/Users/{externalIdInOkta} followed by PUT …/Users/{externalIdInOkta} to sync the profile".
     assert calls(world, mark) == [
         lookup("frank.osei@example.com"),
         ("GET", f"/Users/{scim_id}"),
@@ -362,11 +396,12 @@ def test_a_user_already_managed_is_linked_with_get_and_put(world):
     assert_okta_headers(get, body=False)
     assert_okta_headers(put, body=True)
     body = put["requestBody"]
-    # The server's representation with Okta's attributes merged (meta, groups echoed back).
+    # The GET's representation with Okta's attributes merged (meta, groups echoed back).
     assert body["id"] == scim_id
     assert body["meta"] == get["responseBody"]["meta"]
     assert body["name"] == {"givenName": "Frank", "familyName": "Osei-Mensah"}
     assert body["displayName"] == "Frank Osei"  # the profile's displayName attribute
+    assert body["title"] == "Test Automation Engineer"
     assert body["active"] is True
     assert app_user(world, FRANK)["externalId"] == scim_id
     assert len(events(world, "application.provision.user.sync")) == 1
@@ -468,13 +503,94 @@ def test_profile_change_is_get_then_put(world, dialect):
     assert len(events(world, "application.provision.user.push_profile")) == 1
 
 
+@pytest.mark.parametrize("dialect", ["CUSTOM_APP", "OIN"])
+def test_title_change_is_get_then_put(world, dialect):
+    # Both dialects: Okta's SCIM 2.0 reference PATCHes OIN users only to (de)activate them and
+    # to sync passwords; "All other updates to User objects are handled through a PUT".
+    setup(world, dialect=dialect)
+    scim_id = provisioned(world, FRANK)["externalId"]
+    mark = len(world.wire())
+    okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": {"title": "QA Manager"}})
+    world.wait()
+    assert calls(world, mark) == [("GET", f"/Users/{scim_id}"), ("PUT", f"/Users/{scim_id}")]
+    get, put = sent(world, mark)
+    assert get["responseBody"]["title"] == "Test Automation Engineer"  # echoed by SonarQube
+    assert put["requestBody"] == {**get["responseBody"], "title": "QA Manager"}
+    assert len(events(world, "application.provision.user.push_profile")) == 1
+
+
+def test_a_department_change_pushes_the_enterprise_extension(world):
+    setup(world)
+    scim_id = provisioned(world, FRANK)["externalId"]
+    mark = len(world.wire())
+    okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": {"department": "Platform"}})
+    world.wait()
+    assert calls(world, mark) == [("GET", f"/Users/{scim_id}"), ("PUT", f"/Users/{scim_id}")]
+    get, put = sent(world, mark)
+    assert put["requestBody"] == {
+        **get["responseBody"],
+        ENTERPRISE: {
+            "employeeNumber": "1006",
+            "organization": "Example Corp",
+            "department": "Platform",
+        },
+    }
+    assert put["requestBody"]["schemas"] == [USER_SCHEMA, ENTERPRISE]
+    # SonarQube stores none of it, and echoes it back.
+    assert put["status"] == 200
+    assert put["responseBody"][ENTERPRISE]["department"] == "Platform"
+    assert world.sonar_user("frank.osei@example.com")["name"] == "Frank Osei"
+    assert tasks(world) == []
+
+
 def test_unmapped_attribute_change_sends_nothing(world):
     setup(world)
     provisioned(world, FRANK)
     mark = len(world.wire())
-    okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": {"title": "Lead"}})
+    okta(
+        world,
+        "POST",
+        f"/api/v1/users/{FRANK}",
+        json={"profile": {"secondEmail": "frank@home.example"}},
+    )
     world.wait()
     assert calls(world, mark) == []
+
+
+def test_bodies_are_compact_utf8_on_the_wire(world):
+    received = []
+
+    def keep_body(sender, **_extra):
+        if flask.request.path.startswith("/api/scim/v2/Users") and flask.request.method == "POST":
+            received.append(
+                (flask.request.headers["Content-Type"], flask.request.get_data(cache=True))
+            )
+
+    flask.request_started.connect(keep_body, world.sonar_app)
+    try:
+        mark = setup(world)
+        profile = {"firstName": "Zoë", "lastName": "Müller-Łukasz", "displayName": "Zoë Müller"}
+        okta(world, "POST", f"/api/v1/users/{FRANK}", json={"profile": profile})
+        assign(world, FRANK)
+        world.wait()
+    finally:
+        flask.request_started.disconnect(keep_body, world.sonar_app)
+    [(content_type, raw)] = received
+    assert content_type == "application/scim+json; charset=utf-8"
+    assert '"name":{"givenName":"Zoë","familyName":"Müller-Łukasz"}'.encode() in raw
+    assert b'": ' not in raw
+    assert b'", "' not in raw
+    assert b"\\u" not in raw
+    # The wire log keeps the same text.
+    create = sent(world, mark)[-1]
+    db = connect(world.okta_app.config["DATABASE"])
+    try:
+        [row] = db.query("select request_body from scim_requests where id = ?", [create["id"]])
+    finally:
+        db.conn.close()
+    assert row["request_body"].encode("utf-8") == raw
+    sonar = world.sonar_user("frank.osei@example.com")
+    assert sonar["name"] == "Zoë Müller"
 
 
 def test_update_user_attributes_off_sends_nothing(world):

@@ -205,6 +205,12 @@ def test_to_app_shows_the_switches_and_the_mappings(console):
         "givenName user.firstName",
         "familyName user.lastName",
         "email user.email",
+        # The push engine's own table (provisioning.attribute_mappings): what the push sends.
+        "title user.title",
+        "primaryPhoneType (user.primaryPhone != null && user.primaryPhone != '') ? 'work' : ''",
+        "department user.department",
+        "managerValue user.managerId",
+        "managerDisplayName user.manager",
     ):
         assert label in text, label
     assert 'id="switch-lifecycleCreate" name="lifecycleCreate" disabled' in html  # read-only
