@@ -305,7 +305,13 @@ def _saml_sign_on(given: dict) -> dict:
     for field in ("ssoAcsUrl", "recipient", "destination"):
         if result.get(field) and not _is_url(result[field]):
             causes.append(f"{field}: {_PATTERN}")
-    for field in ("responseSigned", "assertionSigned", "honorForceAuthn", "requestCompressed"):
+    for field in (
+        "responseSigned",
+        "assertionSigned",
+        "honorForceAuthn",
+        "requestCompressed",
+        "samlSignedRequestEnabled",
+    ):
         if not isinstance(result[field], bool):
             causes.append(f"{field}: {_TYPE}")
     choices = {
@@ -324,6 +330,11 @@ def _saml_sign_on(given: dict) -> dict:
     causes += _encryption_causes(result.get("assertionEncryption"))
     _fail(causes)
     result["attributeStatements"] = [_statement(s) for s in result["attributeStatements"]]
+    if result["samlSignedRequestEnabled"]:
+        # Okta help (AIW SAML field reference): "When you enable Signed Requests, Okta deletes
+        # any previously defined static SSO URLs and reads the SSO URLs from the signed SAML
+        # request instead." Guess: the Apps API does as the console does.
+        result["acsEndpoints"] = []
     return result
 
 

@@ -96,13 +96,17 @@ def issue_response(
     sign_on = sign_on_settings(app)
     acs = _acs_url(sign_on, request)
     profile = users.profile_of(user)
+    subject = name_id(sign_on["subjectNameIdTemplate"], profile, app_user["user_name"])
+    # Guess: an unsolicited Response carries a fresh id as SessionIndex.
+    session_index = request.id if request else _new_id()
     assertion = _assertion(
         issuer=_entity_id(app, sign_on),
-        subject=name_id(sign_on["subjectNameIdTemplate"], profile, app_user["user_name"]),
+        subject=subject,
         sign_on=sign_on,
         now=now,
         recipient=_override(sign_on, "recipient") if acs == _configured_acs(sign_on) else acs,
         request_id=request.id if request else None,
+        session_index=session_index,
         authenticated_at=authenticated_at,
         attributes=attribute_statements(db, sign_on["attributeStatements"], user, profile),
     )
@@ -130,8 +134,14 @@ def _acs_url(sign_on: dict, request: AuthnRequestInfo | None) -> str:
     """Where the Response goes: the configured SSO URL, or a requestable one the SP asked for.
 
     Okta only honours the AuthnRequest's AssertionConsumerServiceURL (or index) when the app
-    allows other requestable SSO URLs (allowMultipleAcsEndpoints + acsEndpoints).
+    allows other requestable SSO URLs (allowMultipleAcsEndpoints + acsEndpoints), or when the
+    request's signature was validated: with Signed Requests "Okta dynamically reads any single
+    sign-on (SSO) URLs from the request" (Okta help, AIW SAML field reference).
     """
+    if request and request.signature_verified:
+        # Guess: a signed request without an AssertionConsumerServiceURL gets the Single
+        # sign-on URL, as an unsigned one does.
+        return request.acs_url or _configured_acs(sign_on)
     # Guess: an ACS URL that is not one of the requestable URLs is ignored, not refused.
     if request and sign_on.get("allowMultipleAcsEndpoints"):
         for endpoint in sign_on.get("acsEndpoints") or []:
@@ -155,6 +165,7 @@ def _assertion(
     now: datetime,
     recipient: str,
     request_id: str | None,
+    session_index: str,
     authenticated_at: datetime,
     attributes: list[SamlAttribute],
 ) -> saml.Assertion:
@@ -187,8 +198,7 @@ def _assertion(
         authn_statement=[
             saml.AuthnStatement(
                 authn_instant=okta_datetime(authenticated_at),
-                # Guess: an unsolicited Response carries a fresh id as SessionIndex.
-                session_index=request_id or _new_id(),
+                session_index=session_index,
                 authn_context=saml.AuthnContext(
                     authn_context_class_ref=saml.AuthnContextClassRef(
                         text=sign_on["authnContextClassRef"]
