@@ -247,6 +247,25 @@ def m004_web_sessions(db: Database) -> None:
     )
 
 
+def m005_web_session_apps(db: Database) -> None:
+    """The SAML apps each `sid` session signed in to (Single Logout sends them LogoutRequests)."""
+    _run_ddl(
+        db,
+        """
+        create table web_session_apps (
+            id integer primary key autoincrement,
+            token_hash text not null references web_sessions (token_hash) on delete cascade,
+            app_id text not null references apps (id) on delete cascade,
+            name_id text not null,
+            name_id_format text not null,
+            session_index text not null,
+            created text not null
+        );
+        create index web_session_apps_by_session on web_session_apps (token_hash)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -254,4 +273,10 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_org, m002_push_engine, m003_push_rules, m004_web_sessions]
+MIGRATIONS = [
+    m001_org,
+    m002_push_engine,
+    m003_push_rules,
+    m004_web_sessions,
+    m005_web_session_apps,
+]
