@@ -248,6 +248,29 @@ class BadSamlRequest(PageError):
     message = "The SAML request is invalid or malformed."
 
 
+class SignedRequestRefused(BadSamlRequest):
+    """400: an app that validates signed requests (Signed Requests) refuses this AuthnRequest.
+
+    Okta shows its "400 Bad Request" SAML error page (`/error/400_SAML`) with the reason, e.g.
+    "NameIDPolicy '' is not the configured Name ID Format '…' for the app" (observed:
+    flipboxfactory/saml-sp#235; Auth0 KB "Okta SAML Integration with Signed Requests").
+    """
+
+    # Guess: the sentence for a missing or invalid signature (only the NameIDPolicy one is
+    # observed).
+    message = (
+        "The SAML request signature could not be validated with the app's signature certificate."
+    )
+
+    @classmethod
+    def name_id_policy(cls, requested: str, configured: str) -> "SignedRequestRefused":
+        """Okta's words when NameIDPolicy's Format is not the app's Name ID format."""
+        return cls(
+            f"NameIDPolicy '{requested}' is not the configured Name ID Format '{configured}' "
+            "for the app"
+        )
+
+
 class SloNotConfigured(PageError):
     """400: Single Logout for an app that has no SP-initiated SLO configured."""
 

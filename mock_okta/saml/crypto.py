@@ -2,10 +2,14 @@
 
 pysaml2 signs and encrypts by running the `xmlsec1` binary, which reads keys from files: the
 app's key and certificate are written to a private temporary folder (mode 0700) for the
-duration of one operation and removed afterwards.
+duration of one operation and removed afterwards. Signatures of the SP's messages are checked
+by pysaml2 too: enveloped XML signatures through xmlsec1, HTTP-Redirect query signatures with
+pysaml2's signers, always against the SP certificates the app holds and never against a
+certificate the message brings along.
 """
 
 import base64
+import binascii
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -14,10 +18,17 @@ from pathlib import Path
 from xml.etree import ElementTree  # serialization only; parsing goes through defusedxml
 
 from cryptography.utils import CryptographyDeprecationWarning
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SamlBase
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SamlBase, md, samlp
 from saml2 import xmldsig as ds
 from saml2.config import IdPConfig
-from saml2.sigver import RSA_1_5, RSA_OAEP_MGF1P, pre_encryption_part
+from saml2.sigver import (
+    RSA_1_5,
+    RSA_OAEP_MGF1P,
+    SIGNER_ALGS,
+    extract_rsa_key_from_x509_cert,
+    pem_format,
+    pre_encryption_part,
+)
 
 with warnings.catch_warnings():
     # pysaml2 7.5.5 names cryptography's CFB mode when saml2.server is imported; cryptography
@@ -112,13 +123,94 @@ def assertion_encryption(sign_on: dict) -> dict | None:
     setting = sign_on.get("assertionEncryption") or {}
     if not setting.get("enabled"):
         return None
-    der = setting["x5c"][0]
-    body = "\n".join(der[i : i + 64] for i in range(0, len(der), 64))
     return {
-        "cert_pem": f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n",
+        "cert_pem": certificate_pem(setting["x5c"][0]),
         "block": setting.get("encryptionAlgorithm", "AES256_CBC"),
         "key_transport": setting.get("keyTransportAlgorithm", "RSA_OAEP"),
     }
+
+
+def certificate_pem(der_base64: str) -> str:
+    """A certificate of an `x5c` list (base64 DER) as PEM."""
+    der = "".join(der_base64.split())
+    body = "\n".join(der[i : i + 64] for i in range(0, len(der), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+
+
+def sp_certificates(sign_on: dict) -> list[str]:
+    """The SP's signature certificates (settings.signOn.spCertificate.x5c), whitespace removed.
+
+    Okta's own examples end the value with "\\r\\n" (Okta guide "Configure Single Logout").
+    """
+    x5c = (sign_on.get("spCertificate") or {}).get("x5c") or []
+    return ["".join(cert.split()) for cert in x5c if isinstance(cert, str) and cert.strip()]
+
+
+def sp_metadata(
+    entity_id: str, certificates: list[str], *, acs_url: str, slo_url: str | None = None
+) -> str:
+    """An SP as pysaml2 needs to know it: its entity ID, signing certificates and endpoints."""
+    keys = [
+        md.KeyDescriptor(
+            use="signing",
+            key_info=ds.KeyInfo(
+                x509_data=[ds.X509Data(x509_certificate=ds.X509Certificate(text=cert))]
+            ),
+        )
+        for cert in certificates
+    ]
+    descriptor = md.SPSSODescriptor(
+        protocol_support_enumeration=samlp.NAMESPACE,
+        key_descriptor=keys,
+        single_logout_service=[
+            md.SingleLogoutService(binding=binding, location=slo_url)
+            for binding in (BINDING_HTTP_POST, BINDING_HTTP_REDIRECT)
+            if slo_url
+        ],
+        assertion_consumer_service=[
+            md.AssertionConsumerService(binding=BINDING_HTTP_POST, location=acs_url, index="0")
+        ],
+    )
+    entity = md.EntityDescriptor(entity_id=entity_id, spsso_descriptor=[descriptor])
+    return entity.to_string().decode()
+
+
+def verify_query_signature(
+    signed_octets: bytes, sig_alg: str, signature: str, certificates: list[str]
+) -> bool:
+    """Whether an HTTP-Redirect message's Signature is valid for one of the certificates.
+
+    SAML Bindings §3.4.4.1: the signature covers `SAMLRequest=…&RelayState=…&SigAlg=…` exactly
+    as the query string carried them (the caller passes those octets, not a re-encoding).
+    """
+    signer = SIGNER_ALGS.get(sig_alg)
+    try:
+        raw = base64.b64decode(signature.encode("ascii"), validate=False)
+    except (binascii.Error, UnicodeError):
+        return False
+    if signer is None or not raw:
+        return False
+    for certificate in certificates:
+        try:
+            key = extract_rsa_key_from_x509_cert(pem_format(certificate))
+        except ValueError:
+            continue
+        if signer.verify(signed_octets, raw, key):
+            return True
+    return False
+
+
+def verify_enveloped_signature(server: Server, xml: str, message_type: str) -> bool:
+    """Whether the message carries a valid enveloped signature of the SP in `server`'s metadata.
+
+    pysaml2 checks the SAML XML Signature profile (one Reference to the root's ID, allowed
+    transforms) and runs xmlsec1 with the certificates of the message's Issuer in the metadata
+    (`only_use_keys_in_metadata`: a certificate inside the message is never trusted).
+    """
+    try:
+        return bool(server.sec.correctly_signed_message(xml, message_type, must=True))
+    except Exception:  # pysaml2 raises many unrelated types for unsigned or badly signed XML
+        return False
 
 
 def serialize(message: SamlBase, prefixes: dict[str, str]) -> str:

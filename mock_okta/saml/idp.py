@@ -16,6 +16,7 @@ from saml2 import xmldsig as ds
 from saml2.sigver import pre_encrypt_assertion, pre_signature_part, signed_instance_factory
 from sqlite_utils import Database
 
+from mock_common.db import atomic
 from mock_okta import system_log
 from mock_okta.applications import apps, assignments, signing_keys
 from mock_okta.applications.assignments import AppUser
@@ -27,11 +28,13 @@ from mock_okta.saml import crypto as saml_security
 from mock_okta.saml import metadata as saml_metadata
 from mock_okta.saml.attributes import SamlAttribute, attribute_statements, name_id
 from mock_okta.saml.requests import AuthnRequestInfo
+from mock_okta.security import sessions as web_sessions
 from mock_okta.timestamps import okta_datetime
 
 #: Okta's assertions are valid from 5 minutes before to 5 minutes after their IssueInstant.
 VALIDITY = timedelta(minutes=5)
-_PREFIXES = {
+#: The namespace prefixes Okta writes its messages with.
+MESSAGE_PREFIXES = {
     "saml2p": samlp.NAMESPACE,
     "saml2": saml.NAMESPACE,
     "ds": ds.NAMESPACE,
@@ -90,25 +93,44 @@ def issue_response(
     authenticated_at: datetime,
     request: AuthnRequestInfo | None,
     relay_state: str | None,
+    session_id: str | None = None,
 ) -> IssuedResponse:
-    """The signed Response answering `request` (None: IdP-initiated, unsolicited); logged."""
+    """The signed Response answering `request` (None: IdP-initiated, unsolicited); logged.
+
+    The sign-in is remembered with the browser session `session_id` (for Single Logout).
+    """
     app_user = require_sso_access(db, now, app, user)
     sign_on = sign_on_settings(app)
     acs = _acs_url(sign_on, request)
     profile = users.profile_of(user)
+    subject = name_id(sign_on["subjectNameIdTemplate"], profile, app_user["user_name"])
+    # Guess: an unsolicited Response carries a fresh id as SessionIndex.
+    session_index = request.id if request else new_message_id()
     assertion = _assertion(
         issuer=_entity_id(app, sign_on),
-        subject=name_id(sign_on["subjectNameIdTemplate"], profile, app_user["user_name"]),
+        subject=subject,
         sign_on=sign_on,
         now=now,
         recipient=_override(sign_on, "recipient") if acs == _configured_acs(sign_on) else acs,
         request_id=request.id if request else None,
+        session_index=session_index,
         authenticated_at=authenticated_at,
         attributes=attribute_statements(db, sign_on["attributeStatements"], user, profile),
     )
     destination = _override(sign_on, "destination") if acs == _configured_acs(sign_on) else acs
     xml = _signed_xml(app, sign_on, base_url, assertion, destination, request, now)
-    _log_sso(db, now, app, user, app_user, "SP_INITIATED" if request else "IDP_INITIATED")
+    with atomic(db):
+        if session_id:
+            web_sessions.record_app_sign_in(
+                db,
+                now,
+                session_id,
+                app["id"],
+                name_id=subject,
+                name_id_format=sign_on["subjectNameIdFormat"],
+                session_index=session_index,
+            )
+        _log_sso(db, now, app, user, app_user, "SP_INITIATED" if request else "IDP_INITIATED")
     encoded = saml_security.base64_text(xml)
     return IssuedResponse(acs_url=acs, saml_response=encoded, relay_state=relay_state, xml=xml)
 
@@ -130,8 +152,14 @@ def _acs_url(sign_on: dict, request: AuthnRequestInfo | None) -> str:
     """Where the Response goes: the configured SSO URL, or a requestable one the SP asked for.
 
     Okta only honours the AuthnRequest's AssertionConsumerServiceURL (or index) when the app
-    allows other requestable SSO URLs (allowMultipleAcsEndpoints + acsEndpoints).
+    allows other requestable SSO URLs (allowMultipleAcsEndpoints + acsEndpoints), or when the
+    request's signature was validated: with Signed Requests "Okta dynamically reads any single
+    sign-on (SSO) URLs from the request" (Okta help, AIW SAML field reference).
     """
+    if request and request.signature_verified:
+        # Guess: a signed request without an AssertionConsumerServiceURL gets the Single
+        # sign-on URL, as an unsigned one does.
+        return request.acs_url or _configured_acs(sign_on)
     # Guess: an ACS URL that is not one of the requestable URLs is ignored, not refused.
     if request and sign_on.get("allowMultipleAcsEndpoints"):
         for endpoint in sign_on.get("acsEndpoints") or []:
@@ -142,7 +170,7 @@ def _acs_url(sign_on: dict, request: AuthnRequestInfo | None) -> str:
     return _configured_acs(sign_on)
 
 
-def _new_id() -> str:
+def new_message_id() -> str:
     """Okta's message ids: `id` followed by 25 digits."""
     return "id" + "".join(secrets.choice("0123456789") for _ in range(25))
 
@@ -155,6 +183,7 @@ def _assertion(
     now: datetime,
     recipient: str,
     request_id: str | None,
+    session_index: str,
     authenticated_at: datetime,
     attributes: list[SamlAttribute],
 ) -> saml.Assertion:
@@ -163,7 +192,7 @@ def _assertion(
         in_response_to=request_id, not_on_or_after=until, recipient=recipient
     )
     return saml.Assertion(
-        id=_new_id(),
+        id=new_message_id(),
         version="2.0",
         issue_instant=okta_datetime(now),
         issuer=saml.Issuer(text=issuer, format=saml.NAMEID_FORMAT_ENTITY),
@@ -187,8 +216,7 @@ def _assertion(
         authn_statement=[
             saml.AuthnStatement(
                 authn_instant=okta_datetime(authenticated_at),
-                # Guess: an unsolicited Response carries a fresh id as SessionIndex.
-                session_index=request_id or _new_id(),
+                session_index=session_index,
                 authn_context=saml.AuthnContext(
                     authn_context_class_ref=saml.AuthnContextClassRef(
                         text=sign_on["authnContextClassRef"]
@@ -233,7 +261,7 @@ def _signed_xml(
     }
     cert = signing_keys.certificate_base64(signing["certPem"])
     response = samlp.Response(
-        id=_new_id(),
+        id=new_message_id(),
         version="2.0",
         issue_instant=okta_datetime(now),
         destination=destination,
@@ -252,7 +280,7 @@ def _signed_xml(
     with saml_security.idp_server(entity_id=entity, signing=signing, sso_url=sso) as server:
         if encryption:
             pre_encrypt_assertion(response)
-        xml = saml_security.serialize(response, _PREFIXES)
+        xml = saml_security.serialize(response, MESSAGE_PREFIXES)
         if sign_on["assertionSigned"]:
             xml = signed_instance_factory(xml, server.sec, [(class_name(assertion), assertion.id)])
         if encryption:

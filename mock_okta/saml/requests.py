@@ -2,8 +2,7 @@
 
 SAML 2.0 Bindings §3.4 (HTTP-Redirect: raw DEFLATE, then base64, then URL-encoded) and §3.5
 (HTTP-POST: base64). The XML is parsed with pysaml2's element classes, which use defusedxml.
-Okta does not require signed AuthnRequests and does not check the signature of one it is sent
-(reference/okta.md §6: "Okta does not support service provider-signed requests").
+Whether a request must be signed, and its signature, is `signed_requests.py`'s business.
 """
 
 import base64
@@ -30,6 +29,10 @@ class AuthnRequestInfo:
     acs_index: str | None
     force_authn: bool
     issue_instant: str | None
+    #: NameIDPolicy's Format ("" when the request has no NameIDPolicy or no Format).
+    name_id_format: str = ""
+    #: Set once Okta checked the request's signature (the app's Signed Requests).
+    signature_verified: bool = False
 
 
 def decode_message(encoded: str, *, deflated: bool) -> str:
@@ -62,6 +65,7 @@ def read_authn_request(xml: str) -> AuthnRequestInfo:
     if request is None or not request.id or request.version != "2.0":
         raise BadSamlRequest()
     issuer = request.issuer.text if request.issuer is not None else None
+    policy = request.name_id_policy
     return AuthnRequestInfo(
         id=request.id,
         issuer=issuer.strip() if issuer else None,
@@ -69,14 +73,5 @@ def read_authn_request(xml: str) -> AuthnRequestInfo:
         acs_index=request.assertion_consumer_service_index,
         force_authn=str(request.force_authn).lower() in ("true", "1"),
         issue_instant=request.issue_instant,
+        name_id_format=(policy.format or "") if policy is not None else "",
     )
-
-
-def authn_request_from_binding(
-    *, saml_request: str | None, deflated: bool
-) -> tuple[AuthnRequestInfo, str] | None:
-    """(request info, its HTTP-Redirect encoding) of a SAMLRequest parameter; None when absent."""
-    if saml_request is None or not saml_request.strip():
-        return None
-    xml = decode_message(saml_request, deflated=deflated)
-    return read_authn_request(xml), saml_request if deflated else redirect_encoded(xml)

@@ -6,13 +6,17 @@ LogoutRequest with (Okta: "Your app must sign the SLO request with the certifica
 the user's session and answers a signed LogoutResponse. The System Log records
 `user.authentication.slo` ("User single sign out from app"); a bad request is logged as a
 failure with reason "Malformed Request" (Okta KB "SLO Fails with Malformed Request").
+
+Whether the user signs out here or on Okta's own sign-out, the other apps of the session that
+take part in SLO (`participateSlo`) are sent LogoutRequests through the browser first
+(`outbound_logout.py`).
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md, samlp
-from saml2 import xmldsig as ds
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from sqlite_utils import Database
 
 from mock_common.db import atomic
@@ -22,7 +26,10 @@ from mock_okta.errors import BadSamlRequest, PageNotFound, SloNotConfigured
 from mock_okta.saml import crypto as saml_security
 from mock_okta.saml import idp as saml_idp
 from mock_okta.saml import metadata as saml_metadata
+from mock_okta.saml import outbound_logout, signed_requests
+from mock_okta.saml.outbound_logout import OutboundLogout
 from mock_okta.saml.requests import decode_message
+from mock_okta.security import sessions as web_sessions
 from mock_okta.security import signin
 
 
@@ -35,9 +42,13 @@ class LogoutMessage:
     sig_alg: str | None
     signature: str | None
     redirect: bool
+    #: The query string as it came, whose octets an HTTP-Redirect signature covers.
+    raw_query: bytes = b""
 
     @classmethod
-    def from_params(cls, params: dict, *, redirect: bool) -> "LogoutMessage":
+    def from_params(
+        cls, params: Mapping[str, str], *, redirect: bool, raw_query: bytes = b""
+    ) -> "LogoutMessage":
         """From the query string (HTTP-Redirect) or the form (HTTP-POST)."""
         return cls(
             params.get("SAMLRequest"),
@@ -45,16 +56,56 @@ class LogoutMessage:
             params.get("SigAlg"),
             params.get("Signature"),
             redirect,
+            raw_query,
         )
 
 
 @dataclass(frozen=True)
 class LogoutResult:
-    """Where the LogoutResponse goes: a redirect URL, or a form to POST to `destination`."""
+    """Where the LogoutResponse goes: a redirect URL, or a form to POST to `destination`;
+    and the LogoutRequests the browser carries to the session's other apps before that."""
 
     destination: str
     redirect_url: str | None
     fields: dict
+    logout_requests: tuple[OutboundLogout, ...] = ()
+
+
+def sign_out(
+    db: Database, now: datetime, cookie: str | None, *, base_url: str
+) -> list[OutboundLogout]:
+    """Okta's own sign-out: end the session; the LogoutRequests for its SLO apps.
+
+    Okta's "SLO participation" option: "Users are signed out of the app when any other app, or
+    Okta, initiates single logout" (Okta guide "Configure Single Logout", SAML 2.0).
+    """
+    requests = _outbound_requests(db, now, cookie, base_url=base_url, initiator_id=None)
+    _end_session(db, now, cookie, requests)  # the one write, in its own transaction
+    return requests
+
+
+def _outbound_requests(
+    db: Database, now: datetime, cookie: str | None, *, base_url: str, initiator_id: str | None
+) -> list[OutboundLogout]:
+    """The signed LogoutRequests for the session's other SLO apps (made before any write)."""
+    live = signin.current_session(db, now, cookie)
+    sign_ins = web_sessions.app_sign_ins(db, live[0]["token_hash"]) if live else []
+    return outbound_logout.logout_requests(
+        db, now, sign_ins, base_url=base_url, initiator_id=initiator_id
+    )
+
+
+def _end_session(
+    db: Database, now: datetime, cookie: str | None, requests: list[OutboundLogout]
+) -> None:
+    """Sign the browser out; `user.session.end` counts the outbound LogoutRequests."""
+    # Guess: the counts are in DebugData only when Okta sent outbound requests.
+    debug = (
+        {"TotalSamlLogoutRequests": len(requests), "TotalOidcLogoutRequests": 0}
+        if requests
+        else None
+    )
+    signin.sign_out(db, now, cookie, debug_data=debug)
 
 
 def single_logout(
@@ -87,10 +138,11 @@ def single_logout(
     except Exception as error:  # pysaml2 raises many unrelated types for a bad or unsigned request
         _log(db, now, app, actor, outcome="FAILURE", reason="Malformed Request")
         raise BadSamlRequest() from error
+    requests = _outbound_requests(db, now, cookie, base_url=base_url, initiator_id=app["id"])
     with atomic(db):
-        signin.sign_out(db, now, cookie)
+        _end_session(db, now, cookie, requests)
         _log(db, now, app, actor, outcome="SUCCESS", reason=None)
-    return result
+    return replace(result, logout_requests=tuple(requests))
 
 
 def _respond(
@@ -99,20 +151,31 @@ def _respond(
     signing = apps.internal_of(app)["signing"]
     sign_alg = saml_security.SIGNATURE_ALGORITHMS[sign_on["signatureAlgorithm"]]
     digest_alg = saml_security.DIGEST_ALGORITHMS[sign_on["digestAlgorithm"]]
+    issuer = slo.get("issuer") or sign_on.get("audience")
+    certificates = saml_security.sp_certificates(sign_on)
+    redirect = binding == BINDING_HTTP_REDIRECT
+    # HTTP-Redirect: the signature covers the query string as the SP encoded it (SAML Bindings
+    # §3.4.4.1), which pysaml2's own check re-encodes; so it is checked here, on those octets.
+    if redirect and not saml_security.verify_query_signature(
+        signed_requests.signed_query_octets(message.raw_query),
+        message.sig_alg or "",
+        message.signature or "",
+        certificates,
+    ):
+        raise BadSamlRequest()
     with saml_security.idp_server(
         entity_id=saml_metadata.entity_id(sign_on.get("idpIssuer"), app["external_key"]),
         signing=signing,
         sso_url=saml_metadata.sso_url(base_url, app["name"], app["external_key"]),
         slo_url=saml_metadata.slo_url(base_url, app["name"], app["external_key"]),
-        sp_metadata=_sp_metadata(sign_on, slo),
-        want_signed_requests=True,
+        sp_metadata=saml_security.sp_metadata(
+            issuer, certificates, acs_url=sign_on["ssoAcsUrl"], slo_url=slo["logoutUrl"]
+        ),
+        want_signed_requests=not redirect,
     ) as server:
-        request = server.parse_logout_request(
-            message.saml_request, binding, message.relay_state, message.sig_alg, message.signature
-        )
-        if request is None:
+        request = server.parse_logout_request(message.saml_request, binding, message.relay_state)
+        if request is None or _issuer_of(request.message) != issuer:
             raise BadSamlRequest()
-        redirect = binding == BINDING_HTTP_REDIRECT
         response = server.create_logout_response(
             request.message, [binding], sign=not redirect, sign_alg=sign_alg, digest_alg=digest_alg
         )
@@ -135,33 +198,10 @@ def _respond(
     return LogoutResult(destination, None, fields)
 
 
-def _sp_metadata(sign_on: dict, slo: dict) -> str:
-    """The SP as pysaml2 needs to know it: its Issuer, signing certificate and SLO endpoint."""
-    x5c = (sign_on.get("spCertificate") or {}).get("x5c") or []
-    keys = [
-        md.KeyDescriptor(
-            use="signing",
-            key_info=ds.KeyInfo(
-                x509_data=[ds.X509Data(x509_certificate=ds.X509Certificate(text=cert.strip()))]
-            ),
-        )
-        for cert in x5c
-    ]
-    descriptor = md.SPSSODescriptor(
-        protocol_support_enumeration=samlp.NAMESPACE,
-        key_descriptor=keys,
-        single_logout_service=[
-            md.SingleLogoutService(binding=binding, location=slo["logoutUrl"])
-            for binding in (BINDING_HTTP_POST, BINDING_HTTP_REDIRECT)
-        ],
-        assertion_consumer_service=[
-            md.AssertionConsumerService(
-                binding=BINDING_HTTP_POST, location=sign_on["ssoAcsUrl"], index="0"
-            )
-        ],
+def _issuer_of(message: samlp.LogoutRequest) -> str | None:
+    return (
+        message.issuer.text.strip() if message.issuer is not None and message.issuer.text else None
     )
-    issuer = slo.get("issuer") or sign_on.get("audience")
-    return md.EntityDescriptor(entity_id=issuer, spsso_descriptor=[descriptor]).to_string().decode()
 
 
 def _log(

@@ -3,6 +3,11 @@
 One session per browser sign-in, shared by the end-user dashboard, SAML SSO (a second app sign-in
 is silent) and the admin console. The cookie value is random; only its hash is stored, so a
 deactivated or deleted user's sessions can be ended server-side.
+
+Each session also remembers the SAML apps it signed in to (`web_session_apps`: the NameID and
+SessionIndex of every assertion), which Single Logout needs: Okta sends its outbound
+LogoutRequests to "the downstream apps where the user has previously established a session"
+(Okta developer guide "Configure Single Logout"). Ending a session forgets them with it.
 """
 
 import hashlib
@@ -53,6 +58,41 @@ def find_session(db: Database, now: datetime, value: str | None) -> dict | None:
         {"last_active": now.isoformat(), "expires": (now + IDLE_TIMEOUT).isoformat()},
     )
     return session
+
+
+@transactional
+def record_app_sign_in(
+    db: Database,
+    now: datetime,
+    token_hash: str,
+    app_id: str,
+    *,
+    name_id: str,
+    name_id_format: str,
+    session_index: str,
+) -> None:
+    """Remember that this session signed in to a SAML app with this NameID and SessionIndex."""
+    db["web_session_apps"].insert(
+        {
+            "token_hash": token_hash,
+            "app_id": app_id,
+            "name_id": name_id,
+            "name_id_format": name_id_format,
+            "session_index": session_index,
+            "created": now.isoformat(),
+        }
+    )
+
+
+def app_sign_ins(db: Database, token_hash: str) -> list[dict]:
+    """The SAML sign-ins of a session, oldest first."""
+    return list(
+        db.query(
+            "select app_id, name_id, name_id_format, session_index, created "
+            "from web_session_apps where token_hash = ? order by id",
+            [token_hash],
+        )
+    )
 
 
 @transactional

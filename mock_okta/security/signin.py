@@ -70,8 +70,10 @@ def current_session(db: Database, now: datetime, cookie: str | None) -> tuple[di
     return session, user
 
 
-def sign_out(db: Database, now: datetime, cookie: str | None) -> None:
-    """End the browser's session (logged when there was one)."""
+def sign_out(
+    db: Database, now: datetime, cookie: str | None, *, debug_data: dict | None = None
+) -> None:
+    """End the browser's session (logged when there was one, with `debug_data`)."""
     live = current_session(db, now, cookie)
     with atomic(db):
         web_sessions.delete_session(db, cookie)
@@ -83,6 +85,7 @@ def sign_out(db: Database, now: datetime, cookie: str | None) -> None:
             "user.session.end",
             "User logout from Okta",
             actor=system_log.user_target(live[1]),
+            debug_data=debug_data,
         )
 
 

@@ -247,16 +247,35 @@ def m004_web_sessions(db: Database) -> None:
     )
 
 
+def m005_sign_in_lockout(db: Database) -> None:
+    """Failed sign-ins in a row, for the password policy's lockout."""
+    _run_ddl(db, "alter table users add column failed_sign_ins integer not null default 0;")
+
+
+def m006_web_session_apps(db: Database) -> None:
+    """The SAML apps each `sid` session signed in to (Single Logout sends them LogoutRequests)."""
+    _run_ddl(
+        db,
+        """
+        create table web_session_apps (
+            id integer primary key autoincrement,
+            token_hash text not null references web_sessions (token_hash) on delete cascade,
+            app_id text not null references apps (id) on delete cascade,
+            name_id text not null,
+            name_id_format text not null,
+            session_index text not null,
+            created text not null
+        );
+        create index web_session_apps_by_session on web_session_apps (token_hash)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
-
-
-def m005_sign_in_lockout(db: Database) -> None:
-    """Failed sign-ins in a row, for the password policy's lockout."""
-    _run_ddl(db, "alter table users add column failed_sign_ins integer not null default 0;")
 
 
 MIGRATIONS = [
@@ -265,4 +284,5 @@ MIGRATIONS = [
     m003_push_rules,
     m004_web_sessions,
     m005_sign_in_lockout,
+    m006_web_session_apps,
 ]

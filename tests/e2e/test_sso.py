@@ -3,12 +3,15 @@ redirects to mock_okta, the user signs in there, Okta's form posts the assertion
 ACS, and SonarQube applies its login rules (reference/sonarqube.md §5.4, §5.5)."""
 
 import base64
+import html
 import json
 import re
 from urllib.parse import unquote
 
 import pytest
 
+from mock_okta.applications.signing_keys import certificate_base64
+from mock_sonar.saml.sp_keys import new_sp_key_pair
 from tests.e2e.browserless import Browser
 from tests.e2e.world import SONARQUBE_APP
 
@@ -230,4 +233,80 @@ def test_logout_ends_the_sonarqube_session(world, browser):
     browser.get(f"{world.sonar_url}/sessions/logout")
 
     assert not is_signed_in(world, browser)
+    assert browser.cookie("JWT-SESSION") is None
+
+
+# --- SonarQube's "Sign requests" against Okta's Signed Requests ---------------------------------
+
+NO_NAME_ID_POLICY = (
+    "NameIDPolicy '' is not the configured Name ID Format "
+    "'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified' for the app"
+)
+
+
+def sonarqube_signs_its_requests(world) -> str:
+    """SonarQube's "Sign requests" on, with a new SP key pair; returns its certificate."""
+    key_pem, cert_pem = new_sp_key_pair()
+    for key, value in (
+        ("sonar.auth.saml.sp.privateKey.secured", key_pem),
+        ("sonar.auth.saml.sp.certificate.secured", cert_pem),
+        ("sonar.auth.saml.signature.enabled", "true"),
+    ):
+        world.sonar.post(
+            f"{world.sonar_url}/api/settings/set", data={"key": key, "value": value}
+        ).raise_for_status()
+    return certificate_base64(cert_pem)
+
+
+def okta_validates_signed_requests(world, certificate: str) -> None:
+    """Okta's Signed Requests on, with `certificate` as the Signature Certificate."""
+    url = f"{world.okta_url}/api/v1/apps/{SONARQUBE_APP}"
+    body = world.okta.get(url).json()
+    body["settings"]["signOn"].update(
+        samlSignedRequestEnabled=True, spCertificate={"x5c": [certificate]}
+    )
+    world.okta.put(url, json=body).raise_for_status()
+
+
+def sign_in_at_okta(world, browser: Browser, login: str) -> None:
+    page = browser.get(f"{world.okta_url}/login/login.htm")
+    assert browser.submit(page, username=login, password=PASSWORD).url.endswith("/app/UserHome")
+
+
+def test_okta_checks_sonarqubes_signature_then_refuses_the_missing_name_id_policy(world, browser):
+    """SonarQube's docs: "Okta does not support service provider-signed requests even if they
+    are enabled on the SonarQube side". Okta validates the signature with SonarQube's
+    certificate, then wants a NameIDPolicy, which Spring's AuthnRequest never carries."""
+    okta_validates_signed_requests(world, sonarqube_signs_its_requests(world))
+    sign_in_at_okta(world, browser, "dave.lee@example.com")
+
+    refused = browser.get(f"{world.sonar_url}/sessions/init/saml", params={"return_to": "/"})
+
+    assert refused.url.startswith(f"{world.okta_url}/app/")
+    assert "&SigAlg=" in refused.url
+    assert "&Signature=" in refused.url
+    assert refused.status_code == 400
+    assert NO_NAME_ID_POLICY in html.unescape(refused.text)
+    assert browser.cookie("JWT-SESSION") is None
+
+
+def test_okta_refuses_a_sonarqube_request_signed_with_a_key_it_does_not_know(world, browser):
+    sonarqube_signs_its_requests(world)
+    _key, other_certificate = new_sp_key_pair()
+    okta_validates_signed_requests(world, certificate_base64(other_certificate))
+    sign_in_at_okta(world, browser, "dave.lee@example.com")
+
+    refused = browser.get(f"{world.sonar_url}/sessions/init/saml", params={"return_to": "/"})
+
+    assert refused.status_code == 400
+    assert "signature could not be validated" in refused.text
+    assert NO_NAME_ID_POLICY not in html.unescape(refused.text)
+
+
+def test_without_an_okta_session_a_refused_request_ends_on_the_okta_dashboard(world, browser):
+    okta_validates_signed_requests(world, sonarqube_signs_its_requests(world))
+
+    landed = sign_in_with_saml(world, browser, "dave.lee@example.com")
+
+    assert landed.url == f"{world.okta_url}/app/UserHome"
     assert browser.cookie("JWT-SESSION") is None

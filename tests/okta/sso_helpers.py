@@ -3,17 +3,20 @@
 import html
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from saml2 import BINDING_HTTP_POST
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 
 from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
+from mock_okta.applications import signing_keys
 from tests.conftest import fixture_variables
+from tests.okta.api_helpers import SSWS
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 APP_ID = "0oasonarqubedevenv01"
@@ -43,12 +46,17 @@ def sp_client(
     key_file: str | None = None,
     cert_file: str | None = None,
     entity_id: str = "sonarqube",
+    acs: str = ACS,
+    slo_url: str = f"{SONAR_URL}/logout",
 ) -> Saml2Client:
     """A pysaml2 SP configured like the fixture's SonarQube, trusting the IdP's metadata."""
     sp: dict = {
         "endpoints": {
-            "assertion_consumer_service": [(ACS, BINDING_HTTP_POST)],
-            "single_logout_service": [(f"{SONAR_URL}/logout", BINDING_HTTP_POST)],
+            "assertion_consumer_service": [(acs, BINDING_HTTP_POST)],
+            "single_logout_service": [
+                (slo_url, BINDING_HTTP_POST),
+                (slo_url, BINDING_HTTP_REDIRECT),
+            ],
         },
         "want_response_signed": True,
         "want_assertions_signed": True,
@@ -117,3 +125,21 @@ def from_uri_of(response) -> str:
     parts = urlsplit(response.headers["Location"])
     assert parts.path == "/login/login.htm"
     return parse_qs(parts.query)["fromURI"][0]
+
+
+def set_sign_on(client, app_id: str = APP_ID, **settings: object) -> dict:
+    """Change an app's settings.signOn through the Apps API; returns the app."""
+    body = client.get(f"/api/v1/apps/{app_id}", headers=SSWS).get_json()
+    body["settings"]["signOn"].update(settings)
+    response = client.put(f"/api/v1/apps/{app_id}", json=body, headers=SSWS)
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def sp_key_files(folder: Path, name: str = "sp") -> tuple[str, str, str]:
+    """(key file, certificate file, certificate as base64 DER) of a new SP key pair."""
+    key_pem, cert_pem = signing_keys.new_key_pair("sonarqube", datetime.now(UTC))
+    key_file, cert_file = folder / f"{name}.key", folder / f"{name}.crt"
+    key_file.write_text(key_pem)
+    cert_file.write_text(cert_pem)
+    return str(key_file), str(cert_file), signing_keys.certificate_base64(cert_pem)

@@ -3,12 +3,13 @@
 import base64
 import re
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.s_utils import deflate_and_base64_encode
 from saml2.saml import NameID
+from saml2.sigver import SIGNER_ALGS, import_rsa_key_from_file
 from saml2.xmldsig import SIG_RSA_SHA256
 
 from mock_common import clock
@@ -676,3 +677,32 @@ def test_slo_without_configuration_is_refused(okta):
     response = okta.get(SLO_PATH, query_string={"SAMLRequest": "abc"})
     assert response.status_code == 400
     assert "Single Logout is not enabled" in response.get_data(as_text=True)
+
+
+def test_slo_redirect_signature_covers_the_query_string_as_sent(okta, slo_sp, tmp_path):
+    """The SP's own percent-encoding (lower-case hex here) is what its signature covers."""
+    http = logout_request(slo_sp, BINDING_HTTP_REDIRECT, sign=False)
+    query = parse_qs(urlsplit(dict(http["headers"])["Location"]).query)
+
+    def encoded(value: str) -> str:
+        return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(value, safe=""))
+
+    signed = (
+        f"SAMLRequest={encoded(query['SAMLRequest'][0])}&RelayState={encoded('/after')}"
+        f"&SigAlg={encoded(SIG_RSA_SHA256)}"
+    )
+    key = import_rsa_key_from_file(str(tmp_path / "sp.key"))
+    signature = base64.b64encode(SIGNER_ALGS[SIG_RSA_SHA256].sign(signed.encode(), key)).decode()
+    sign_in(okta)
+    response = okta.get(f"{SLO_PATH}?{signed}&Signature={encoded(signature)}")
+    assert response.status_code == 302
+    assert okta.get("/app/UserHome").status_code == 302
+
+
+def test_slo_from_another_issuer_is_refused(okta, slo_sp, db):
+    set_sign_on(okta, db, slo={"enabled": True, "issuer": "other", "logoutUrl": f"{SONAR_URL}/l"})
+    sign_in(okta)
+    http = logout_request(slo_sp, BINDING_HTTP_REDIRECT)
+    response = okta.get(dict(http["headers"])["Location"].removeprefix(OKTA_URL))
+    assert response.status_code == 400
+    assert okta.get("/app/UserHome").status_code == 200

@@ -1,13 +1,16 @@
 """Helpers of the end-user browser pages: the `sid` and pre-session cookies, redirects to the
-sign-in page, the auto-submitting SAML form and Okta's HTML error page."""
+sign-in page, the auto-submitting SAML form, the front-channel logout page and Okta's HTML
+error page."""
 
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from flask import Response, make_response, redirect, render_template, request
 
 from mock_okta.errors import PageError
 from mock_okta.saml.idp import IssuedResponse
+from mock_okta.saml.outbound_logout import OutboundLogout
 from mock_okta.security import signin
 from mock_okta.security.sessions import SESSION_COOKIE
 from mock_okta.storage.org import org
@@ -79,6 +82,30 @@ def saml_post_form(issued: IssuedResponse, title: str) -> Response:
     if issued.relay_state:
         fields["RelayState"] = issued.relay_state
     return page("enduser/post_form.html", action=issued.acs_url, fields=fields, title=title)
+
+
+#: How long the front-channel logout page waits for the apps' iframes before going on.
+# Guess: Okta's wait is not documented.
+FRONT_CHANNEL_WAIT_MS = 5000
+
+
+def front_channel_logout(
+    logout_requests: Sequence[OutboundLogout],
+    *,
+    next_url: str | None = None,
+    action: str | None = None,
+    fields: dict | None = None,
+) -> Response:
+    """The page that carries the LogoutRequests to the other apps in hidden iframes, then goes
+    on: to `next_url`, or by POSTing `fields` to `action` (the initiator's LogoutResponse)."""
+    return page(
+        "enduser/slo_fanout.html",
+        logout_requests=logout_requests,
+        next_url=next_url,
+        action=action,
+        fields=fields or {},
+        wait_ms=FRONT_CHANNEL_WAIT_MS,
+    )
 
 
 def render_page_error(error: PageError) -> Response:

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, redirect, request
 
 from mock_okta.directory import users
 from mock_okta.errors import PageError, SignInFailed
+from mock_okta.saml import slo as saml_slo
 from mock_okta.security import signin
 from mock_okta.views.common import get_db, now, org_url
 from mock_okta.views.enduser import browser
@@ -46,10 +47,15 @@ def sign_in() -> Response:
 
 @bp.get("/login/signout")
 def sign_out() -> Response:
-    """End the session, then fromURI (when it stays in this org) or the sign-in page."""
-    signin.sign_out(get_db(), now(), request.cookies.get(browser.SESSION_COOKIE))
+    """End the session (Single Logout to the session's SLO apps on the way), then fromURI
+    (when it stays in this org) or the sign-in page."""
+    cookie = request.cookies.get(browser.SESSION_COOKIE)
+    logout_requests = saml_slo.sign_out(get_db(), now(), cookie, base_url=org_url())
     target = browser.next_page(request.args.get("fromURI"), browser.SIGNIN_PATH)
-    response = browser.no_store(redirect(target))
+    if logout_requests:
+        response = browser.front_channel_logout(logout_requests, next_url=target)
+    else:
+        response = browser.no_store(redirect(target))
     browser.clear_session_cookie(response)
     return response
 

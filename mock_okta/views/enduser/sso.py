@@ -2,18 +2,20 @@
 
 Okta's URLs (reference/okta.md §6; Okta Single Logout guide): SSO at
 `/app/{appName}/{externalKey}/sso/saml` (HTTP-Redirect and HTTP-POST bindings), the app's embed
-link `/home/{appName}/{appId}/{alnId}` for IdP-initiated sign-in from the dashboard, and SLO at
-`/app/{appName}/{externalKey}/slo/saml`.
+link `/home/{appName}/{appId}/{alnId}` for IdP-initiated sign-in from the dashboard, SLO at
+`/app/{appName}/{externalKey}/slo/saml` and, for the apps' answers to Okta's own LogoutRequests,
+its "Identity Provider Single Logout Callback URL" `/app/{appName}/{externalKey}/slo/saml/callback`.
 """
 
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, make_response, redirect, request
 
 from mock_okta.applications import apps
 from mock_okta.errors import PageError, PageNotFound
 from mock_okta.saml import idp as saml_idp
+from mock_okta.saml import outbound_logout, signed_requests
 from mock_okta.saml import requests as saml_requests
 from mock_okta.saml import slo as saml_slo
 from mock_okta.security import sessions as web_sessions
@@ -26,6 +28,7 @@ bp.register_error_handler(PageError, browser.render_page_error)
 
 SSO = "/app/<app_name>/<external_key>/sso/saml"
 SLO = "/app/<app_name>/<external_key>/slo/saml"
+SLO_CALLBACK = "/app/<app_name>/<external_key>/slo/saml/callback"
 _FORCED_AT, _FORCED_SEAL = "forceAuthnAt", "forceAuthnSeal"
 
 
@@ -34,16 +37,27 @@ def sso_saml(app_name: str, external_key: str) -> Response:
     """SP-initiated SSO (a SAMLRequest by Redirect or POST); without one, IdP-initiated."""
     app = _app_by_key(app_name, external_key)
     params = request.form if request.method == "POST" else request.args
-    parsed = saml_requests.authn_request_from_binding(
-        saml_request=params.get("SAMLRequest"), deflated=request.method == "GET"
+    received = signed_requests.receive_authn_request(
+        get_db(),
+        app,
+        base_url=org_url(),
+        params=params,
+        raw_query=request.query_string,
+        redirect=request.method == "GET",
     )
     relay_state = params.get("RelayState")
-    if parsed is None:
+    if received is None:
         return _idp_initiated(app, relay_state, request.full_path)
-    info, encoded = parsed
-    query = {"SAMLRequest": encoded, **({"RelayState": relay_state} if relay_state else {})}
-    from_uri = f"{request.path}?{urlencode(query)}"
     live = browser.live_session()
+    if received.refusal is not None:
+        # Okta judges a signed request once the user is authenticated: signed in, the browser
+        # gets the 400 page; otherwise it signs in and lands on the dashboard (Auth0 KB "Okta
+        # SAML Integration with Signed Requests"; flipboxfactory/saml-sp#235).
+        if live is None:
+            return browser.to_signin(browser.HOME_PATH)
+        raise received.refusal
+    info = received.info
+    from_uri = f"{request.path}?{urlencode(received.query(relay_state))}"
     sign_on = saml_idp.sign_on_settings(app)
     if info.force_authn and sign_on["honorForceAuthn"] and not _reauthenticated(info, live):
         return _force_authn(from_uri, info)
@@ -72,9 +86,18 @@ def slo_saml(app_name: str, external_key: str) -> Response:
         app,
         base_url=org_url(),
         cookie=request.cookies.get(web_sessions.SESSION_COOKIE),
-        message=saml_slo.LogoutMessage.from_params(params, redirect=request.method == "GET"),
+        message=saml_slo.LogoutMessage.from_params(
+            params, redirect=request.method == "GET", raw_query=request.query_string
+        ),
     )
-    if result.redirect_url:
+    if result.logout_requests:
+        response = browser.front_channel_logout(
+            result.logout_requests,
+            next_url=result.redirect_url,
+            action=result.destination,
+            fields=result.fields,
+        )
+    elif result.redirect_url:
         response = browser.no_store(redirect(result.redirect_url))
     else:
         response = browser.page(
@@ -82,6 +105,18 @@ def slo_saml(app_name: str, external_key: str) -> Response:
         )
     browser.clear_session_cookie(response)
     return response
+
+
+@bp.route(SLO_CALLBACK, methods=["GET", "POST"])
+def slo_saml_callback(app_name: str, external_key: str) -> Response:
+    """Where an app answers Okta's outbound LogoutRequest with its LogoutResponse."""
+    app = _app_by_key(app_name, external_key)
+    params = request.form if request.method == "POST" else request.args
+    outbound_logout.receive_logout_response(
+        app, params.get("SAMLResponse"), redirect=request.method == "GET"
+    )
+    # Guess: Okta answers the (invisible) iframe with an empty page.
+    return browser.no_store(make_response("", 200))
 
 
 def _app_by_key(app_name: str, external_key: str) -> dict:
@@ -115,6 +150,7 @@ def _answer(
         authenticated_at=datetime.fromisoformat(session["created"]),
         request=info,
         relay_state=relay_state,
+        session_id=session["token_hash"],
     )
     return browser.saml_post_form(issued, app["label"])
 
