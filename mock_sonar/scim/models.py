@@ -6,7 +6,10 @@ takes any string as an email value. Okta's enterprise-extension attributes are a
 ignored).
 """
 
-from scim2_models import Email, EnterpriseUser, ScimPolicy, User
+from typing import Annotated
+
+from pydantic import Field
+from scim2_models import Email, EnterpriseUser, Manager, Reference, ScimPolicy, User
 
 
 class LenientEmail(Email):
@@ -15,7 +18,19 @@ class LenientEmail(Email):
     value: str | None = None
 
 
-class ScimUser(User[EnterpriseUser]):
+class LenientManager(Manager):
+    """A manager without `$ref`: Okta's enterprise mapping sends `value` and `displayName`."""
+
+    ref: Annotated[Reference[User] | None, Field(alias="$ref")] = None
+
+
+class LenientEnterpriseUser(EnterpriseUser):
+    """The enterprise extension as IdPs send it."""
+
+    manager: LenientManager | None = None
+
+
+class ScimUser(User[LenientEnterpriseUser]):
     """A User with lenient emails and the enterprise extension."""
 
     emails: list[LenientEmail] | None = None

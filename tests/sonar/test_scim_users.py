@@ -500,3 +500,18 @@ def test_a_patch_path_naming_no_attribute_is_invalid_path(sonar, scim, op, path)
     patch = {"schemas": [PATCH_OP], "Operations": [operation]}
     response = post_json(sonar, f"{SCIM}/Users/{jane['id']}", patch, scim, method="PATCH")
     assert_scim_400(response, "invalidPath", f"'{path}' is not an attribute of the schema")
+
+
+def test_okta_s_enterprise_extension_with_a_manager_is_accepted(sonar, scim):
+    # Okta's To App mapping sends manager as {"value": managerId, "displayName": manager},
+    # without the `$ref` RFC 7643 lists; SonarQube keeps none of the extension.
+    extension = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    body = user_body(
+        "jane@example.com",
+        schemas=["urn:ietf:params:scim:schemas:core:2.0:User", extension],
+        **{extension: {"department": "R&D", "manager": {"value": "00ub0ss", "displayName": "B"}}},
+    )
+    created = post_json(sonar, f"{SCIM}/Users", body, scim)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    path = f"{SCIM}/Users/{created.get_json()['id']}"
+    assert post_json(sonar, path, body, scim, method="PUT").status_code == 200
