@@ -26,8 +26,8 @@ from mock_common.db import connect  # noqa: E402
 from mock_okta import fixtures as okta_fixtures  # noqa: E402
 from mock_okta.config import DEFAULT_API_TOKEN  # noqa: E402
 from mock_sonar import fixtures as sonar_fixtures  # noqa: E402
-from tests.e2e.browserless import Browser  # noqa: E402
-from tests.live import live_server  # noqa: E402
+from okta_sonar_devenv.browserless import Browser  # noqa: E402
+from okta_sonar_devenv.live import live_server  # noqa: E402
 
 APP = "/admin/app/devenvorg_sonarqube_1/instance/0oasonarqubedevenv01/"
 OKTA_PAGES = [

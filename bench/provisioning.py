@@ -25,7 +25,7 @@ from mock_okta import fixtures as okta_fixtures  # noqa: E402
 from mock_okta.config import DEFAULT_API_TOKEN  # noqa: E402
 from mock_okta.provisioning.worker import start_worker  # noqa: E402
 from mock_sonar import fixtures as sonar_fixtures  # noqa: E402
-from tests.live import live_server  # noqa: E402
+from okta_sonar_devenv.live import live_server  # noqa: E402
 
 APP = "0oasonarqubedevenv01"
 

@@ -16,7 +16,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mock_sonar import create_app
-from tests.live import live_server
+from okta_sonar_devenv.live import live_server
 
 
 def timed(samples: list[float], call):

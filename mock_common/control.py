@@ -35,6 +35,12 @@ class ControlPlane:
     read_body: Callable[[], dict]
     #: The app's error for a refused field: `invalid("freeze", "must be ...")`.
     invalid: Callable[[str, str], Exception]
+    #: Replace the state with a fixture, in one transaction: `seed(db, now, fixture, variables)`.
+    seed: Callable[[Database, datetime, dict, dict[str, str]], None]
+    #: The fixture variables only the app knows: its own URL and its key files' folder.
+    own_variables: Callable[[], dict[str, str]]
+    #: What a fixture the app cannot load raises (its domain's error family).
+    fixture_errors: tuple[type[Exception], ...]
 
 
 CONTROL_PREFIX = "/_mock"
@@ -92,6 +98,30 @@ def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:
             state.import_state(get_db(), request.get_json(silent=True))
         except state.InvalidState as error:
             raise plane.refuse_state(str(error)) from error
+        return Response(status=204)
+
+    @bp.post("/seed")
+    def seed() -> Response:
+        """{"fixture": {...}, "variables": {"SONAR_URL": ...}}: the state becomes that fixture
+        (its `extends` already resolved by the caller), remembered for later resets, as the
+        `seed` command does. The app fills in its own URL and key folder."""
+        body = plane.read_body()
+        fixture, variables = body.get("fixture"), body.get("variables", {})
+        if not isinstance(fixture, dict):
+            raise plane.invalid("fixture", "must be a fixture object")
+        if not isinstance(variables, dict) or not all(
+            isinstance(v, str) for v in variables.values()
+        ):
+            raise plane.invalid("variables", "must be an object of strings")
+        own = plane.own_variables()
+        if set(variables) & set(own):
+            names = ", ".join(sorted(set(variables) & set(own)))
+            raise plane.invalid("variables", f"may not set {names}: the app sets them")
+        db = get_db()
+        try:
+            state.reseed(db, clock.now(db), plane.seed, fixture, {**variables, **own})
+        except (*plane.fixture_errors, KeyError, TypeError, ValueError) as error:
+            raise plane.refuse_state(f"The fixture cannot be loaded: {error}") from error
         return Response(status=204)
 
     @bp.post("/clock")

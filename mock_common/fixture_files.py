@@ -1,7 +1,8 @@
 """Fixture files: JSON documents, optionally built on another fixture with `"extends"`.
 
 A fixture whose top level has `"extends": "default.json"` (a path relative to the fixture's own
-file; the base may extend another) is the base fixture with this file merged on top. The merge
+file, else one of the `shipped` fixtures when the caller names their folder; the base may extend
+another) is the base fixture with this file merged on top. The merge
 rule, applied at every level:
 
 * objects: every key of either side is kept; a key on both sides has the two values merged;
@@ -28,12 +29,13 @@ class FixtureError(ValueError):
     """A fixture file that cannot be read, parsed or resolved; the message names the file."""
 
 
-def load_fixture(path: Path) -> dict:
-    """The fixture at `path` with its `extends` chain resolved."""
-    return _load(Path(path), ())
+def load_fixture(path: Path, shipped: Path | None = None) -> dict:
+    """The fixture at `path` with its `extends` chain resolved; a base not found beside the
+    extending file is looked up in the `shipped` folder, if given."""
+    return _load(Path(path), (), shipped)
 
 
-def _load(path: Path, seen: tuple[Path, ...]) -> dict:
+def _load(path: Path, seen: tuple[Path, ...], shipped: Path | None) -> dict:
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
@@ -51,7 +53,10 @@ def _load(path: Path, seen: tuple[Path, ...]) -> dict:
         return data
     if not isinstance(base_name, str) or not base_name:
         raise FixtureError(f"{path}: '{EXTENDS}' must be the path of a fixture file")
-    base = _load(path.parent / base_name, (*seen, resolved))
+    base_path = path.parent / base_name
+    if shipped is not None and not base_path.exists() and (shipped / base_name).is_file():
+        base_path = shipped / base_name
+    base = _load(base_path, (*seen, resolved), shipped)
     return merge(base, data)
 
 

@@ -70,6 +70,15 @@ def reset(db: Database, now: datetime, seed: Callable, bootstrap: Callable) -> N
             bootstrap(db, now)
 
 
+def reseed(
+    db: Database, now: datetime, seed: Callable, fixture: dict, variables: dict[str, str]
+) -> None:
+    """Replace the whole state with a fixture (remembered for later resets), atomically."""
+    with atomic(db):
+        wipe(db)
+        seed(db, now, fixture, variables)
+
+
 def export_state(db: Database) -> dict[str, list[dict]]:
     """Every state table as JSON-ready rows."""
     return {table: list(db[table].rows) for table in user_tables(db)}

@@ -25,6 +25,8 @@ def default_config() -> dict:
         # The org URL: what the SDK's orgUrl is and what every _links href starts with.
         "BASE_URL": os.environ.get("OKTA_ORG_URL", f"http://localhost:{port}"),
         "CONTROL_PLANE": True,
+        # The key files' folder, ${DEVENV_KEYS} of the fixtures `/_mock/seed` loads.
+        "KEYS_DIR": os.environ.get("DEVENV_KEYS", str(devenv_home() / "keys")),
         # More Host names to answer to than the public one and loopback (DEVENV_ALLOWED_HOSTS).
         "ALLOWED_HOSTS": allowed_hosts_from_env(),
         "MAX_CONTENT_LENGTH": 1024 * 1024,

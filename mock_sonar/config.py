@@ -56,6 +56,8 @@ def default_config() -> dict:
         "VERSION": "2025.1.0.102418",
         "SERVER_ID": "147B411E-AYgE5F7pEoXHSow6lKjD",
         "CONTROL_PLANE": True,
+        # The key files' folder, ${DEVENV_KEYS} of the fixtures `/_mock/seed` loads.
+        "KEYS_DIR": os.environ.get("DEVENV_KEYS", str(devenv_home() / "keys")),
         # More Host names to answer to than the public one and loopback (DEVENV_ALLOWED_HOSTS).
         "ALLOWED_HOSTS": allowed_hosts_from_env(),
         # Bodies above this size are refused with 413 before any handler runs.

@@ -117,6 +117,12 @@ def _seed_admin(db: Database, spec: dict) -> None:
 
 
 @transactional
+def seed_without_faults(db: Database, now: datetime, fixture: dict, variables: dict) -> None:
+    """`seed`, with no injected SCIM fault left over (what `/_mock/seed` loads)."""
+    seed(db, now, fixture, variables)
+    faults.clear(db)
+
+
 def reset(db: Database, now: datetime) -> None:
     """Back to the loaded fixture (or to a fresh instance when none was loaded), without the
     injected SCIM faults."""

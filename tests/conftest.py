@@ -48,11 +48,18 @@ def fixture_variables(devenv_keys: str, **urls: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def sonar_app(tmp_path, sonar_template):
+def sonar_app(tmp_path, sonar_template, devenv_keys):
     """A mock_sonar app on a fresh database (bootstrap state, Enterprise edition)."""
     database = tmp_path / "sonar.sqlite3"
     shutil.copyfile(sonar_template, database)
-    return create_app({"DATABASE": str(database), "TESTING": True, "BASE_URL": "http://sonar.test"})
+    return create_app(
+        {
+            "DATABASE": str(database),
+            "TESTING": True,
+            "BASE_URL": "http://sonar.test",
+            "KEYS_DIR": devenv_keys,
+        }
+    )
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from mock_okta.config import DEFAULT_API_TOKEN
-from tests.e2e.browserless import Browser
+from okta_sonar_devenv.browserless import Browser
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVENV = ROOT / "devenv.sh"

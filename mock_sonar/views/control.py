@@ -1,10 +1,10 @@
 """The control plane (SPEC §6) with SonarQube's error format, and the SCIM fault injection."""
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from mock_common.control import ControlPlane, control_blueprint
 from mock_sonar import fixtures
-from mock_sonar.errors import BadRequest
+from mock_sonar.errors import BadRequest, SonarError
 from mock_sonar.scim import faults
 from mock_sonar.views.common import get_db, json_response, no_content
 
@@ -18,6 +18,13 @@ def _json_body() -> dict:
     return body or {}
 
 
+def _own_variables() -> dict[str, str]:
+    return {
+        "SONAR_URL": current_app.config["BASE_URL"],
+        "DEVENV_KEYS": current_app.config["KEYS_DIR"],
+    }
+
+
 def _invalid(field: str, problem: str) -> BadRequest:
     return BadRequest(f"'{field}' {problem}")
 
@@ -29,6 +36,9 @@ def blueprints() -> list[Blueprint]:
         refuse_state=BadRequest,
         read_body=_json_body,
         invalid=_invalid,
+        seed=fixtures.seed_without_faults,
+        own_variables=_own_variables,
+        fixture_errors=(SonarError,),
     )
     return [control_blueprint(plane), faults_bp]
 

@@ -3,8 +3,8 @@ LogoutRequest, in a hidden iframe, to a SAML app the session signed in to, then 
 
 from flask import Flask, request
 
+from okta_sonar_devenv.live import live_server
 from tests.browser import okta_console as okta
-from tests.live import live_server
 
 
 def wiki_sp(received: list[dict]) -> Flask:

@@ -30,8 +30,8 @@ from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
 from mock_okta.applications import signing_keys
+from okta_sonar_devenv.live import live_server
 from tests.conftest import fixture_variables
-from tests.live import live_server
 from tests.okta.api_helpers import SSWS
 from tests.okta.sso_helpers import ALICE, APP_ID, EXTERNAL_KEY, PASSWORD
 

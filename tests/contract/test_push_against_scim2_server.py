@@ -27,9 +27,9 @@ from mock_common import clock
 from mock_common.db import connect
 from mock_okta import fixtures
 from mock_okta.provisioning.worker import start_worker
+from okta_sonar_devenv.live import live_server
 from tests.conftest import fixture_variables
 from tests.e2e.world import SONARQUBE_APP, SSWS
-from tests.live import live_server
 
 pytestmark = pytest.mark.contract
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

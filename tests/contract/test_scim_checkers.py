@@ -10,8 +10,8 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import Group, ListResponse, Name, User
 from scim2_tester import Status, check_server
 
+from okta_sonar_devenv.live import live_server
 from tests.conftest import ADMIN
-from tests.live import live_server
 
 pytestmark = pytest.mark.contract
 

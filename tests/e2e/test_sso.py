@@ -12,7 +12,7 @@ import pytest
 
 from mock_okta.applications.signing_keys import certificate_base64
 from mock_sonar.saml.sp_keys import new_sp_key_pair
-from tests.e2e.browserless import Browser
+from okta_sonar_devenv.browserless import Browser
 from tests.e2e.world import SONARQUBE_APP
 
 PASSWORD = "Passw0rd!"

@@ -20,8 +20,8 @@ from mock_okta import fixtures as okta_fixtures
 from mock_okta.config import DEFAULT_API_TOKEN
 from mock_okta.provisioning.worker import start_worker
 from mock_sonar import fixtures as sonar_fixtures
+from okta_sonar_devenv.live import live_server
 from tests.conftest import fixture_variables
-from tests.live import live_server
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FIXTURE = FIXTURES / "default.json"

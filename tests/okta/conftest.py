@@ -14,7 +14,7 @@ from okta.client import Client
 
 from mock_okta import create_app, init_db
 from mock_okta.config import DEFAULT_API_TOKEN
-from tests.live import live_server
+from okta_sonar_devenv.live import live_server
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def okta_template(tmp_path_factory):
 
 
 @pytest.fixture
-def okta_app(tmp_path, okta_template):
+def okta_app(tmp_path, okta_template, devenv_keys):
     """A mock_okta app on a fresh org."""
     database = tmp_path / "okta.sqlite3"
     shutil.copyfile(okta_template, database)
@@ -35,6 +35,7 @@ def okta_app(tmp_path, okta_template):
             "DATABASE": str(database),
             "TESTING": True,
             "BASE_URL": "http://okta.test",
+            "KEYS_DIR": devenv_keys,
         }
     )
 

@@ -7,6 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from mock_common.fixture_files import load_fixture
 from mock_okta.cli import cli
 from tests.okta.api_helpers import SSWS
 
@@ -125,3 +126,48 @@ def test_default_fixture_json_is_consistent():
     settings = data["sonar"]["settings"]
     assert settings["sonar.auth.saml.providerId"] == f"http://www.okta.com/{app['externalKey']}"
     assert app["externalKey"] in settings["sonar.auth.saml.loginUrl"]
+
+
+def seed_body(name: str, **variables: str) -> dict:
+    fixture = load_fixture(Path(__file__).resolve().parents[2] / "fixtures" / name)
+    return {"fixture": fixture, "variables": {"SONAR_URL": "http://sonar.test", **variables}}
+
+
+def test_seed_loads_a_fixture_and_reset_returns_to_it(okta):
+    assert okta.post("/_mock/seed", json=seed_body("default.json"), headers=SSWS).status_code == 204
+    alice = okta.get("/api/v1/users/alice.martin@example.com", headers=SSWS)
+    assert alice.status_code == 200
+    assert (
+        okta.post(
+            "/api/v1/users/alice.martin@example.com/lifecycle/suspend", headers=SSWS
+        ).status_code
+        == 200
+    )
+    assert okta.post("/_mock/reset", headers=SSWS).status_code == 204
+    again = okta.get("/api/v1/users/alice.martin@example.com", headers=SSWS).get_json()
+    assert again["status"] == "ACTIVE"
+    app = okta.get("/api/v1/apps/0oasonarqubedevenv01", headers=SSWS).get_json()
+    assert app["settings"]["signOn"]["ssoAcsUrl"] == "http://sonar.test/oauth2/callback/saml"
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        ({"fixture": []}, "fixture: must be a fixture object"),
+        ({"fixture": {}, "variables": {"SONAR_URL": 5}}, "variables: must be an object of strings"),
+        ({"fixture": {}, "variables": {"DEVENV_KEYS": "/etc"}}, "may not set DEVENV_KEYS"),
+    ],
+)
+def test_seed_refuses_what_it_cannot_load(okta, body, cause):
+    response = okta.post("/_mock/seed", json=body, headers=SSWS)
+    assert response.status_code == 400
+    assert cause in response.get_json()["errorCauses"][0]["errorSummary"]
+
+
+def test_a_fixture_that_fails_halfway_changes_nothing(okta):
+    before = okta.get("/_mock/state", headers=SSWS).get_json()
+    broken = {"okta": {"users": [{"profile": {"login": "a@example.com"}}, {"nope": True}]}}
+    response = okta.post("/_mock/seed", json={"fixture": broken}, headers=SSWS)
+    assert response.status_code == 400
+    assert "The fixture cannot be loaded" in response.get_json()["errorSummary"]
+    assert okta.get("/_mock/state", headers=SSWS).get_json() == before

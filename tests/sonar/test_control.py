@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from mock_common.db import connect
+from mock_common.fixture_files import load_fixture
 from mock_sonar import clock, create_app, fixtures
-from tests.conftest import ADMIN, fixture_variables
+from tests.conftest import ADMIN, bearer, fixture_variables
 from tests.sonar.conftest import SCIM
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
@@ -160,3 +161,34 @@ def test_bad_fault_specs_are_refused(sonar, spec):
 def test_control_plane_can_be_switched_off(tmp_path):
     app = create_app({"DATABASE": str(tmp_path / "s.sqlite3"), "CONTROL_PLANE": False})
     assert app.test_client().post("/_mock/reset", headers=ADMIN).status_code == 404
+
+
+def test_seed_loads_a_fixture_and_reset_returns_to_it(sonar):
+    client = sonar
+    fixture = load_fixture(FIXTURE.parent / "provisioned.json")
+    body = {"fixture": fixture, "variables": {"OKTA_URL": "http://okta.test"}}
+    assert client.post("/_mock/seed", json=body, headers=ADMIN).status_code == 204
+    assert client.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": True}
+    client.post("/api/scim_management/disable", headers=ADMIN)
+    client.post("/_mock/faults", json={"status": 503}, headers=ADMIN)
+    assert client.post("/_mock/reset", headers=ADMIN).status_code == 204
+    assert client.get("/api/scim_management/status", headers=ADMIN).get_json() == {"enabled": True}
+    base_url = client.get(
+        "/api/settings/values?keys=sonar.core.serverBaseURL", headers=ADMIN
+    ).get_json()["settings"][0]["value"]
+    assert base_url == "http://sonar.test"
+
+
+def test_seed_clears_injected_faults_and_refuses_a_bad_fixture(sonar, scim):
+    sonar.post("/_mock/faults", json={"status": 503, "count": 5}, headers=ADMIN)
+    before = sonar.get("/_mock/state", headers=ADMIN).get_json()
+    broken = {"sonar": {"users": [{"nope": 1}]}}
+    refused = sonar.post("/_mock/seed", json={"fixture": broken}, headers=ADMIN)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"][0]["msg"].startswith("The fixture cannot be loaded")
+    assert sonar.get("/_mock/state", headers=ADMIN).get_json() == before
+    fixture = load_fixture(FIXTURE.parent / "provisioned.json")
+    body = {"fixture": fixture, "variables": {"OKTA_URL": "http://okta.test"}}
+    assert sonar.post("/_mock/seed", json=body, headers=ADMIN).status_code == 204
+    token = bearer("squ_5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e")
+    assert sonar.get(f"{SCIM}/Users", headers=token).status_code == 200

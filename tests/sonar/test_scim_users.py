@@ -8,8 +8,8 @@ import requests
 
 from mock_sonar.accounts import groups, memberships, users
 from mock_sonar.clock import now as clock_now
+from okta_sonar_devenv.live import live_server
 from tests.conftest import ADMIN, basic, bearer
-from tests.live import live_server
 from tests.sonar.conftest import (
     SCIM,
     create_user,
