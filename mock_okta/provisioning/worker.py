@@ -13,7 +13,7 @@ import requests
 from flask import Flask, Response, current_app, request
 
 from mock_common.db import connect
-from mock_okta.provisioning import engine
+from mock_okta.provisioning import engine, wire_log
 from mock_okta.provisioning.handlers import HANDLERS
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,12 @@ class ProvisioningWorker:
         self.thread = threading.Thread(target=self._run, name="okta-provisioning", daemon=True)
 
     def start(self) -> "ProvisioningWorker":
+        """Close what a stopped Okta left in flight, then start delivering."""
+        db = connect(self.database)
+        try:
+            wire_log.close_unanswered(db)
+        finally:
+            db.conn.close()
         self.thread.start()
         return self
 
