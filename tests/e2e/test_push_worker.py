@@ -1,7 +1,8 @@
-"""The delivery worker live: the wire log of requests in flight.
+"""The delivery worker live: apps delivered independently, the wire log of requests in flight.
 
-A request shows in the SCIM requests log from the moment it is sent, also when Okta is killed
-before the answer comes.
+A slow or hung SCIM server holds back only its own app (each app has its own lane), an app's
+events still go out one at a time in order, and a request shows in the SCIM requests log from
+the moment it is sent, also when Okta is killed before the answer comes.
 """
 
 import os
@@ -132,6 +133,55 @@ def held_lookup():
     """A SCIM server that answers a userName lookup only when the test releases it."""
     with held_scim_target("GET /Users?filter=") as target:
         yield target
+
+
+# --- lanes --------------------------------------------------------------------------------------
+
+
+def test_a_hung_scim_server_holds_back_only_its_own_app(world, held_lookup):
+    sonarqube_connected(world)
+    wiki = wiki_app(world, held_lookup)
+    assign(world.okta, world.okta_url, wiki, ALICE)
+    until(held_lookup.held.is_set, "the Wiki lookup reaches its server")
+    mark = len(held_lookup.received)
+
+    assign(world.okta, world.okta_url, SONARQUBE_APP, FRANK)
+    until(
+        lambda: app_user(world, SONARQUBE_APP, FRANK)["syncState"] == "SYNCHRONIZED",
+        "Frank is provisioned to SonarQube while the Wiki's server hangs",
+    )
+    assert world.sonar_user(FRANK_LOGIN)["managed"] is True
+    # ... and the Wiki's lookup is still waiting: no answer, nothing else sent there.
+    assert held_lookup.received[mark:] == []
+    assert wire(world.okta, world.okta_url, wiki)[-1]["inFlight"] is True
+    assert app_user(world, wiki, ALICE)["syncState"] == "SYNCING"
+    # Idle means no deliverable work left in any lane: the Wiki's lane is still at work.
+    waited = wait_idle(world.okta, world.okta_url, 0.2)
+    assert (waited.status_code, waited.json()) == (504, {"idle": False})
+
+    held_lookup.release()
+    world.wait()
+    assert app_user(world, wiki, ALICE)["syncState"] == "SYNCHRONIZED"
+    assert held_lookup.received[mark:] == [("POST", "/Users")]
+
+
+def test_an_apps_events_still_go_out_one_at_a_time_in_order(world, held_lookup):
+    wiki = wiki_app(world, held_lookup)
+    mark = len(wire(world.okta, world.okta_url, wiki))
+    assign(world.okta, world.okta_url, wiki, ALICE)
+    until(held_lookup.held.is_set, "Alice's lookup reaches the Wiki's server")
+    assign(world.okta, world.okta_url, wiki, BOB)
+    time.sleep(0.5)  # idle lanes had the time to take Bob's event, were they allowed to
+    assert held_lookup.received[-1] == lookup(ALICE_LOGIN)
+
+    held_lookup.release()
+    world.wait()
+    assert relative(held_lookup, wire(world.okta, world.okta_url, wiki)[mark:]) == [
+        lookup(ALICE_LOGIN),
+        ("POST", "/Users"),
+        lookup(BOB_LOGIN),
+        ("POST", "/Users"),
+    ]
 
 
 # --- the wire log: requests in flight -------------------------------------------------------------
