@@ -8,6 +8,7 @@ configured, its events simply wait. This module owns the `provisioning_events` t
 
 import json
 import time
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
@@ -77,26 +78,28 @@ def pending(db: Database, app_id: str | None = None) -> list[dict]:
     return [_event(row) for row in rows]
 
 
-def next_due(db: Database, now: datetime) -> dict | None:
+def next_due(db: Database, now: datetime, skip_apps: Collection[str] = ()) -> dict | None:
     """The oldest due event of an app whose earlier events are all finished.
 
     Events of one app are delivered strictly in the order they were recorded; an event that
     waits for a rate-limit retry holds back the app's later events, a failed one does not.
+    Apps in `skip_apps` (those another delivery lane is working on) are left out.
     """
+    skipped = ",".join("?" * len(skip_apps))
     rows = db.query(
-        """
-        select * from provisioning_events e
-         where e.status in (?, ?)
-           and not exists (select 1 from provisioning_events p
-                            where p.app_id = e.app_id and p.id < e.id and p.status in (?, ?))
+        f"""
+        select e.* from provisioning_events e
+          join (select min(id) as id from provisioning_events
+                 where status in (?, ?) group by app_id) head on head.id = e.id
+         where (e.next_attempt_at is null or e.next_attempt_at <= ?)
+           and e.app_id not in ({skipped})
          order by e.id
+         limit 1
         """,
-        [*_OPEN, *_OPEN],
+        [*_OPEN, now.isoformat(), *skip_apps],
     )
-    for row in rows:
-        if row["next_attempt_at"] is None or row["next_attempt_at"] <= now.isoformat():
-            return _event(row)
-    return None
+    found = list(rows)
+    return _event(found[0]) if found else None
 
 
 def is_idle(db: Database) -> bool:

@@ -1,8 +1,9 @@
 """Okta's SCIM client on the wire: headers, timeout, the request log, error classification.
 
-Every request carries what Okta's client sends (reference/okta.md §1.1) and is recorded with
-its response in `scim_requests`, so the console, the System Log and tests see the exact
-traffic. Failures become `ScimError`, worded as Okta words them (§3.1).
+Every request carries what Okta's client sends (reference/okta.md §1.1) and is recorded in
+`scim_requests` before it goes out, then completed with its response, so the console, the
+System Log and tests see the exact traffic, a request still in flight included. Failures
+become `ScimError`, worded as Okta words them (§3.1).
 """
 
 import base64
@@ -106,9 +107,14 @@ class ScimClient:
 
     def send(self, method: str, path: str, body: dict | None = None) -> ScimResponse:
         """One request, recorded; 2xx returns, anything else raises ScimError."""
+        if getattr(self.db.conn, "atomic_depth", 0):
+            # A transaction held across a request would hold every other lane's writes (and
+            # hide the request's log entry) for up to the 60 s timeout.
+            raise RuntimeError("SCIM requests are sent outside database transactions")
         url = f"{self.connection.base_url}{path}"
         headers = self.headers(body is not None)
         data = wire_json(body) if body is not None else None
+        exchange = self._record_request(method, url, headers, data)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -119,9 +125,9 @@ class ScimClient:
                 timeout=TIMEOUT_SECONDS,
             )
         except requests.RequestException as error:
-            self._record(method, url, headers, data, None, None, started, error=str(error))
+            self._record_response(exchange, started, None, error=str(error))
             raise ScimError(_transport_summary(error)) from error
-        self._record(method, url, headers, data, response.status_code, response, started)
+        self._record_response(exchange, started, response)
         if 200 <= response.status_code < 300:
             return ScimResponse(response.status_code, _json_or_none(response))
         raise ScimError(
@@ -130,19 +136,10 @@ class ScimClient:
             retry_after=_retry_after(response),
         )
 
-    def _record(
-        self,
-        method: str,
-        url: str,
-        headers: dict,
-        data: str | None,
-        status: int | None,
-        response: requests.Response | None,
-        started: float,
-        error: str | None = None,
-    ) -> None:
+    def _record_request(self, method: str, url: str, headers: dict, data: str | None) -> int:
+        """Log the request before it goes out, so a cut-off one is still seen."""
         redacted = {**headers, "Authorization": headers["Authorization"].split(" ")[0] + " ***"}
-        wire_log.record(
+        return wire_log.record_request(
             self.db,
             clock.now(self.db),
             app_id=self.connection.app_id,
@@ -151,7 +148,19 @@ class ScimClient:
             url=url,
             request_headers=redacted,
             request_body=data,
-            status=status,
+        )
+
+    def _record_response(
+        self,
+        exchange: int,
+        started: float,
+        response: requests.Response | None,
+        error: str | None = None,
+    ) -> None:
+        wire_log.record_response(
+            self.db,
+            exchange,
+            status=response.status_code if response is not None else None,
             response_headers=dict(response.headers) if response is not None else None,
             response_body=response.text if response is not None else None,
             duration_ms=int((time.monotonic() - started) * 1000),

@@ -2,6 +2,8 @@
 
 Order: events of one app are delivered strictly in the order they were recorded; an event that
 waits for a rate-limit retry holds back the app's later events, a failed one does not (§3).
+Apps do not wait for each other: the worker (`provisioning.worker`) runs one `deliver` per app
+at a time, in parallel across apps.
 HTTP calls happen outside any transaction; each handler commits its state changes at the end,
 and the event is marked done in that same transaction. A crash in between re-runs the event,
 and handlers look up before they create, so nothing is created twice.
@@ -67,17 +69,28 @@ class Handler:
 def process_next(
     db: Database, handlers: Mapping[str, Handler], session: requests.Session | None = None
 ) -> bool:
-    """Deliver one due event with its handler; returns False when there was nothing to do."""
+    """Deliver the next due event of any app; returns False when there was nothing to do."""
     event = outbox.next_due(db, clock.now(db))
     if event is None:
         return False
+    deliver(db, event, handlers, session)
+    return True
+
+
+def deliver(
+    db: Database,
+    event: dict,
+    handlers: Mapping[str, Handler],
+    session: requests.Session | None = None,
+) -> None:
+    """Run one event's handler; its outcome (done, waiting, failed) is committed before return."""
     app = apps.get_app(db, event["app_id"])
     settings = scim_connection.get_connection(db, event["app_id"])
     handler = handlers.get(event["kind"])
     if app is None or handler is None or settings is None or not settings.enabled:
         # Nothing to deliver to: the app is gone, or provisioning is off (Okta sends nothing).
         outbox.finish(db, clock.now(db), event["id"], EventStatus.DONE)
-        return True
+        return
     client = ScimClient(db, settings, event_id=event["id"], session=session)
     context = PushContext(db, app, settings, client, event)
     try:
@@ -88,7 +101,6 @@ def process_next(
         log.exception("provisioning event %s failed unexpectedly", event["id"])
         summary = f"Internal error in the simulator: {error}"
         outbox.finish(db, clock.now(db), event["id"], EventStatus.FAILED, summary)
-    return True
 
 
 def _failed(context: PushContext, handler: Handler, error: ScimError) -> None:

@@ -1,8 +1,9 @@
 """The SCIM wire log: every request Okta's SCIM client sent, and what came back.
 
-This module owns the `scim_requests` table: the client records each exchange as it happens;
-the console's SCIM requests page and its JSON twin (`GET /_mock/apps/{id}/scim-requests`)
-read the same entries through `recent_exchanges`.
+This module owns the `scim_requests` table. The client records each request before it goes
+out (committed, so a request cut off by a crash or kill is still there) and completes the
+entry with the answer; the console's SCIM requests page and its JSON twin
+(`GET /_mock/apps/{id}/scim-requests`) read the same entries through `recent_exchanges`.
 """
 
 import json
@@ -17,8 +18,15 @@ from mock_okta.timestamps import okta_datetime
 MAX_ENTRIES = 1000
 
 
+#: What an exchange left without an answer by a stopped Okta shows (`close_unanswered`).
+CUT_OFF = (
+    "No response: Okta stopped while the request was in flight "
+    "(the server may have received and processed it)"
+)
+
+
 @transactional
-def record(
+def record_request(
     db: Database,
     now: datetime,
     *,
@@ -28,36 +36,71 @@ def record(
     url: str,
     request_headers: dict,
     request_body: str | None,
+) -> int:
+    """Keep a request about to be sent (the Authorization header already redacted by the
+    caller); it shows as in flight until `record_response`. Returns the exchange's id."""
+    return (
+        db["scim_requests"]
+        .insert(
+            {
+                "app_id": app_id,
+                "event_id": event_id,
+                "sent": now.isoformat(),
+                "method": method,
+                "url": url,
+                "request_headers": json.dumps(request_headers),
+                "request_body": request_body,
+            }
+        )
+        .last_pk
+    )
+
+
+@transactional
+def record_response(
+    db: Database,
+    exchange_id: int,
+    *,
     status: int | None,
     response_headers: dict | None,
     response_body: str | None,
     duration_ms: int,
     error: str | None,
 ) -> None:
-    """Keep one exchange (the Authorization header already redacted by the caller)."""
-    db["scim_requests"].insert(
+    """Complete an exchange: the answer, or the transport error when none came."""
+    db["scim_requests"].update(
+        exchange_id,
         {
-            "app_id": app_id,
-            "event_id": event_id,
-            "sent": now.isoformat(),
-            "method": method,
-            "url": url,
-            "request_headers": json.dumps(request_headers),
-            "request_body": request_body,
             "status": status,
             "response_headers": json.dumps(response_headers) if response_headers else None,
             "response_body": response_body,
             "duration_ms": duration_ms,
             "error": error,
-        }
+        },
     )
+
+
+@transactional
+def close_unanswered(db: Database) -> int:
+    """Exchanges left in flight by an Okta that stopped (killed, crashed) get `CUT_OFF`.
+
+    Only the provisioning worker, as it starts, calls this: no request of its own is in
+    flight yet. Returns how many there were.
+    """
+    cursor = db.execute(
+        "update scim_requests set error = ? where duration_ms is null and error is null",
+        [CUT_OFF],
+    )
+    return cursor.rowcount
 
 
 def recent_exchanges(db: Database, app_id: str, limit: int = 100) -> list[dict]:
     """The app's last `limit` exchanges (at most MAX_ENTRIES), oldest first.
 
     Each is {id, sent (Okta's timestamp format), method, url, requestHeaders, requestBody,
-    status, responseHeaders, responseBody, durationMs, error}; JSON bodies are parsed.
+    inFlight, status, responseHeaders, responseBody, durationMs, error}; JSON bodies are
+    parsed. `inFlight` is true while no answer (nor transport error) is recorded: status,
+    response and duration are then null.
     """
     limit = max(1, min(limit, MAX_ENTRIES))
     rows = db.query(
@@ -76,6 +119,7 @@ def _exchange(row: dict) -> dict:
         "url": row["url"],
         "requestHeaders": json.loads(row["request_headers"]),
         "requestBody": _parsed(row["request_body"]),
+        "inFlight": row["duration_ms"] is None and row["error"] is None,
         "status": row["status"],
         "responseHeaders": json.loads(row["response_headers"] or "null"),
         "responseBody": _parsed(row["response_body"]),

@@ -1,0 +1,83 @@
+"""The delivery lanes' building blocks, without a network: `outbox.next_due` (an app's events
+in order, apps held by other lanes skipped) and `worker.AppClaims` (one lane per app)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mock_common.db import connect, migrate
+from mock_okta import outbox
+from mock_okta.outbox import EventKind, EventStatus
+from mock_okta.provisioning.worker import AppClaims, ProvisioningWorker
+from mock_okta.storage.migrations import MIGRATIONS
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+WIKI, CRM = "0oawiki0000000000001", "0oacrm00000000000001"
+
+
+@pytest.fixture
+def db():
+    database = connect(":memory:")
+    migrate(database, MIGRATIONS)
+    yield database
+    database.conn.close()
+
+
+def assigned(db, app_id: str, user_id: str) -> int:
+    return outbox.enqueue(db, NOW, app_id, EventKind.USER_ASSIGNED, userId=user_id)
+
+
+# --- outbox.next_due ------------------------------------------------------------------------------
+
+
+def test_next_due_is_the_oldest_head_and_skips_the_apps_held_by_other_lanes(db):
+    wiki_1 = assigned(db, WIKI, "00u1")
+    crm_1 = assigned(db, CRM, "00u2")
+    assigned(db, WIKI, "00u3")
+    assert outbox.next_due(db, NOW)["id"] == wiki_1
+    assert outbox.next_due(db, NOW, skip_apps={WIKI})["id"] == crm_1
+    assert outbox.next_due(db, NOW, skip_apps={WIKI, CRM}) is None
+
+
+def test_a_waiting_head_holds_back_its_app_only(db):
+    wiki_1 = assigned(db, WIKI, "00u1")
+    assigned(db, WIKI, "00u3")
+    crm_1 = assigned(db, CRM, "00u2")
+    outbox.retry_at(db, wiki_1, 1, "Too Many Requests", NOW + timedelta(seconds=60))
+    assert outbox.next_due(db, NOW)["id"] == crm_1
+    assert outbox.next_due(db, NOW + timedelta(seconds=60))["id"] == wiki_1
+
+
+def test_a_failed_event_does_not_hold_back_its_app(db):
+    wiki_1 = assigned(db, WIKI, "00u1")
+    wiki_2 = assigned(db, WIKI, "00u3")
+    outbox.finish(db, NOW, wiki_1, EventStatus.FAILED, "Conflict")
+    assert outbox.next_due(db, NOW)["id"] == wiki_2
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def test_each_app_is_held_by_one_lane_at_a_time(db):
+    claims = AppClaims()
+    wiki_1 = assigned(db, WIKI, "00u1")
+    wiki_2 = assigned(db, WIKI, "00u3")
+    crm_1 = assigned(db, CRM, "00u2")
+    assert claims.claim_next(db)["id"] == wiki_1
+    assert claims.claim_next(db)["id"] == crm_1  # the Wiki is held: the CRM's head is next
+    assert claims.claim_next(db) is None
+
+    outbox.finish(db, NOW, wiki_1, EventStatus.DONE)
+    claims.release(WIKI)
+    assert claims.claim_next(db)["id"] == wiki_2
+
+
+def test_stop_ends_every_lane(tmp_path):
+    database = tmp_path / "okta.sqlite3"
+    db = connect(database)
+    migrate(db, MIGRATIONS)
+    db.conn.close()
+    worker = ProvisioningWorker(str(database), poll_seconds=0.05, lanes=3).start()
+    assert [thread.is_alive() for thread in worker.threads] == [True, True, True]
+    worker.stop()
+    assert [thread.is_alive() for thread in worker.threads] == [False, False, False]
