@@ -13,8 +13,27 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 from mock_common.db import transactional
+
+
+class EventGone(LookupError):
+    """The event is no longer in the outbox: a reset replaced the state while it was being
+    delivered. What its delivery would write belongs to a world that is gone."""
+
+
+def _update(db: Database, event_id: int, values: dict) -> None:
+    try:
+        db["provisioning_events"].update(event_id, values)
+    except NotFoundError as error:
+        raise EventGone(event_id) from error
+
+
+def require_event(db: Database, event_id: int) -> None:
+    """EventGone unless the event is still in the outbox."""
+    if db.execute("select 1 from provisioning_events where id = ?", [event_id]).fetchone() is None:
+        raise EventGone(event_id)
 
 
 class EventKind(StrEnum):
@@ -146,16 +165,20 @@ def membership_push_queued_after(
 def finish(
     db: Database, now: datetime, event_id: int, status: str, error: str | None = None
 ) -> None:
-    """Mark an event delivered (DONE) or given up (FAILED)."""
-    db["provisioning_events"].update(
-        event_id, {"status": EventStatus(status), "finished": now.isoformat(), "last_error": error}
+    """Mark an event delivered (DONE) or given up (FAILED); EventGone after a reset, which
+    rolls back the transaction the outcome was written in."""
+    _update(
+        db,
+        event_id,
+        {"status": EventStatus(status), "finished": now.isoformat(), "last_error": error},
     )
 
 
 @transactional
 def retry_at(db: Database, event_id: int, attempts: int, error: str, when: datetime) -> None:
     """The event waits (rate limited) and is due again at `when`."""
-    db["provisioning_events"].update(
+    _update(
+        db,
         event_id,
         {
             "status": EventStatus.WAITING,
@@ -169,7 +192,7 @@ def retry_at(db: Database, event_id: int, attempts: int, error: str, when: datet
 @transactional
 def count_attempt(db: Database, event_id: int, attempts: int) -> None:
     """How many times the event was tried."""
-    db["provisioning_events"].update(event_id, {"attempts": attempts})
+    _update(db, event_id, {"attempts": attempts})
 
 
 @transactional

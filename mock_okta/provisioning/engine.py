@@ -83,7 +83,17 @@ def deliver(
     handlers: Mapping[str, Handler],
     session: requests.Session | None = None,
 ) -> None:
-    """Run one event's handler; its outcome (done, waiting, failed) is committed before return."""
+    """Run one event's handler; its outcome (done, waiting, failed) is committed before return.
+    An event a reset took away while it was delivered ends quietly, its outcome dropped."""
+    try:
+        _deliver(db, event, handlers, session)
+    except outbox.EventGone:
+        log.info("provisioning event %s was reset away while delivered", event["id"])
+
+
+def _deliver(
+    db: Database, event: dict, handlers: Mapping[str, Handler], session: requests.Session | None
+) -> None:
     app = apps.get_app(db, event["app_id"])
     settings = scim_connection.get_connection(db, event["app_id"])
     handler = handlers.get(event["kind"])
@@ -97,6 +107,8 @@ def deliver(
         handler.run(context)
     except ScimError as error:
         _failed(context, handler, error)
+    except outbox.EventGone:
+        raise
     except Exception as error:  # a simulator bug must not wedge the queue
         log.exception("provisioning event %s failed unexpectedly", event["id"])
         summary = f"Internal error in the simulator: {error}"

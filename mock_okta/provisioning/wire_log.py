@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_okta import outbox
 from mock_okta.timestamps import okta_datetime
 
 #: The most entries one read returns.
@@ -38,7 +39,10 @@ def record_request(
     request_body: str | None,
 ) -> int:
     """Keep a request about to be sent (the Authorization header already redacted by the
-    caller); it shows as in flight until `record_response`. Returns the exchange's id."""
+    caller); it shows as in flight until `record_response`. Returns the exchange's id.
+    EventGone when the event it is sent for was reset away: nothing is sent then."""
+    if event_id is not None:
+        outbox.require_event(db, event_id)
     return (
         db["scim_requests"]
         .insert(
@@ -67,7 +71,10 @@ def record_response(
     duration_ms: int,
     error: str | None,
 ) -> None:
-    """Complete an exchange: the answer, or the transport error when none came."""
+    """Complete an exchange: the answer, or the transport error when none came. An exchange
+    a reset wiped stays gone."""
+    if db.execute("select 1 from scim_requests where id = ?", [exchange_id]).fetchone() is None:
+        return
     db["scim_requests"].update(
         exchange_id,
         {

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from flask import Flask, Response, json, request
 
-from tests.live import live_server
+from okta_sonar_devenv.live import live_server
 
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SCIM_JSON = "application/scim+json"

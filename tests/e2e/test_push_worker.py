@@ -23,6 +23,7 @@ from mock_common.fixture_files import load_fixture
 from mock_okta import fixtures as okta_fixtures
 from mock_okta import init_db
 from mock_okta.provisioning.wire_log import CUT_OFF
+from okta_sonar_devenv import start_devenv
 from tests.conftest import fixture_variables
 from tests.e2e.scim_target import HeldScimTarget, held_scim_target
 from tests.e2e.world import FIXTURE, SONARQUBE_APP, SSWS
@@ -210,6 +211,31 @@ def test_a_request_in_flight_shows_in_the_log_until_its_answer_completes_it(worl
     assert (answered["inFlight"], answered["status"], answered["error"]) == (False, 200, None)
     assert answered["responseBody"]["totalResults"] == 0
     assert answered["durationMs"] >= 0
+
+
+# --- a reset while a push is in flight -----------------------------------------------------------
+
+
+def test_a_reset_while_a_push_is_in_flight_drops_what_it_would_have_written():
+    """A test suite resets between tests while Okta may still be pushing: the answer that
+    comes after the reset belongs to a world that is gone, and must not land in the new one."""
+    with held_scim_target("POST /Users") as held, start_devenv() as devenv:
+        connect_app(devenv.okta, devenv.okta_url, SONARQUBE_APP, held.url)
+        ok(
+            devenv.okta.post(
+                f"{devenv.okta_url}/_mock/apps/{SONARQUBE_APP}/users/{ALICE}/provision"
+            )
+        )
+        until(held.held.is_set, "Alice's create reaches the server")
+
+        devenv.reset()
+        held.release()
+        devenv.wait_for_provisioning()
+
+        assert devenv.scim_requests() == []
+        alice = ok(devenv.okta.get(f"{devenv.okta_url}/api/v1/apps/{SONARQUBE_APP}/users/{ALICE}"))
+        assert alice.json()["externalId"] is None
+        assert devenv.tasks() == []
 
 
 # --- kill -9 ------------------------------------------------------------------------------------

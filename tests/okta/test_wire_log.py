@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from mock_common.db import atomic, connect, migrate
+from mock_okta import outbox
 from mock_okta.applications.scim_connection import ScimConnection
+from mock_okta.outbox import EventKind
 from mock_okta.provisioning import wire_log
 from mock_okta.provisioning.client import ScimClient
 from mock_okta.storage.migrations import MIGRATIONS
@@ -35,7 +37,7 @@ def sent(db, app_id: str = WIKI) -> int:
         db,
         NOW,
         app_id=app_id,
-        event_id=7,
+        event_id=outbox.enqueue(db, NOW, app_id, EventKind.USER_ASSIGNED, userId="00u1"),
         method="GET",
         url="http://wiki.test/scim/v2/Users?startIndex=1&count=2",
         request_headers={"Authorization": "Bearer ***"},
@@ -130,3 +132,18 @@ def test_the_scim_requests_page_shows_a_request_in_flight_and_one_cut_off(consol
     assert "None ms" not in html
     assert "no answer" in cut_off
     assert wire_log.CUT_OFF in cut_off
+
+
+def test_nothing_is_sent_or_recorded_for_an_event_a_reset_took_away(db):
+    with pytest.raises(outbox.EventGone):
+        wire_log.record_request(
+            db,
+            NOW,
+            app_id=WIKI,
+            event_id=99,
+            method="POST",
+            url="http://wiki.test/scim/v2/Users",
+            request_headers={},
+            request_body="{}",
+        )
+    assert wire_log.recent_exchanges(db, WIKI) == []
