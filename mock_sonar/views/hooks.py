@@ -13,6 +13,7 @@ from mock_sonar.accounts import management
 from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_HEADER
 from mock_sonar.auth.principal import authenticate
 from mock_sonar.errors import InvalidCredentials, SonarError, UnsupportedMediaType
+from mock_sonar.views import security_headers
 from mock_sonar.views.common import edition, get_db, json_response, now, require_admin
 from mock_sonar.views.ui import browser
 
@@ -146,6 +147,7 @@ def drop_content_type_of_no_content(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
+    app.before_request(security_headers.refuse_other_methods)
     app.before_request(authenticate_web_api)
     # The control plane takes an administrator, by any credential the Web API takes.
     guard_control_requests(
@@ -154,6 +156,7 @@ def register(app: Flask) -> None:
         refuse_media_type=lambda: UnsupportedMediaType("Unsupported media type."),
     )
     app.after_request(drop_content_type_of_no_content)
+    app.after_request(security_headers.add_security_headers)
     web.init_app(app)
     app.register_error_handler(SonarError, render_error)
     app.register_error_handler(HTTPException, render_http_error)

@@ -10,16 +10,13 @@ from mock_sonar.saml import login as saml_login
 from mock_sonar.saml import oauth
 from mock_sonar.saml import settings as saml_settings
 from mock_sonar.saml import validation as saml_validation
-from mock_sonar.views.api.authentication import set_session_cookies
 from mock_sonar.views.common import get_db, now
+from mock_sonar.views.cookies import delete_cookie, set_cookie, set_session_cookies
 from mock_sonar.views.ui.browser import (
     acs_url,
-    delete_cookie,
-    is_https,
     is_system_administrator,
     page,
     redirect_to_unauthorized,
-    set_cookie,
     signed_in_user,
 )
 
@@ -91,7 +88,7 @@ def _login(relay_state: str | None) -> Response:
         return redirect_to_unauthorized()
     cookie = request.cookies.get(oauth.AUTH_PARAMS_COOKIE)
     response = redirect(oauth.return_to_from_cookie(cookie) or "/")
-    set_session_cookies(response, done.session, done.xsrf_token, secure=is_https())
+    set_session_cookies(response, done.session, done.xsrf_token)
     return response
 
 
