@@ -53,7 +53,9 @@ def init_login() -> Response:
 
 @bp.route("/oauth2/callback/saml", methods=["GET", "POST"])
 def callback() -> Response:
-    """The ACS: log the user in, or hand a "Test configuration" response to /saml/validation."""
+    """The ACS: log the user in, or hand a "Test configuration" response to /saml/validation.
+
+    A GET is read as the HTTP-Redirect binding, which never logs anyone in."""
     relay_state = request.values.get("RelayState")
     if saml_validation.is_validation_relay_state(relay_state):
         return _validation_redirect(saml_validation.csrf_token_of(relay_state or ""))
@@ -79,6 +81,7 @@ def _login(relay_state: str | None) -> Response:
             relay_state=relay_state,
             state_cookie=request.cookies.get(oauth.OAUTH_STATE_COOKIE),
             saml_response=request.values.get("SAMLResponse"),
+            redirect_binding=request.method == "GET",
         )
     except AuthenticationFailed as error:
         log.warning("SAML authentication failed: %s", error.message)
