@@ -14,6 +14,7 @@ import re
 import secrets
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from mock_sonar import json_input
 from mock_sonar.errors import AuthenticationFailed
 
 OAUTH_STATE_COOKIE = "OAUTHSTATE"
@@ -96,8 +97,8 @@ def return_to_from_cookie(cookie: str | None) -> str | None:
     if not cookie:
         return None
     try:
-        parameters = json.loads(unquote(cookie))
-    except ValueError:
+        parameters = json_input.parse(unquote(cookie))
+    except json_input.InvalidJson:
         return None
     if not isinstance(parameters, dict) or not isinstance(parameters.get("return_to"), str):
         return None

@@ -3,12 +3,13 @@
 import logging
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
 from mock_common import web
 from mock_common.control import guard_control_requests, is_control_path
-from mock_sonar import settings
+from mock_sonar import json_input, settings
 from mock_sonar.accounts import management
 from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_HEADER
 from mock_sonar.auth.principal import authenticate
@@ -145,8 +146,17 @@ def drop_content_type_of_no_content(response: Response) -> Response:
     return response
 
 
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, reading bodies as json_input does: `request.get_json()` (the shared
+    control routes use it) meets a 1,000-deep or non-UTF-8 body as bad JSON, not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: object) -> object:
+        return json_input.parse(s)
+
+
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
+    app.json = JsonProvider(app)
     app.before_request(security_headers.refuse_other_methods)
     app.before_request(authenticate_web_api)
     # The control plane takes an administrator, by any credential the Web API takes.
