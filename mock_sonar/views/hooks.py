@@ -135,6 +135,10 @@ def render_unexpected(error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
     if is_page(request.path):
         return browser.error_page(500, browser.UNEXPECTED_ERROR)
+    if request.path.startswith(SCIM_PREFIX) and management.scim_available(edition()):
+        # Guess: a failure under the SCIM servlet is a SCIM error too (RFC 7644 §3.12).
+        body = Error(status=500, detail=_INTERNAL_ERROR).model_dump()
+        return json_response(body, 500, content_type="application/scim+json")
     return render_error(_status_error(500, _INTERNAL_ERROR))
 
 

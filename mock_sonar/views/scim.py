@@ -48,7 +48,7 @@ LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 UserModel = ScimUser
 #: startIndex and count are held in Java ints (Guess: the real server's type is not public).
 JAVA_INT_MAX = 2**31 - 1
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"([+-]?)([0-9]+)")
 _OPERATION_VALUE = re.compile(r"Operations\[(\d+)\]\.value(.*)")
 
 
@@ -168,20 +168,22 @@ def _patched_attribute(data: dict, path: str) -> str | None:
 def _paging() -> tuple[int, int]:
     """startIndex and count, RFC 7644 §3.4.2.4: below 1 is 1, a negative count is 0, and a huge
     value is only large (kept within a Java int; count also within the server's maximum)."""
-    start = _integer("startIndex", 1)
-    count = _integer("count", current_app.config["SCIM_MAX_COUNT"])
-    return min(max(start, 1), JAVA_INT_MAX), min(
-        max(count, 0), current_app.config["SCIM_MAX_COUNT"]
-    )
+    largest = current_app.config["SCIM_MAX_COUNT"]
+    start, count = _integer("startIndex", 1), _integer("count", largest)
+    return min(max(start, 1), JAVA_INT_MAX), min(max(count, 0), largest)
 
 
 def _integer(name: str, default: int) -> int:
+    """A query parameter's integer, clamped to ±(JAVA_INT_MAX + 1): any longer number is only
+    a large one (and Python will not read one of thousands of digits)."""
     value = request.args.get(name)
     if value is None:
         return default
-    if not _INTEGER.fullmatch(value):
+    found = _INTEGER.fullmatch(value)
+    if not found:
         raise InvalidValueException(detail=f"{name} must be an integer")
-    return int(value)
+    sign, digits = -1 if found[1] == "-" else 1, found[2].lstrip("0") or "0"
+    return sign * (JAVA_INT_MAX + 1) if len(digits) > 10 else sign * int(digits)
 
 
 def _projected(resource: dict, model: type[BaseModel]) -> dict:

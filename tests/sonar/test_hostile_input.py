@@ -103,6 +103,9 @@ def test_scim_refuses_unreadable_json_as_invalid_syntax(sonar, scim, targets, bo
         ("count=-99999999999999999999999", 1, 0),
         ("count=-1", 1, 0),
         ("startIndex=2&count=99999999999999999999999", 2, 1),
+        ("startIndex=" + "9" * 5000, 2147483647, 0),
+        ("count=-" + "9" * 5000, 1, 0),
+        ("startIndex=0002&count=-0", 2, 0),
     ],
 )
 def test_scim_paging_takes_any_integer_as_rfc_7644_says(sonar, scim, query, start, items):
@@ -130,6 +133,23 @@ def test_scim_paging_takes_any_integer_as_rfc_7644_says(sonar, scim, query, star
 )
 def test_scim_paging_refuses_what_is_no_integer(sonar, scim, query, detail):
     scim_400(sonar.get(f"{SCIM}/Users?{query}", headers=scim), "invalidValue", detail)
+
+
+def test_an_unexpected_scim_failure_is_a_scim_error(sonar, scim, monkeypatch):
+    from mock_sonar.accounts import scim_mapping
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(scim_mapping, "list_users", broken)
+    response = sonar.get(f"{SCIM}/Users", headers=scim)
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "application/scim+json"
+    assert response.get_json() == {
+        "schemas": [ERROR],
+        "status": "500",
+        "detail": "An error has occurred. Please contact your administrator",
+    }
 
 
 #: A SCIM body with one attribute of the wrong type, and the detail naming it.
@@ -291,6 +311,16 @@ def test_a_very_long_search_finds_nothing(dev, method, path, length):
     body = response.get_json()
     listed = body.get("users", body.get("groups"))
     assert listed == []
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661", "9" * 5000, "-" + "9" * 20, "1e3", "0x10"])
+@pytest.mark.parametrize("key", ["p", "ps"])
+@pytest.mark.parametrize(
+    "path", ["/api/users/search", "/api/user_groups/search", "/api/user_groups/users?name=devs"]
+)
+def test_v1_paging_refuses_what_is_no_java_int(dev, path, key, value):
+    response = dev.post(path, headers=ADMIN, data={key: value})
+    v1_400(response, f"The '{key}' parameter cannot be parsed as an integer value: {value}")
 
 
 def test_a_search_with_a_nul_finds_nothing(dev):
