@@ -69,5 +69,8 @@ def apply_command(db: Database, command: dict) -> datetime:
         seconds = command["advanceSeconds"]
         if not isinstance(seconds, int | float) or isinstance(seconds, bool):
             raise InvalidClockCommand("advanceSeconds", "must be a number")
-        advance(db, seconds)
+        try:
+            advance(db, seconds)
+        except (OverflowError, ValueError) as error:  # beyond datetime's years 1-9999, or NaN
+            raise InvalidClockCommand("advanceSeconds", "moves the clock out of range") from error
     return now(db)

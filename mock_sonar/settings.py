@@ -4,6 +4,7 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_sonar.errors import BadRequest
+from mock_sonar.text import check_no_nul
 
 #: Settings with a built-in default; everything else has no value until set.
 DEFAULTS: dict[str, str] = {
@@ -47,6 +48,8 @@ def set_value(db: Database, key: str, value: str | list[str]) -> None:
     """Store a value; multi-values are kept comma-separated as SonarQube does."""
     if not key:
         raise BadRequest("The 'key' parameter is missing")
+    check_no_nul("Setting key", key)
+    check_no_nul("Setting value", *(value if isinstance(value, list) else [value]))
     text = ",".join(value) if isinstance(value, list) else value
     db["properties"].upsert({"kee": key, "value": text}, pk="kee")
 

@@ -11,6 +11,7 @@ from mock_sonar.errors import BadRequest, NotFound
 from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
 from mock_sonar.storage.like import ESCAPE_CLAUSE
+from mock_sonar.text import check_no_nul
 
 DEFAULT_GROUP = "sonar-users"
 ADMIN_GROUP = "sonar-administrators"
@@ -66,6 +67,7 @@ def _check_name(db: Database, name: str | None, *, current_uuid: str | None = No
         raise BadRequest("Group name cannot be empty")
     if len(name) > NAME_MAX:
         raise BadRequest(f"Group name cannot be longer than {NAME_MAX} characters")
+    check_no_nul("Group name", name)
     if name.lower() == "anyone":
         raise BadRequest("Anyone group cannot be used")
     existing = get_group_by_name(db, name)
@@ -77,6 +79,7 @@ def _check_name(db: Database, name: str | None, *, current_uuid: str | None = No
 def _check_description(description: str | None) -> None:
     if description is not None and len(description) > DESCRIPTION_MAX:
         raise BadRequest(f"Description cannot be longer than {DESCRIPTION_MAX} characters")
+    check_no_nul("Description", description)
 
 
 @transactional

@@ -12,6 +12,7 @@ from mock_common.db import transactional
 from mock_sonar.accounts import users
 from mock_sonar.errors import BadRequest, NotFound
 from mock_sonar.storage.ids import new_uuid
+from mock_sonar.text import check_no_nul
 
 
 class TokenType(StrEnum):
@@ -71,6 +72,7 @@ def generate_token(
         raise BadRequest(
             f"'name' length ({len(name)}) is longer than the maximum authorized ({NAME_MAX})"
         )
+    check_no_nul("Token name", name)
     if token_type not in PREFIXES:
         raise BadRequest(
             f"Value of parameter 'type' ({token_type}) must be one of: [{', '.join(PREFIXES)}]"

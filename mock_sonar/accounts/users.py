@@ -20,6 +20,7 @@ from mock_sonar.errors import BadRequest, NotFound
 from mock_sonar.storage import like
 from mock_sonar.storage.ids import new_uuid
 from mock_sonar.storage.like import ESCAPE_CLAUSE
+from mock_sonar.text import check_no_nul, has_nul, nul_message
 
 
 class IdentityProvider(StrEnum):
@@ -128,8 +129,12 @@ def validation_messages(
             messages.append("Name can't be empty")
         elif len(name) > NAME_MAX:
             messages.append(f"Name is too long (maximum is {NAME_MAX} characters)")
+        elif has_nul(name):
+            messages.append(nul_message("Name"))
     if email is not None and len(email) > EMAIL_MAX:
         messages.append(f"Email is too long (maximum is {EMAIL_MAX} characters)")
+    elif has_nul(email):
+        messages.append(nul_message("Email"))
     return messages
 
 
@@ -371,6 +376,7 @@ def check_scm_accounts(accounts: list[str]) -> None:
     """UserService.validateScmAccounts: no surrounding whitespace, no duplicates."""
     seen: set[str] = set()
     for account in accounts:
+        check_no_nul("SCM account", account)
         if account != account.strip():
             raise BadRequest(f"SCM account cannot start or end with whitespace: '{account}'")
         if account in seen:

@@ -72,8 +72,10 @@ def login(
     relay_state: str | None,
     state_cookie: str | None,
     saml_response: str | None,
+    redirect_binding: bool = False,
 ) -> SamlLogin:
-    """The ACS for a login (OAuth2CallbackFilter + SamlAuthenticator.onCallback).
+    """The ACS for a login (OAuth2CallbackFilter + SamlAuthenticator.onCallback);
+    `redirect_binding` for a response that came in a GET.
 
     Raises AuthenticationFailed; only UserRegistrar's refusals carry a public message. Never
     call it inside a transaction: the response's ID must stay remembered when the login fails.
@@ -84,7 +86,9 @@ def login(
     except SamlConfigurationError as error:
         raise AuthenticationFailed(str(error)) from error
     # Its own transaction: the response ID stays remembered even if the login fails.
-    principal = service_provider.authenticate_response(db, now, registration, saml_response)
+    principal = service_provider.authenticate_response(
+        db, now, registration, saml_response, redirect_binding=redirect_binding
+    )
     return sign_in(db, now, user_identity(saml, principal))
 
 

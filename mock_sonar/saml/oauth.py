@@ -14,6 +14,7 @@ import re
 import secrets
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from mock_sonar import json_input
 from mock_sonar.errors import AuthenticationFailed
 
 OAUTH_STATE_COOKIE = "OAUTHSTATE"
@@ -28,6 +29,8 @@ _BASE32 = "0123456789abcdefghijklmnopqrstuv"
 _VALID_RETURN_TO = re.compile(r"/[A-Za-z0-9_].*")
 #: Characters java.net.URI accepts; anything else makes SonarQube drop return_to.
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+#: What Java's String.trim() removes: every character up to the space, control ones included.
+_JAVA_TRIMMED = "".join(chr(code) for code in range(0x21))
 
 
 def random_token() -> str:
@@ -62,10 +65,17 @@ def verify_state(cookie: str | None, state: str | None) -> None:
 
 
 def sanitize_return_to(url: str | None) -> str | None:
-    """sanitizeRedirectUrl: a local path (`/` then a word character), normalised, else None."""
+    """sanitizeRedirectUrl: a local path (`/` then a word character), normalised, else None.
+
+    Every return_to goes through it (the login form too, and the SAML start), so a tab, a
+    CR/LF or a second slash never reaches a Location header: `/%09/evil.com` is refused here,
+    where a browser would have dropped the tab and gone to `//evil.com`.
+    """
     if not url:
         return None
-    url = url.strip()
+    url = url.strip(_JAVA_TRIMMED)
+    # Java's URI refuses what _URI_CHARS refuses, and SonarQube answers 500
+    # (IllegalStateException); the page to return to is simply dropped here.
     if not _VALID_RETURN_TO.fullmatch(url) or not _URI_CHARS.fullmatch(url):
         return None
     parts = urlsplit(url)
@@ -87,8 +97,8 @@ def return_to_from_cookie(cookie: str | None) -> str | None:
     if not cookie:
         return None
     try:
-        parameters = json.loads(unquote(cookie))
-    except ValueError:
+        parameters = json_input.parse(unquote(cookie))
+    except json_input.InvalidJson:
         return None
     if not isinstance(parameters, dict) or not isinstance(parameters.get("return_to"), str):
         return None
@@ -104,8 +114,3 @@ def encode_message(message: str) -> str:
 def decode_message(cookie: str | None) -> str | None:
     """The message the unauthorized page shows (decodeURIComponent of the cookie)."""
     return unquote(cookie) if cookie else None
-
-
-def is_relative_url(url: str | None) -> bool:
-    """The web app's isRelativeUrl: `/` followed by neither `/` nor a backslash."""
-    return bool(url) and re.match(r"/[^/\\]", url) is not None

@@ -13,6 +13,7 @@ import binascii
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,6 +45,11 @@ from mock_sonar.saml.xml import NS, signature_of, text_of
 
 #: SamlMessageIdChecker keeps a response ID for one day.
 MESSAGE_ID_LIFETIME = timedelta(days=1)
+#: Saml2Utils.samlInflate's failure (Saml2Exception), reported as an invalid response.
+UNABLE_TO_INFLATE = "Unable to inflate string"
+#: Guess: our wording for a deflated response in a GET, which the Web Browser SSO profile
+#: forbids (SAML 2.0 Profiles §4.1.2: "The HTTP Redirect binding MUST NOT be used").
+REDIRECT_BINDING_REFUSED = "A SAML Response must not use the HTTP-Redirect binding (GET)"
 
 
 @dataclass(frozen=True)
@@ -142,28 +148,58 @@ def _idp_metadata(reg: Registration) -> str:
     return str(md.EntityDescriptor(entity_id=reg.idp_entity_id, idpsso_descriptor=[descriptor]))
 
 
-def decode_response(saml_response: str | None) -> str:
-    """Saml2AuthenticationTokenConverter: the base64 SAMLResponse form field as text."""
+def decode_response(saml_response: str | None, *, redirect_binding: bool = False) -> str:
+    """Saml2AuthenticationTokenConverter: the base64 SAMLResponse form field as text.
+
+    A GET is the HTTP-Redirect binding, whose message is DEFLATE-compressed: Spring inflates
+    it, and a plain base64 response fails there ("Unable to inflate string"). One that does
+    inflate is refused too, so a GET never logs anyone in.
+    """
     if saml_response is None:
         # Guess: Spring gets no token and fails without a specific message.
         raise SamlResponseError(ErrorCode.MALFORMED, "No SAMLResponse in the request")
     try:
         # Java's MIME decoder skips characters outside the alphabet, as b64decode does.
-        return base64.b64decode(saml_response, validate=False).decode("utf-8")
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raw = base64.b64decode(saml_response, validate=False)
+    except (binascii.Error, ValueError) as error:
+        message = "Failed to decode SAMLResponse"
+        raise SamlResponseError(ErrorCode.INVALID_RESPONSE, message) from error
+    if redirect_binding:
+        _inflate(raw)
+        raise SamlResponseError(ErrorCode.INVALID_RESPONSE, REDIRECT_BINDING_REFUSED)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
         message = "Failed to decode SAMLResponse"
         raise SamlResponseError(ErrorCode.INVALID_RESPONSE, message) from error
 
 
+def _inflate(raw: bytes) -> bytes:
+    """Saml2Utils.samlInflate: raw DEFLATE (`new Inflater(true)`), to the end of the stream."""
+    inflater = zlib.decompressobj(wbits=-zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(raw)
+    except zlib.error as error:
+        raise SamlResponseError(ErrorCode.INVALID_RESPONSE, UNABLE_TO_INFLATE) from error
+    if not inflater.eof:
+        raise SamlResponseError(ErrorCode.INVALID_RESPONSE, UNABLE_TO_INFLATE)
+    return inflated
+
+
 def authenticate_response(
-    db: Database, now: datetime, reg: Registration, saml_response: str | None
+    db: Database,
+    now: datetime,
+    reg: Registration,
+    saml_response: str | None,
+    *,
+    redirect_binding: bool = False,
 ) -> SamlPrincipal:
     """OpenSaml4AuthenticationProvider.authenticate with SonarQube's validators.
 
     Raises SamlResponseError with the first error found, as Spring does. The response ID is
     remembered (table `saml_message_ids`) as soon as the response validator runs.
     """
-    document = decode_response(saml_response)
+    document = decode_response(saml_response, redirect_binding=redirect_binding)
     try:
         return _process(db, now, reg, document)
     except MalformedXml as error:

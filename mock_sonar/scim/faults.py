@@ -5,12 +5,17 @@ them slow, fail with a status, or answer a malformed body, so an IdP's error han
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_sonar.errors import BadRequest
+
+#: A fault lasts at most this many requests (SQLite holds the count in a 64-bit integer).
+MAX_COUNT = 1_000_000
+_BREAKS_HEADER = re.compile(r"[\r\n\x00]")
 
 
 @dataclass(frozen=True)
@@ -33,17 +38,25 @@ def add_fault(db: Database, spec: dict) -> dict:
     count = spec.get("count", 1)
     status = spec.get("status")
     delay = spec.get("delaySeconds", 0)
-    if not isinstance(count, int) or count < 1:
-        raise BadRequest("'count' must be a positive integer")
-    if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+    if not _is_int(count) or not 1 <= count <= MAX_COUNT:
+        raise BadRequest(f"'count' must be a positive integer (at most {MAX_COUNT})")
+    if status is not None and (not _is_int(status) or not 100 <= status <= 599):
         raise BadRequest("'status' must be an HTTP status code")
-    if not isinstance(delay, int | float) or delay < 0 or delay > 300:
+    if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 300:
         raise BadRequest("'delaySeconds' must be a number between 0 and 300")
     if status is None and not delay and spec.get("body") is None:
         raise BadRequest("A fault needs a 'status', a 'delaySeconds' or a 'body'")
+    for key in ("body", "contentType", "method", "path"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise BadRequest(f"'{key}' must be a string")
     headers = spec.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise BadRequest("'headers' must be an object of strings")
+    # A header that cannot be sent would fail the SCIM request the fault is meant for.
+    if any(_BREAKS_HEADER.search(text) for text in [*headers, *headers.values()]) or (
+        spec.get("contentType") and _BREAKS_HEADER.search(spec["contentType"])
+    ):
+        raise BadRequest("Header names and values must not contain CR, LF or NUL")
     row = {
         "remaining": count,
         "status": status,
@@ -81,6 +94,10 @@ def take_fault(db: Database, method: str, path: str) -> Fault | None:
 def clear(db: Database) -> None:
     """Remove every pending fault."""
     db.execute("delete from _mock_faults")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _public(row: dict) -> dict:

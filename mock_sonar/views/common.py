@@ -51,8 +51,16 @@ def is_admin() -> bool:
 
 
 def to_json(data: object) -> str:
-    """JSON as SonarQube writes it (Gson's JsonWriter, Jackson): compact, non-ASCII as is."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    """JSON as SonarQube writes it (Gson's JsonWriter, Jackson): compact, non-ASCII as is.
+
+    A text no UTF-8 can hold (a lone surrogate) is escaped instead of failing the response.
+    """
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, separators=(",", ":"))
+    return text
 
 
 def json_response(

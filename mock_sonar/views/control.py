@@ -3,19 +3,23 @@
 from flask import Blueprint, Response, current_app, request
 
 from mock_common.control import ControlPlane, control_blueprint
-from mock_sonar import fixtures
+from mock_sonar import fixtures, json_input
 from mock_sonar.errors import BadRequest, SonarError
 from mock_sonar.scim import faults
 from mock_sonar.views.common import get_db, json_response, no_content
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None and request.data:
-        raise BadRequest("The body must be JSON")
-    if body is not None and not isinstance(body, dict):
+    data = request.get_data(cache=True)
+    if not data:
+        return {}
+    try:
+        body = json_input.parse(data)
+    except json_input.InvalidJson as error:
+        raise BadRequest("The body must be JSON") from error
+    if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object")
-    return body or {}
+    return body
 
 
 def _own_variables() -> dict[str, str]:

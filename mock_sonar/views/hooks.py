@@ -3,16 +3,18 @@
 import logging
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 from scim2_models import Error
 from werkzeug.exceptions import HTTPException
 
 from mock_common import web
 from mock_common.control import guard_control_requests, is_control_path
-from mock_sonar import settings
+from mock_sonar import json_input, settings
 from mock_sonar.accounts import management
 from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_HEADER
 from mock_sonar.auth.principal import authenticate
 from mock_sonar.errors import InvalidCredentials, SonarError, UnsupportedMediaType
+from mock_sonar.views import security_headers
 from mock_sonar.views.common import edition, get_db, json_response, now, require_admin
 from mock_sonar.views.ui import browser
 
@@ -133,6 +135,10 @@ def render_unexpected(error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
     if is_page(request.path):
         return browser.error_page(500, browser.UNEXPECTED_ERROR)
+    if request.path.startswith(SCIM_PREFIX) and management.scim_available(edition()):
+        # Guess: a failure under the SCIM servlet is a SCIM error too (RFC 7644 §3.12).
+        body = Error(status=500, detail=_INTERNAL_ERROR).model_dump()
+        return json_response(body, 500, content_type="application/scim+json")
     return render_error(_status_error(500, _INTERNAL_ERROR))
 
 
@@ -144,8 +150,18 @@ def drop_content_type_of_no_content(response: Response) -> Response:
     return response
 
 
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, reading bodies as json_input does: `request.get_json()` (the shared
+    control routes use it) meets a 1,000-deep or non-UTF-8 body as bad JSON, not a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: object) -> object:
+        return json_input.parse(s)
+
+
 def register(app: Flask) -> None:
     """Install the hooks on the app."""
+    app.json = JsonProvider(app)
+    app.before_request(security_headers.refuse_other_methods)
     app.before_request(authenticate_web_api)
     # The control plane takes an administrator, by any credential the Web API takes.
     guard_control_requests(
@@ -154,6 +170,7 @@ def register(app: Flask) -> None:
         refuse_media_type=lambda: UnsupportedMediaType("Unsupported media type."),
     )
     app.after_request(drop_content_type_of_no_content)
+    app.after_request(security_headers.add_security_headers)
     web.init_app(app)
     app.register_error_handler(SonarError, render_error)
     app.register_error_handler(HTTPException, render_http_error)

@@ -10,16 +10,13 @@ from mock_sonar.saml import login as saml_login
 from mock_sonar.saml import oauth
 from mock_sonar.saml import settings as saml_settings
 from mock_sonar.saml import validation as saml_validation
-from mock_sonar.views.api.authentication import set_session_cookies
 from mock_sonar.views.common import get_db, now
+from mock_sonar.views.cookies import delete_cookie, set_cookie, set_session_cookies
 from mock_sonar.views.ui.browser import (
     acs_url,
-    delete_cookie,
-    is_https,
     is_system_administrator,
     page,
     redirect_to_unauthorized,
-    set_cookie,
     signed_in_user,
 )
 
@@ -56,7 +53,9 @@ def init_login() -> Response:
 
 @bp.route("/oauth2/callback/saml", methods=["GET", "POST"])
 def callback() -> Response:
-    """The ACS: log the user in, or hand a "Test configuration" response to /saml/validation."""
+    """The ACS: log the user in, or hand a "Test configuration" response to /saml/validation.
+
+    A GET is read as the HTTP-Redirect binding, which never logs anyone in."""
     relay_state = request.values.get("RelayState")
     if saml_validation.is_validation_relay_state(relay_state):
         return _validation_redirect(saml_validation.csrf_token_of(relay_state or ""))
@@ -82,6 +81,7 @@ def _login(relay_state: str | None) -> Response:
             relay_state=relay_state,
             state_cookie=request.cookies.get(oauth.OAUTH_STATE_COOKIE),
             saml_response=request.values.get("SAMLResponse"),
+            redirect_binding=request.method == "GET",
         )
     except AuthenticationFailed as error:
         log.warning("SAML authentication failed: %s", error.message)
@@ -91,7 +91,7 @@ def _login(relay_state: str | None) -> Response:
         return redirect_to_unauthorized()
     cookie = request.cookies.get(oauth.AUTH_PARAMS_COOKIE)
     response = redirect(oauth.return_to_from_cookie(cookie) or "/")
-    set_session_cookies(response, done.session, done.xsrf_token, secure=is_https())
+    set_session_cookies(response, done.session, done.xsrf_token)
     return response
 
 

@@ -4,7 +4,7 @@ The session filter (views/hooks.py) has already answered 401 with an empty body 
 or bad credentials; this blueprint adds the admin, edition and enablement checks (§3.5).
 """
 
-import json
+import re
 import time
 from http import HTTPStatus
 from typing import Any
@@ -25,10 +25,11 @@ from scim2_models import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from mock_sonar import json_input, text
 from mock_sonar.accounts import management, scim_mapping
 from mock_sonar.errors import NotFound
 from mock_sonar.scim import discovery, faults, filters, resources, service
-from mock_sonar.scim.errors import ScimDisabled
+from mock_sonar.scim.errors import ScimDisabled, from_validation_error
 from mock_sonar.scim.models import IDP_TOLERANT, ScimUser
 from mock_sonar.views.common import (
     edition,
@@ -45,6 +46,10 @@ bp = Blueprint("scim", __name__, url_prefix="/api/scim/v2")
 SCIM_JSON = "application/scim+json"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 UserModel = ScimUser
+#: startIndex and count are held in Java ints (Guess: the real server's type is not public).
+JAVA_INT_MAX = 2**31 - 1
+_INTEGER = re.compile(r"([+-]?)([0-9]+)")
+_OPERATION_VALUE = re.compile(r"Operations\[(\d+)\]\.value(.*)")
 
 
 @bp.before_request
@@ -63,7 +68,11 @@ def guard() -> Response | None:
 
 @bp.errorhandler(SCIMException)
 def scim_error(error: SCIMException) -> Response:
-    """RFC 7644 §3.12 error body with application/scim+json."""
+    """RFC 7644 §3.12 error body with application/scim+json; a refusal that came from pydantic
+    (a PATCH writing a value of the wrong type) names the attribute instead of pydantic's text."""
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and error.detail == str(cause):
+        error = from_validation_error(cause)
     return scim_json(error.to_error().model_dump(), error.status)
 
 
@@ -118,31 +127,63 @@ def _options() -> service.ScimOptions:
 def _body(model: type[BaseModel], context: Context) -> Any:
     """Parse and validate the JSON body against a scim2-models class."""
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
+        data = json_input.parse(request.get_data(cache=True) or b"null")
+    except json_input.InvalidJson as error:
         raise InvalidSyntaxException(
             detail="Request is unparsable, syntactically incorrect, or violates schema.",
         ) from error
     if not isinstance(data, dict):
         raise InvalidSyntaxException(detail="The request body must be a JSON object")
+    _refuse_nul(data)
     try:
         return model.model_validate(data, scim_ctx=context, scim_policy=IDP_TOLERANT)
     except ValidationError as error:
-        raise SCIMException.from_error(Error.from_validation_error(error.errors()[0])) from error
+        raise from_validation_error(error) from error
     except SCIMException:
         raise
     except (TypeError, ValueError) as error:
         raise InvalidValueException(detail=str(error)) from error
 
 
+def _refuse_nul(data: dict) -> None:
+    """No attribute, known or kept as it came, may hold a NUL (SonarQube cannot store one)."""
+    path = text.find_nul(data)
+    if path is not None:
+        subject = _patched_attribute(data, path) or path or "An attribute name"
+        raise InvalidValueException(detail=text.nul_message(subject))
+
+
+def _patched_attribute(data: dict, path: str) -> str | None:
+    """`displayName` for `Operations[0].value` when that operation's path is `displayName`;
+    `name.givenName` for `Operations[0].value.name.givenName` in a path-less one."""
+    found = _OPERATION_VALUE.fullmatch(path)
+    operations = data.get("Operations")
+    if not found or not isinstance(operations, list):
+        return None
+    operation, rest = operations[int(found[1])], found[2]
+    target = operation.get("path") if isinstance(operation, dict) else None
+    return f"{target}{rest}" if isinstance(target, str) and target else rest.lstrip(".") or None
+
+
 def _paging() -> tuple[int, int]:
-    """startIndex (below 1 means 1) and count (capped; below 0 means 0): RFC 7644 §3.4.2.4."""
-    try:
-        start = int(request.args.get("startIndex", 1))
-        count = int(request.args.get("count", current_app.config["SCIM_MAX_COUNT"]))
-    except ValueError as error:
-        raise InvalidValueException(detail="startIndex and count must be integers") from error
-    return max(start, 1), min(max(count, 0), current_app.config["SCIM_MAX_COUNT"])
+    """startIndex and count, RFC 7644 §3.4.2.4: below 1 is 1, a negative count is 0, and a huge
+    value is only large (kept within a Java int; count also within the server's maximum)."""
+    largest = current_app.config["SCIM_MAX_COUNT"]
+    start, count = _integer("startIndex", 1), _integer("count", largest)
+    return min(max(start, 1), JAVA_INT_MAX), min(max(count, 0), largest)
+
+
+def _integer(name: str, default: int) -> int:
+    """A query parameter's integer, clamped to ±(JAVA_INT_MAX + 1): any longer number is only
+    a large one (and Python will not read one of thousands of digits)."""
+    value = request.args.get(name)
+    if value is None:
+        return default
+    found = _INTEGER.fullmatch(value)
+    if not found:
+        raise InvalidValueException(detail=f"{name} must be an integer")
+    sign, digits = -1 if found[1] == "-" else 1, found[2].lstrip("0") or "0"
+    return sign * (JAVA_INT_MAX + 1) if len(digits) > 10 else sign * int(digits)
 
 
 def _projected(resource: dict, model: type[BaseModel]) -> dict:

@@ -78,6 +78,35 @@ def test_a_forged_sonarqube_form_is_refused_and_scim_stays_off(world, page, scre
     assert status == {"enabled": False}
 
 
+def test_sonarqube_pages_keep_to_their_content_security_policy(world, page, screens):
+    """Every script and style of the pages is allowed by the policy SonarQube sends."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    make_admin_password_final(world)
+    sonar_ui.log_in_locally(page, world.sonar_url, "admin", "Admin-Passw0rd!")
+    for path in (
+        "/projects",
+        "/admin/users?dialog=create",
+        "/admin/groups?dialog=create",
+        "/admin/settings?category=authentication&tab=saml",
+        "/admin/settings?category=authentication&tab=saml&dialog=edit",
+        "/account/security",
+        "/sessions/unauthorized",
+    ):
+        response = page.goto(f"{world.sonar_url}{path}")
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    page.goto(f"{world.sonar_url}/admin/settings?category=authentication&tab=saml")
+    page.get_by_role("radio", name=sonar_ui.SCIM_OPTION).check()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_enabled()  # sonar.js ran
+    screens.shot("sonarqube pages under their csp")
+    assert violations == []
+
+
 def make_admin_password_final(world) -> None:
     """Change admin/admin through the Web API, so the browser is not held on the reset page."""
     world.sonar.post(

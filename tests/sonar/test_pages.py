@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from urllib.parse import unquote
 
 import pytest
 
@@ -58,6 +59,53 @@ def test_an_absolute_return_to_is_not_offered(saml_sonar):
     page = saml_sonar.get("/sessions/new?return_to=https://evil.example/").get_data(as_text=True)
     assert 'href="/sessions/init/saml?return_to=%2F"' in page
     assert 'name="return_to" value="/"' in page
+
+
+#: return_to values a browser would turn into another site, or that cannot be a header.
+HOSTILE_RETURN_TO = [
+    "/%09/evil.example",  # the browser drops the tab: //evil.example
+    "/%0a/evil.example",
+    "/%5C%5Cevil.example",
+    "/projects%0d%0aSet-Cookie:%20x=y",
+    "/pro%00jects",
+    "%20//evil.example",
+]
+
+
+@pytest.mark.parametrize("return_to", HOSTILE_RETURN_TO)
+def test_the_login_form_goes_home_for_a_hostile_return_to(dev, return_to):
+    response = log_in(dev, "dev", PASSWORD, return_to=return_to)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("return_to", HOSTILE_RETURN_TO)
+def test_a_hostile_return_to_posted_with_the_form_is_dropped(dev, return_to):
+    page = dev.get("/sessions/new").get_data(as_text=True)
+    form = {"login": "dev", "password": PASSWORD, "csrf_token": csrf_token(page)}
+    response = dev.post("/sessions/new", data={**form, "return_to": unquote(return_to)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("return_to", HOSTILE_RETURN_TO)
+def test_the_login_page_offers_no_hostile_return_to(saml_sonar, return_to):
+    page = saml_sonar.get(f"/sessions/new?return_to={return_to}").get_data(as_text=True)
+    assert 'href="/sessions/init/saml?return_to=%2F"' in page
+    assert 'name="return_to" value="/"' in page
+    assert "\x00" not in page
+
+
+@pytest.mark.parametrize("return_to", HOSTILE_RETURN_TO)
+def test_the_saml_start_keeps_no_hostile_return_to(saml_sonar, return_to):
+    response = saml_sonar.get(f"/sessions/init/saml?return_to={return_to}")
+    assert response.status_code == 302
+    assert saml_sonar.get_cookie("AUTH-PARAMS") is None
+
+
+def test_the_local_form_normalises_its_return_to(dev):
+    response = log_in(dev, "dev", PASSWORD, return_to="/admin/../account?x=1")
+    assert response.headers["Location"] == "/account?x=1"
 
 
 def test_the_local_form_logs_in_and_returns(dev):

@@ -5,7 +5,9 @@ generic text; the reason, worded as Spring Security and OpenSAML word it, goes t
 import base64
 import logging
 import re
+import zlib
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 
@@ -290,3 +292,58 @@ def test_an_unexpected_failure_is_not_a_500(saml_sonar, idp, acs, monkeypatch):
     monkeypatch.setattr(saml_login, "register", broken)
     response, _ = acs(encode(idp.response(attributes=ATTRIBUTES)))
     assert_refused(saml_sonar, response)
+
+
+# --- the HTTP-Redirect binding (a GET) never logs anyone in ----------------------------------
+
+
+def get_acs(client, saml_response: str, relay_state: str):
+    """The same response sent in a GET, as the HTTP-Redirect binding sends messages."""
+    query = urlencode({"SAMLResponse": saml_response, "RelayState": relay_state})
+    return client.get(f"/oauth2/callback/saml?{query}")
+
+
+@pytest.fixture
+def get_refusal(saml_sonar, caplog):
+    """GET a response after a real start; returns (response, logged reason)."""
+    caplog.set_level(logging.WARNING, logger="mock_sonar.views.saml")
+
+    def send(saml_response: str):
+        state = start_login(saml_sonar)
+        caplog.clear()
+        response = get_acs(saml_sonar, saml_response, state)
+        reasons = [r.getMessage() for r in caplog.records if r.getMessage().startswith(FAILED)]
+        return response, reasons[0][len(FAILED) :] if reasons else None
+
+    return send
+
+
+def test_a_plain_base64_response_in_a_get_is_refused(saml_sonar, idp, get_refusal):
+    response, reason = get_refusal(encode(idp.response(attributes=ATTRIBUTES)))
+    assert_refused(saml_sonar, response)
+    assert reason == "Unable to inflate string"
+
+
+def test_a_deflated_response_in_a_get_is_refused_too(saml_sonar, idp, get_refusal):
+    xml = idp.response(attributes=ATTRIBUTES).encode()
+    deflater = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    deflated = base64.b64encode(deflater.compress(xml) + deflater.flush()).decode()
+    response, reason = get_refusal(deflated)
+    assert_refused(saml_sonar, response)
+    assert reason == "A SAML Response must not use the HTTP-Redirect binding (GET)"
+
+
+def test_a_get_checks_the_csrf_state_first(saml_sonar, idp, caplog):
+    caplog.set_level(logging.WARNING, logger="mock_sonar.views.saml")
+    start_login(saml_sonar)
+    response = get_acs(saml_sonar, encode(idp.response(attributes=ATTRIBUTES)), "forged")
+    assert_refused(saml_sonar, response)
+    assert f"{FAILED}CSRF state value is invalid" in caplog.text
+
+
+def test_the_same_response_posted_logs_in(saml_sonar, idp):
+    state = start_login(saml_sonar)
+    response = post_to_acs(saml_sonar, encode(idp.response(attributes=ATTRIBUTES)), state)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert saml_sonar.get_cookie("JWT-SESSION") is not None

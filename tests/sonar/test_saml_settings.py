@@ -140,6 +140,9 @@ def test_messages_are_encoded_as_java_encodes_them():
         ("https://evil.example/", None),
         ("/foo bar", None),
         ("", None),
+        ("/\t/evil.example", None),
+        ("/a\r\nSet-Cookie: x", None),
+        (" \x00/projects\x00\t", "/projects"),  # String.trim() drops control characters
     ],
 )
 def test_return_to_must_be_a_local_path(return_to, kept):

@@ -352,7 +352,7 @@ def rename_patch(name: str) -> dict:
     ("name", "detail"),
     [
         ("   ", "displayName must not be blank"),
-        ("team\x00a", "displayName must not contain control characters"),
+        ("team\x00a", "displayName must not contain the NUL character"),
         ("team\r\na", "displayName must not contain control characters"),
     ],
 )

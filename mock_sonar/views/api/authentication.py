@@ -3,15 +3,11 @@
 from flask import Blueprint, Response, request
 
 from mock_sonar import settings
-from mock_sonar.accounts.sessions import (
-    SESSION_COOKIE,
-    SESSION_TIMEOUT,
-    XSRF_COOKIE,
-    delete_session,
-)
+from mock_sonar.accounts.sessions import SESSION_COOKIE, delete_session
 from mock_sonar.auth.login import password_login
 from mock_sonar.views.api.params import WsParams
 from mock_sonar.views.common import get_db, json_response, now, principal
+from mock_sonar.views.cookies import clear_session_cookies, set_session_cookies
 
 bp = Blueprint("auth", __name__)
 
@@ -31,26 +27,6 @@ def login() -> Response:
     return response
 
 
-def set_session_cookies(response: Response, value: str, xsrf: str, *, secure: bool = False) -> None:
-    """The session cookie is HttpOnly; the XSRF cookie is read by the page's script.
-
-    `secure` when the request came through HTTPS (Cookies: X-Forwarded-Proto: https).
-    """
-    max_age = int(SESSION_TIMEOUT.total_seconds())
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        secure=secure,
-    )
-    response.set_cookie(
-        XSRF_COOKIE, xsrf, max_age=max_age, httponly=False, samesite="Lax", path="/", secure=secure
-    )
-
-
 @bp.post("/api/authentication/logout")
 def logout() -> Response:
     """Drop the session and clear its cookies."""
@@ -58,8 +34,7 @@ def logout() -> Response:
     if value:
         delete_session(get_db(), value)
     response = Response(status=200)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(XSRF_COOKIE, path="/")
+    clear_session_cookies(response)
     return response
 
 

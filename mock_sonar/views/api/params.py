@@ -1,5 +1,7 @@
 """Web API v1 parameters, validated with the messages of SonarQube's WebService framework."""
 
+import re
+
 from flask import request
 
 from mock_sonar.errors import BadRequest
@@ -9,6 +11,7 @@ _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False}
 GET_OR_POST = ["GET", "POST"]
 #: `p` and `ps` are Java ints.
 JAVA_INT_MAX = 2**31 - 1
+_INTEGER = re.compile(r"[+-]?([0-9]+)")
 
 
 class WsParams:
@@ -54,16 +57,15 @@ class WsParams:
         return _BOOLEANS[value.lower()]
 
     def integer(self, key: str, default: int) -> int:
-        """An integer parameter."""
+        """An integer parameter, as Integer.parseInt reads it (a Java int, ASCII digits)."""
         value = self.values.get(key)
         if value is None or value == "":
             return default
-        try:
-            return int(value)
-        except ValueError as error:
-            raise BadRequest(
-                f"The '{key}' parameter cannot be parsed as an integer value: {value}"
-            ) from error
+        found = _INTEGER.fullmatch(value)
+        # Eleven digits or more never fit; Python would not even read thousands of them.
+        if not found or len(found[1].lstrip("0")) > 10 or abs(int(value)) > JAVA_INT_MAX:
+            raise BadRequest(f"The '{key}' parameter cannot be parsed as an integer value: {value}")
+        return int(value)
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
         """One of a fixed set of values."""
@@ -83,12 +85,6 @@ class WsParams:
 
     def paging(self, *, default_size: int, max_size: int) -> tuple[int, int]:
         """`p` (1-based) and `ps`, bounded as SonarQube bounds them (and within Java's int)."""
-        for key in ("p", "ps"):
-            value = self.values.get(key)
-            if value and value.lstrip("-").isdigit() and abs(int(value)) > JAVA_INT_MAX:
-                raise BadRequest(
-                    f"The '{key}' parameter cannot be parsed as an integer value: {value}"
-                )
         page, size = self.integer("p", 1), self.integer("ps", default_size)
         if page < 1:
             raise BadRequest(f"'p' value ({page}) must be greater than 0")

@@ -12,7 +12,6 @@ from mock_sonar.auth import identity_providers as providers
 from mock_sonar.auth.principal import Principal
 from mock_sonar.errors import BadRequest, Forbidden
 from mock_sonar.views.api import representations as rep
-from mock_sonar.views.api.authentication import set_session_cookies
 from mock_sonar.views.api.params import GET_OR_POST, WsParams, min_length
 from mock_sonar.views.common import (
     get_db,
@@ -25,6 +24,7 @@ from mock_sonar.views.common import (
     require_admin,
     require_login,
 )
+from mock_sonar.views.cookies import set_session_cookies
 
 bp = Blueprint("users_api", __name__)
 

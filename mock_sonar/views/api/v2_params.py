@@ -4,11 +4,11 @@ Malformed bodies and failed validation get the messages of `RestResponseEntityEx
 (SonarQube's v2 controllers run on Spring MVC with Jackson).
 """
 
-import json
 import re
 
 from flask import request
 
+from mock_sonar import json_input
 from mock_sonar.errors import BadRequest, Forbidden, UnsupportedMediaType
 from mock_sonar.views.common import is_admin
 
@@ -61,8 +61,8 @@ def json_body(content_type: str) -> dict:
     if request.mimetype != content_type:
         raise UnsupportedMediaType("Unsupported media type.")
     try:
-        body = json.loads(request.get_data(as_text=True))
-    except (ValueError, RecursionError) as error:
+        body = json_input.parse(request.get_data(cache=True))
+    except json_input.InvalidJson as error:
         raise BadRequest(INVALID_FORMAT) from error
     if not isinstance(body, dict):
         raise BadRequest(INVALID_FORMAT)

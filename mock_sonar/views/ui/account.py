@@ -8,10 +8,9 @@ from flask import Blueprint, Response, redirect, request
 
 from mock_sonar.accounts import tokens, user_admin
 from mock_sonar.errors import BadRequest, SonarError
-from mock_sonar.views.api.authentication import set_session_cookies
 from mock_sonar.views.common import get_db, now
+from mock_sonar.views.cookies import set_session_cookies
 from mock_sonar.views.ui import token_form, webapp
-from mock_sonar.views.ui.browser import is_https
 from mock_sonar.views.ui.frame import Flash, redirect_to, render, signed_in, visitor
 
 bp = Blueprint("ui_account", __name__)
@@ -47,7 +46,7 @@ def _change_own_password() -> Response:
         code = " ".join(error.messages)
         raise BadRequest(webapp.PASSWORD_RESULTS.get(code, code)) from error
     response = Response()
-    set_session_cookies(response, *session, secure=is_https())
+    set_session_cookies(response, *session)
     return response
 
 

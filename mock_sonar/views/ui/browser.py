@@ -9,10 +9,11 @@ import logging
 from flask import Response, current_app, redirect, render_template, request
 
 from mock_sonar.accounts import permissions, sessions, users
-from mock_sonar.accounts.sessions import SESSION_COOKIE, XSRF_COOKIE
+from mock_sonar.accounts.sessions import SESSION_COOKIE
 from mock_sonar.saml import oauth
 from mock_sonar.saml import settings as saml_settings
 from mock_sonar.views.common import get_db, now
+from mock_sonar.views.cookies import clear_session_cookies, set_cookie
 
 log = logging.getLogger(__name__)
 
@@ -21,25 +22,6 @@ PAGE_NOT_FOUND = "The page you were looking for does not exist."
 ADDRESS_MISTYPED = "You may have mistyped the address or the page may have moved."
 # Guess: the web app's generic error text, for errors SonarQube would show as a server page.
 UNEXPECTED_ERROR = "An unexpected error occurred."
-
-
-def is_https() -> bool:
-    """Cookies.isHttps: the request reached the proxy over HTTPS."""
-    return request.headers.get("X-Forwarded-Proto", "").lower() == "https"
-
-
-def set_cookie(
-    response: Response, name: str, value: str, *, max_age: int | None, httponly: bool
-) -> None:
-    """A cookie as SonarQube's Cookies builder makes it (path /, Secure behind HTTPS)."""
-    response.set_cookie(
-        name, value, max_age=max_age, path="/", secure=is_https(), httponly=httponly
-    )
-
-
-def delete_cookie(response: Response, name: str) -> None:
-    """Expire a cookie (SonarQube sets it again with max-age 0)."""
-    response.set_cookie(name, "", max_age=0, expires=0, path="/", secure=is_https(), httponly=True)
 
 
 def redirect_to_unauthorized(public_message: str | None = None) -> Response:
@@ -83,8 +65,7 @@ def end_session(response: Response) -> None:
     value = request.cookies.get(SESSION_COOKIE)
     if value:
         sessions.delete_session(get_db(), value)
-    for name in (SESSION_COOKIE, XSRF_COOKIE):
-        response.delete_cookie(name, path="/")
+    clear_session_cookies(response)
 
 
 def acs_url() -> str:

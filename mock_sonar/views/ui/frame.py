@@ -22,7 +22,9 @@ from flask import Flask, Response, g, redirect, render_template, request
 
 from mock_sonar.accounts import permissions, users
 from mock_sonar.accounts.sessions import XSRF_HEADER
+from mock_sonar.text import NUL
 from mock_sonar.views.common import get_db, now
+from mock_sonar.views.cookies import delete_cookie, set_cookie
 from mock_sonar.views.ui import browser
 
 RESET_PASSWORD_PATH = "/account/reset_password"
@@ -137,7 +139,7 @@ def render(template: str, status: int = 200, **context: object) -> Response:
     )
     response = Response(html, status=status, mimetype="text/html")
     if message is not None:
-        response.delete_cookie(FLASH_COOKIE, path="/")
+        delete_cookie(response, FLASH_COOKIE)
     return response
 
 
@@ -145,7 +147,7 @@ def redirect_to(location: str, message: str | None = None) -> Response:
     """303 back to a page (post/redirect/get), with a one-shot message for it."""
     response = redirect(location, code=303)
     if message is not None:
-        response.set_cookie(FLASH_COOKIE, message, path="/", httponly=True, samesite="Lax")
+        set_cookie(response, FLASH_COOKIE, message, max_age=None, httponly=True, samesite="Lax")
     return response
 
 
@@ -182,8 +184,15 @@ def initial(name: str | None) -> str:
     return name[0].upper() if name else ""
 
 
+def printable(value: object) -> object:
+    """What a page prints of a value: a NUL becomes U+FFFD, as a browser's HTML parser makes
+    it, so no page ever carries one, whatever a request or an old stored value held."""
+    return value.replace(NUL, "\ufffd") if isinstance(value, str) else value
+
+
 def register(app: Flask) -> None:
-    """Template filters of the pages."""
+    """Template filters of the pages, and what every printed value goes through."""
+    app.jinja_env.finalize = printable
     app.add_template_filter(from_now)
     app.add_template_filter(long_date)
     app.add_template_filter(initial)

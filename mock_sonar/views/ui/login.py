@@ -14,9 +14,9 @@ from flask import Blueprint, Response, redirect, request
 from mock_sonar.auth.login import password_login
 from mock_sonar.saml import oauth
 from mock_sonar.saml import settings as saml_settings
-from mock_sonar.views.api.authentication import set_session_cookies
 from mock_sonar.views.common import get_db, now
-from mock_sonar.views.ui.browser import end_session, is_https, page
+from mock_sonar.views.cookies import set_cookie, set_session_cookies
+from mock_sonar.views.ui.browser import end_session, page
 from mock_sonar.views.ui.frame import signed_in
 
 bp = Blueprint("pages", __name__)
@@ -27,9 +27,11 @@ AUTHENTICATION_FAILED = "Authentication failed"
 
 
 def _return_to() -> str:
-    """getReturnUrl: a relative return_to, else the home page."""
-    value = request.values.get("return_to")
-    return value if oauth.is_relative_url(value) else "/"
+    """The page to go to after logging in: return_to as the SAML start sanitises it, else the
+    home page."""
+    # Guess: the web app's getReturnUrl only asks for `/` then neither `/` nor `\`, which lets
+    # `/\t/evil.com` through to a browser that drops the tab; the server-side rule is used.
+    return oauth.sanitize_return_to(request.values.get("return_to")) or "/"
 
 
 def _login_page(*, error: str | None = None, status: int = 200, login: str = "") -> Response:
@@ -49,8 +51,14 @@ def _login_page(*, error: str | None = None, status: int = 200, login: str = "")
         # handleRequiredAuthorization sends signed-in users without the right here.
         authorization_error=bool(request.args.get("authorizationError")),
     )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, path="/sessions", httponly=True, samesite="Lax", secure=is_https()
+    set_cookie(
+        response,
+        LOGIN_CSRF_COOKIE,
+        token,
+        max_age=None,
+        httponly=True,
+        path="/sessions",
+        samesite="Lax",
     )
     return response
 
@@ -76,7 +84,7 @@ def login_form() -> Response:
         return _login_page(error=AUTHENTICATION_FAILED, status=401, login=login)
     _, value, xsrf = opened
     response = redirect(_return_to())
-    set_session_cookies(response, value, xsrf, secure=is_https())
+    set_session_cookies(response, value, xsrf)
     return response
 
 
