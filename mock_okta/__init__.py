@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from mock_okta.provisioning.worker import wake_worker
     from mock_okta.views import console_actions as console_api
-    from mock_okta.views import control, hooks
+    from mock_okta.views import control, hooks, openapi
     from mock_okta.views.api import apps as api_apps
     from mock_okta.views.api import groups as api_groups
     from mock_okta.views.api import logs as api_logs
@@ -50,4 +50,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     console_pages.register(app)  # the Admin Console (HTML)
     if app.config["CONTROL_PLANE"]:
         app.register_blueprint(control.blueprint())
+        app.register_blueprint(openapi.bp)  # the API's own document, under /_mock
     return app

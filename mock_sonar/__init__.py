@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_db(app.config["DATABASE"])
 
     # Imported here, as in flaskr: the views need the app's modules, not the other way round.
-    from mock_sonar.views import control, hooks, saml, scim
+    from mock_sonar.views import control, hooks, openapi, saml, scim
     from mock_sonar.views.api import (
         authentication,
         groups,
@@ -45,9 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     frame.register(app)
     api = (system, settings, scim_management, authentication, users, tokens, groups)
     pages = (login, nav, account, ui_settings, ui_users, ui_groups)
-    for module in (*api, v2_users, v2_groups, scim, saml, *pages):
+    for module in (*api, v2_users, v2_groups, openapi, scim, saml, *pages):
         app.register_blueprint(module.bp)
     if app.config["CONTROL_PLANE"]:
         for blueprint in control.blueprints():
             app.register_blueprint(blueprint)
+        app.register_blueprint(openapi.control_bp)  # documents with no SonarQube URL
     return app
