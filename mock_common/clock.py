@@ -62,7 +62,8 @@ def apply_command(db: Database, command: dict) -> datetime:
             moment = datetime.fromisoformat(command["freeze"]) if command["freeze"] else now(db)
         except (TypeError, ValueError) as error:
             raise InvalidClockCommand("freeze", "must be an ISO-8601 date-time") from error
-        set_clock(db, frozen_at=moment)
+        # A time without an offset is UTC: every time the apps compare carries one.
+        set_clock(db, frozen_at=moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     if command.get("unfreeze"):
         set_clock(db, frozen_at=None)
     if "advanceSeconds" in command:

@@ -104,5 +104,5 @@ def import_state(db: Database, state: Any) -> None:
             for table in sorted(known):
                 if state.get(table):
                     db[table].insert_all(state[table])
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OverflowError) as error:  # OverflowError: an integer beyond 64 bits
         raise InvalidState(f"Invalid state: {error}") from error

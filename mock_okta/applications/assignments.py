@@ -20,7 +20,7 @@ from typing import TypedDict
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import outbox, system_log
+from mock_okta import fields, outbox, system_log
 from mock_okta.applications import apps, features
 from mock_okta.directory import groups, memberships, users
 from mock_okta.directory.users import User
@@ -775,6 +775,8 @@ def _credentials(app: dict, given: object) -> dict:
     user_name = given.get("userName")
     if user_name is not None and (not isinstance(user_name, str) or not 1 <= len(user_name) <= 100):
         raise ApiValidationFailed("userName", ["userName: Does not match required pattern"])
+    if user_name is not None and fields.has_controls(user_name):
+        raise ApiValidationFailed("userName", [fields.cause("userName", fields.CONTROL)])
     kept = {"userName": user_name} if user_name is not None else {}
     if given.get("password") and holds_passwords(app):
         kept["password"] = given["password"]
@@ -782,12 +784,15 @@ def _credentials(app: dict, given: object) -> dict:
 
 
 def _profile(given: object) -> dict:
+    """App user profile properties: strings, numbers, Booleans or arrays of those."""
     if given is None:
         return {}
     if not isinstance(given, dict):
-        raise ApiValidationFailed(
-            "profile", ["profile: Property value is not of the expected type"]
-        )
+        raise ApiValidationFailed("profile", [fields.cause("profile", fields.TYPE)])
+    causes = [fields.scalar_cause(name, value) for name, value in given.items()]
+    causes = [problem for problem in causes if problem]
+    if causes:
+        raise ApiValidationFailed(causes[0].split(":")[0], causes)
     return given
 
 

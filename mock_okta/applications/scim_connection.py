@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_okta import fields
 from mock_okta.errors import ApiValidationFailed
 
 ACTIONS = (
@@ -113,6 +114,10 @@ def _causes(body: dict) -> list[str]:
     for name in ("token", "username", "password"):
         if body.get(name) is not None and not isinstance(body[name], str):
             causes.append(f"{name}: must be a string")
+    # They go into the URL and headers of every SCIM request, which cannot carry them.
+    for name in ("baseUrl", "uniqueIdentifierField", "token", "username", "password"):
+        if isinstance(body.get(name), str) and fields.has_controls(body[name]):
+            causes.append(fields.cause(name, fields.CONTROL))
     return causes
 
 

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 from cryptography import x509
 from sqlite_utils import Database
 
+from mock_okta import fields
+from mock_okta.applications import saml_checks
 from mock_okta.errors import ApiValidationFailed
 
 SAML_2_0, BOOKMARK, AUTO_LOGIN, BASIC_AUTH, OPENID_CONNECT = (
@@ -124,9 +126,9 @@ _AUTH_METHODS = (
     "private_key_jwt",
 )
 
-_BLANK = "The field cannot be left blank"
+_BLANK = fields.BLANK
 _PATTERN = "Does not match required pattern"
-_TYPE = "Property value is not of the expected type"
+_TYPE = fields.TYPE
 
 
 def _fail(causes: list[str]) -> None:
@@ -138,6 +140,8 @@ def label_of(body: dict) -> str:
     label = body.get("label")
     if not isinstance(label, str) or not label.strip():
         _fail([f"label: {_BLANK}"])
+    problem = fields.text_cause("label", label)
+    _fail([problem] if problem else [])
     return label.strip()
 
 
@@ -247,6 +251,8 @@ def visibility_of(given: object, mode: str, link: str, previous: dict | None) ->
                 _fail([f"{key}: {_TYPE}"])
             result[key] = given[key]
     hide = given.get("hide") or {}
+    if not isinstance(hide, dict):
+        _fail([f"hide: {_TYPE}"])
     for key in ("iOS", "web"):
         if key in hide:
             result["hide"][key] = bool(hide[key])
@@ -266,10 +272,14 @@ def _user_name_template(credentials: dict) -> dict:
         "template": given.get("template") or DEFAULT_USERNAME_TEMPLATE["template"],
         "type": given.get("type") or "BUILT_IN",
     }
+    problem = fields.text_cause("userNameTemplate.template", result["template"])
+    _fail([problem] if problem else [])
     if result["type"] not in ("NONE", "BUILT_IN", "CUSTOM"):
         _fail([f"userNameTemplate.type: {_PATTERN}"])
     for key in ("userSuffix", "pushStatus"):
         if given.get(key) is not None:
+            problem = fields.text_cause(f"userNameTemplate.{key}", given[key])
+            _fail([problem] if problem else [])
             result[key] = given[key]
     return result
 
@@ -295,6 +305,7 @@ def _saml(settings: dict, credentials: dict, *, app_id: str, previous: dict | No
 
 def _saml_sign_on(given: dict) -> dict:
     """settings.signOn of a custom SAML 2.0 app, with Okta's defaults and checks."""
+    _fail(saml_checks.shape_causes(given))
     causes = []
     for field in ("ssoAcsUrl", "audience"):
         if not isinstance(given.get(field), str) or not given[field].strip():
@@ -386,6 +397,7 @@ def _attribute_statement_causes(statements: object) -> list[str]:
             continue
         if not isinstance(statement.get("name"), str) or not statement["name"].strip():
             causes.append(f"attributeStatements.name: {_BLANK}")
+        causes += _statement_text_causes(statement)
         namespace = statement.get("namespace", _UNSPECIFIED_NAMESPACE)
         if namespace not in ATTRIBUTE_NAMESPACES:
             causes.append(f"attributeStatements.namespace: {_PATTERN}")
@@ -401,6 +413,18 @@ def _attribute_statement_causes(statements: object) -> list[str]:
             elif statement["filterType"] == "REGEX" and not _compiles(statement["filterValue"]):
                 causes.append(f"attributeStatements.filterValue: {_PATTERN}")
     return causes
+
+
+def _statement_text_causes(statement: dict) -> list[str]:
+    """No control character in a statement's name, values or filter (they go into XML)."""
+    texts = [("name", statement.get("name")), ("filterValue", statement.get("filterValue"))]
+    values = statement.get("values")
+    texts += [("values", value) for value in (values if isinstance(values, list) else [])]
+    return [
+        fields.cause(f"attributeStatements.{field}", fields.CONTROL)
+        for field, text in texts
+        if isinstance(text, str) and fields.has_controls(text)
+    ]
 
 
 #: The simulator's own `assertionEncryption` (Okta's public API has none: only the Admin

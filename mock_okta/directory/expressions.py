@@ -40,6 +40,17 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _WORD_OPERATORS = {"and": "&&", "or": "||", "not": "!"}
+#: Control characters other than whitespace are no part of an expression, even in a string.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+#: The longest expression accepted. Guess: the Admin Console's expression field takes 1024
+#: characters; the API is assumed to refuse longer ones the same way.
+MAX_LENGTH = 1024
+#: How deeply an expression may nest: parentheses, `!`, `?:` and function arguments
+#: (MAX_NESTING), and the syntax tree, where a chain of operators (`a || b || …`) nests too
+#: (MAX_DEPTH). Guess: Okta's limits are not documented; real rules nest a few levels, and the
+#: bounds keep the parser and every walk of the tree well inside Python's recursion limit.
+MAX_NESTING, MAX_DEPTH = 50, 200
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,9 @@ class Token:
 
 def tokenize(source: str) -> list[Token]:
     """The tokens of an expression; `and`/`or`/`not` in any case become operators."""
+    control = _CONTROL.search(source)
+    if control:
+        raise ExpressionError(f"Unexpected control character at position {control.start()}")
     tokens, pos = [], 0
     while pos < len(source):
         match = _TOKEN.match(source, pos)
@@ -195,6 +209,17 @@ class _Parser:
     def __init__(self, source: str):
         self.tokens = tokenize(source)
         self.index = 0
+        self.depth = 0
+
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        """`parse()` one level deeper; refused beyond MAX_NESTING."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _too_deep()
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
 
     @property
     def token(self) -> Token:
@@ -219,7 +244,7 @@ class _Parser:
         return ExpressionError(f"Syntax error: {what} but found {found} at position {token.pos}")
 
     def parse(self) -> Node:
-        node = self.conditional()
+        node = self.nested(self.conditional)
         if self.token.kind != "end":
             raise self.error("expected an operator or the end of the expression")
         return node
@@ -227,9 +252,9 @@ class _Parser:
     def conditional(self) -> Node:
         test = self.logical("||", self.conjunction)
         if self.take("op", "?"):
-            then = self.conditional()
+            then = self.nested(self.conditional)
             self.expect("op", ":")
-            return Conditional(test, then, self.conditional())
+            return Conditional(test, then, self.nested(self.conditional))
         return test
 
     def conjunction(self) -> Node:
@@ -243,7 +268,7 @@ class _Parser:
 
     def negation(self) -> Node:
         if self.take("op", "!"):
-            return Unary("!", self.negation())
+            return Unary("!", self.nested(self.negation))
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -265,7 +290,7 @@ class _Parser:
             self.index += 1
             return Literal(token.value)
         if self.take("op", "("):
-            node = self.conditional()
+            node = self.nested(self.conditional)
             self.expect("op", ")")
             return node
         if token.kind == "name":
@@ -294,9 +319,9 @@ class _Parser:
     def arguments(self, pos: int) -> tuple:
         args = []
         if not self.take("op", ")"):
-            args.append(self.conditional())
+            args.append(self.nested(self.conditional))
             while self.take("op", ","):
-                args.append(self.conditional())
+                args.append(self.nested(self.conditional))
             self.expect("op", ")")
         return tuple(args)
 
@@ -325,10 +350,10 @@ def _type(node: Node) -> str:
             )
         return result
     if isinstance(node, Unary):
-        _require_boolean(node.operand, "!")
+        _require_boolean(_type(node.operand), "!")
         return "bool"
     if isinstance(node, Conditional):
-        _require_boolean(node.test, "?:")
+        _require_boolean(_type(node.test), "?:")
         then, otherwise = _type(node.then), _type(node.otherwise)
         return then if then == otherwise else "any"
     return _binary_type(node)
@@ -337,8 +362,10 @@ def _type(node: Node) -> str:
 def _binary_type(node: Binary) -> str:
     left, right = _type(node.left), _type(node.right)
     if node.op in ("&&", "||"):
-        _require_boolean(node.left, node.op)
-        _require_boolean(node.right, node.op)
+        # The operands' types, computed once: typing them again here made a chain of n
+        # `||` cost 2^n.
+        _require_boolean(left, node.op)
+        _require_boolean(right, node.op)
         return "bool"
     if node.op == "+":
         return "num" if left == right == "num" else "str"
@@ -349,18 +376,59 @@ def _binary_type(node: Binary) -> str:
     return "bool"
 
 
-def _require_boolean(node: Node, op: str) -> None:
-    kind = _type(node)
+def _require_boolean(kind: str, op: str) -> None:
     if kind not in ("bool", "any"):
         raise ExpressionError(f"Operator {op} needs a Boolean operand, not a {kind} value")
 
 
-@lru_cache(maxsize=512)
-def parse(source: str) -> Node:
-    """The checked syntax tree of a group-rule condition, or ExpressionError."""
+def _too_deep() -> ExpressionError:
+    return ExpressionError("The expression is nested too deeply")
+
+
+def _children(node: Node) -> tuple:
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Conditional):
+        return (node.test, node.then, node.otherwise)
+    return ()
+
+
+def _check_depth(root: Node) -> None:
+    """Refuse a tree deeper than MAX_DEPTH (walked without recursion: chains such as
+    `1+1+1+…` are deep trees that the parser built in a loop)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        stack.extend((child, depth + 1) for child in _children(node))
+
+
+def _parse_checked(source: object) -> Node:
+    """The syntax tree of a bounded expression, its depth checked."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError("The expression is empty")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"The expression is too long: at most {MAX_LENGTH} characters")
     node = _Parser(source).parse()
+    _check_depth(node)
+    return node
+
+
+def parse(source: object) -> Node:
+    """The checked syntax tree of a group-rule condition, or ExpressionError."""
+    if not isinstance(source, str):
+        raise ExpressionError("The expression must be a string")
+    return _parse_condition(source)
+
+
+@lru_cache(maxsize=512)
+def _parse_condition(source: str) -> Node:
+    node = _parse_checked(source)
     kind = _type(node)
     if kind not in ("bool", "any"):
         raise ExpressionError(f"The expression must evaluate to a Boolean, not a {kind} value")
@@ -371,15 +439,7 @@ def attributes(node: Node) -> set[str]:
     """The `user.<name>` attributes an expression reads."""
     if isinstance(node, Attribute):
         return {node.name}
-    children: tuple = ()
-    if isinstance(node, Call):
-        children = node.args
-    elif isinstance(node, Unary):
-        children = (node.operand,)
-    elif isinstance(node, Binary):
-        children = (node.left, node.right)
-    elif isinstance(node, Conditional):
-        children = (node.test, node.then, node.otherwise)
+    children = _children(node)
     return set().union(*(attributes(child) for child in children)) if children else set()
 
 
@@ -443,12 +503,16 @@ def _equal(left: Any, right: Any) -> bool:
     return type(left) is type(right) and left == right
 
 
-@lru_cache(maxsize=512)
-def parse_value(source: str) -> Node:
+def parse_value(source: object) -> Node:
     """The checked syntax tree of a value expression (SAML attribute statements), any type."""
-    if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("The expression is empty")
-    node = _Parser(source).parse()
+    if not isinstance(source, str):
+        raise ExpressionError("The expression must be a string")
+    return _parse_value(source)
+
+
+@lru_cache(maxsize=512)
+def _parse_value(source: str) -> Node:
+    node = _parse_checked(source)
     _type(node)
     return node
 
@@ -465,5 +529,6 @@ def matches(source: str, ctx: Context) -> bool:
     """Whether a (valid) rule condition holds for the user."""
     try:
         return evaluate(parse(source), ctx) is True
-    except _EvaluationError:
+    except (_EvaluationError, ExpressionError):
+        # A stored condition that no longer parses (an imported state) matches nobody.
         return False

@@ -28,7 +28,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import system_log
+from mock_okta import fields, system_log
 from mock_okta.directory import expressions, groups, memberships, users
 from mock_okta.directory.users import User, UserStatus
 from mock_okta.errors import ApiValidationFailed, ExpressionError, ResourceNotFound
@@ -140,12 +140,15 @@ def _fields(db: Database, body: dict) -> dict:
         raise _invalid("type", "The field must be group_rule")
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _invalid("name", "The field cannot be left blank")
-    if len(name) > NAME_MAX:
-        raise _invalid("name", f"The field cannot exceed {NAME_MAX} characters")
+        raise _invalid("name", fields.BLANK)
+    problem = fields.text_cause("name", name, maximum=NAME_MAX)
+    if problem:
+        raise ApiValidationFailed("name", [problem])
     expression = _section(body, "conditions", "expression")
     if expression.get("type") != EXPRESSION_TYPE:
         raise _invalid("conditions.expression.type", f"The field must be {EXPRESSION_TYPE}")
+    if not isinstance(expression.get("value"), str | None):
+        raise _invalid("conditions.expression.value", fields.TYPE)
     try:
         node = expressions.parse(expression.get("value"))
     except ExpressionError as error:

@@ -14,7 +14,7 @@ from typing import TypedDict
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import system_log
+from mock_okta import fields, system_log
 from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
@@ -169,21 +169,27 @@ def _validate_profile(db: Database, profile: object, group_id: str | None = None
     name, description = profile.get("name"), profile.get("description")
     causes = []
     if not isinstance(name, str) or not name.strip():
-        causes.append("name: The field cannot be left blank")
-    elif len(name) > NAME_MAX:
-        causes.append(f"name: The field cannot exceed {NAME_MAX} characters")
-    if description is not None and not isinstance(description, str):
-        causes.append("description: Property value is not of the expected type")
-    elif description is not None and len(description) > DESCRIPTION_MAX:
-        causes.append(f"description: The field cannot exceed {DESCRIPTION_MAX} characters")
+        causes.append(fields.cause("name", fields.BLANK))
     for key, value in profile.items():
-        if value is not None and not isinstance(value, str | int | float | bool | list):
-            causes.append(f"{key}: Property value is not of the expected type")
+        problem = _profile_cause(key, value)
+        causes += [problem] if problem else []
     if not causes and _name_taken(db, name, group_id):
         causes.append("name: An object with this field already exists in the current organization")
     if causes:
         raise ApiValidationFailed(causes[0].split(":")[0], causes)
     return {**profile, "description": description}
+
+
+def _profile_cause(key: str, value: object) -> str | None:
+    """`name` and `description` are strings of at most their maxLength (a description may span
+    lines); custom attributes may be strings, numbers, Booleans or arrays of those."""
+    if value is None:
+        return None
+    if key == "name":
+        return fields.text_cause(key, value, maximum=NAME_MAX) if isinstance(value, str) else None
+    if key == "description":
+        return fields.text_cause(key, value, maximum=DESCRIPTION_MAX, multiline=True)
+    return fields.scalar_cause(key, value)
 
 
 def _name_taken(db: Database, name: str, group_id: str | None) -> bool:

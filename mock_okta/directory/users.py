@@ -18,7 +18,7 @@ from typing import TypedDict
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import system_log
+from mock_okta import fields, system_log
 from mock_okta.directory.passwords import check_password, hash_password
 from mock_okta.errors import (
     AlreadyActive,
@@ -105,6 +105,24 @@ BASE_ATTRIBUTES = frozenset(
         "manager",
     }
 )
+#: maxLength of the base attributes, where Okta's UserProfile schema gives one.
+MAX_LENGTHS = {
+    "login": 100,
+    "email": 100,
+    "secondEmail": 100,
+    "firstName": 50,
+    "lastName": 50,
+    "mobilePhone": 100,
+    "primaryPhone": 100,
+    "city": 128,
+    "state": 128,
+    "countryCode": 2,
+    "zipCode": 50,
+    "streetAddress": 1024,
+    "postalAddress": 4096,
+}
+#: The attributes whose value may span lines. Guess: Okta does not say which take line breaks.
+MULTILINE_ATTRIBUTES = frozenset({"streetAddress", "postalAddress"})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _FILTER_ATTRIBUTES = AttributeMap(
     {
@@ -194,22 +212,22 @@ def profile_of(user: User) -> dict:
     return json.loads(user["profile"])
 
 
-def _validate_profile(db: Database, profile: dict, user_id: str | None = None) -> dict:
-    """Okta's base-schema checks; returns the profile with string values trimmed of None."""
+def _validate_profile(db: Database, profile: object, user_id: str | None = None) -> dict:
+    """Okta's base-schema checks; returns the profile without its null attributes."""
     if not isinstance(profile, dict):
-        raise ApiValidationFailed("profile", ["profile: The field must be an object"])
+        raise ApiValidationFailed("profile", [fields.cause("profile", fields.TYPE)])
     causes = []
     for name in REQUIRED:
         value = profile.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            causes.append(f"{name}: The field cannot be left blank")
+            causes.append(fields.cause(name, fields.BLANK))
     for name, value in profile.items():
-        if value is not None and not isinstance(value, str | int | float | bool | list):
-            causes.append(f"{name}: Property value is not of the expected type")
-    email = profile.get("email")
+        if value is not None:
+            problem = _attribute_cause(name, value)
+            causes += [problem] if problem else []
+    email, login = profile.get("email"), profile.get("login")
     if isinstance(email, str) and email and not _EMAIL.match(email):
         causes.append("email: Does not match required pattern")
-    login = profile.get("login")
     if isinstance(login, str) and login and not _EMAIL.match(login):
         causes.append("login: Username must be in the form of an email address")
     if not causes and _login_taken(db, login, user_id):
@@ -219,17 +237,28 @@ def _validate_profile(db: Database, profile: dict, user_id: str | None = None) -
     return {k: v for k, v in profile.items() if v is not None}
 
 
+def _attribute_cause(name: str, value: object) -> str | None:
+    """Base attributes are strings of at most their maxLength; custom ones may be strings,
+    numbers, Booleans or arrays of those. No value holds a control character (line breaks
+    only in the address attributes)."""
+    multiline = name in MULTILINE_ATTRIBUTES
+    if name in BASE_ATTRIBUTES:
+        return fields.text_cause(name, value, maximum=MAX_LENGTHS.get(name), multiline=multiline)
+    return fields.scalar_cause(name, value, multiline=multiline)
+
+
 def _login_taken(db: Database, login: str, user_id: str | None) -> bool:
     rows = db.query("select id from users where login = ? collate nocase", [login])
     return any(row["id"] != user_id for row in rows)
 
 
-def _password_value(credentials: dict | None) -> str | None:
-    if not credentials:
+def _password_value(credentials: object) -> str | None:
+    if credentials is None:
         return None
-    if not isinstance(credentials, dict) or not isinstance(credentials.get("password", {}), dict):
+    password = credentials.get("password") if isinstance(credentials, dict) else None
+    if not isinstance(credentials, dict) or not isinstance(password, dict | None):
         raise ApiValidationFailed("credentials", ["credentials: Invalid credentials object"])
-    value = credentials.get("password", {}).get("value")
+    value = (password or {}).get("value")
     if value is not None and (not isinstance(value, str) or len(value) < 8):
         raise ApiValidationFailed(
             "password",
@@ -255,11 +284,10 @@ def create_user(
 
     `user_id` gives fixtures stable ids; the API always generates one.
     """
-    profile = _validate_profile(db, body.get("profile") or {})
+    profile = _validate_profile(db, _or_empty(body.get("profile")))
     password = _password_value(body.get("credentials"))
-    group_ids = body.get("groupIds") or []
-    if not isinstance(group_ids, list) or len(group_ids) > 20:
-        raise ApiValidationFailed("groupIds", ["groupIds: At most 20 groups may be given"])
+    _check_group_ids(body.get("groupIds"))
+    type_id = _type_id(body.get("type"))
     status = (
         UserStatus.STAGED
         if not activate
@@ -281,7 +309,7 @@ def create_user(
             "profile": json.dumps(profile),
             "password_hash": hash_password(password) if password else None,
             "provider": "OKTA",
-            "type_id": (body.get("type") or {}).get("id"),
+            "type_id": type_id,
         }
     )
     user = require_user(db, user_id)
@@ -305,6 +333,34 @@ def create_user(
     return user
 
 
+def _or_empty(value: object) -> object:
+    return {} if value is None else value
+
+
+def _check_group_ids(group_ids: object) -> None:
+    """`groupIds`: an array of at most 20 group ids."""
+    if group_ids is None:
+        return
+    problem = fields.strings_cause("groupIds", group_ids)
+    if problem:
+        raise ApiValidationFailed("groupIds", [problem])
+    if len(group_ids) > 20:
+        raise ApiValidationFailed("groupIds", ["groupIds: At most 20 groups may be given"])
+
+
+def _type_id(user_type: object) -> str | None:
+    """`type.id`, the user type (the org's default when absent)."""
+    if user_type is None:
+        return None
+    type_id = user_type.get("id") if isinstance(user_type, dict) else None
+    if not isinstance(user_type, dict) or not isinstance(type_id, str | None):
+        raise ApiValidationFailed("type", [fields.cause("type", fields.TYPE)])
+    problem = type_id and fields.text_cause("type.id", type_id)
+    if problem:
+        raise ApiValidationFailed("type", [problem])
+    return type_id
+
+
 def group_ids_of(body: dict) -> list[str]:
     """The `groupIds` a create body puts the new user in (validated by `create_user`)."""
     return list(body.get("groupIds") or [])
@@ -321,6 +377,8 @@ def update_user(
     given = body.get("profile")
     if given is None and not partial:
         raise ApiValidationFailed("profile", ["profile: The field cannot be left blank"])
+    if not isinstance(given, dict | None):
+        raise ApiValidationFailed("profile", [fields.cause("profile", fields.TYPE)])
     old = profile_of(user)
     new = {**old, **(given or {})} if partial else (given or {})
     new = _validate_profile(db, new, user["id"])

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import outbox, system_log
+from mock_okta import fields, outbox, system_log
 from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
 from mock_okta.directory.groups import Group
@@ -332,6 +332,9 @@ def _target(
         raise ApiValidationFailed(
             "targetGroupName", ["targetGroupName: The field cannot be left blank"]
         )
+    problem = fields.text_cause("targetGroupName", target_name, maximum=groups.NAME_MAX)
+    if problem:
+        raise ApiValidationFailed("targetGroupName", [problem])
     # Okta: "If the group already exists, it links to the existing group."
     existing = list(
         db.query(

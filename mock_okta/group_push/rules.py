@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta import system_log
+from mock_okta import fields, system_log
 from mock_okta.applications import apps, scim_connection
 from mock_okta.directory import groups
 from mock_okta.directory.groups import Group
@@ -276,9 +276,9 @@ def _validate(body: dict) -> tuple[str, dict, bool]:
     causes = []
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
-        causes.append("name: The field cannot be left blank")
-    elif len(name) > NAME_MAX:
-        causes.append(f"name: The field cannot exceed {NAME_MAX} characters")
+        causes.append(fields.cause("name", fields.BLANK))
+    elif problem := fields.text_cause("name", name, maximum=NAME_MAX):
+        causes.append(problem)
     criteria = {}
     for field in CRITERIA:
         if body.get(field) is None:

@@ -3,9 +3,14 @@
 Rows are kept in creation order (`seq`), so a cursor stays valid while rows are added.
 """
 
+import re
+
 from sqlite_utils import Database
 
 from mock_okta.errors import ApiValidationFailed
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+_INT_MAX = 2**31 - 1
 
 
 def next_seq(db: Database, table: str) -> int:
@@ -17,12 +22,11 @@ def parse_limit(raw: str | None, *, default: int, maximum: int) -> int:
     """`limit`: the documented default when absent, capped at the documented maximum."""
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError as error:
-        raise ApiValidationFailed(
-            "limit", [f"limit: The value '{raw}' is not a valid integer"]
-        ) from error
+    # Digits only, as Java's Integer.parseInt reads them (Python's int() also takes spaces,
+    # underscores and other scripts' digits); beyond a Java int is no integer either.
+    if not _INTEGER.fullmatch(raw) or abs(int(raw)) > _INT_MAX:
+        raise ApiValidationFailed("limit", [f"limit: The value '{raw}' is not a valid integer"])
+    value = int(raw)
     if value < 1:
         raise ApiValidationFailed("limit", ["limit: must be greater than 0"])
     return min(value, maximum)

@@ -18,10 +18,13 @@ from mock_okta.provisioning import (
     users_push,
     wire_log,
 )
+from mock_okta.storage.pagination import parse_limit
 from mock_okta.views.api.users import actor
 from mock_okta.views.common import get_db, json_body, json_response, no_content, now
 
 bp = Blueprint("console_api", __name__, url_prefix="/_mock")
+#: The most SCIM exchanges one read returns (a bound of the simulator's own).
+SCIM_REQUESTS_MAX = 10_000
 
 
 @bp.get("/apps/<app_id>/provisioning")
@@ -52,7 +55,7 @@ def scim_requests(app_id: str) -> Response:
     """What Okta sent to the app, with the answers, newest last (`?limit=`, default 100)."""
     db = get_db()
     app = apps.require_app(db, app_id)
-    limit = _int_arg("limit", 100)
+    limit = parse_limit(request.args.get("limit"), default=100, maximum=SCIM_REQUESTS_MAX)
     return json_response(wire_log.recent_exchanges(db, app["id"], limit))
 
 
@@ -171,12 +174,3 @@ def _optional_flag(name: str) -> bool | None:
     if value.lower() not in ("true", "false"):
         raise ApiValidationFailed(name, [f"{name}: must be true or false"])
     return value.lower() == "true"
-
-
-def _int_arg(name: str, default: int) -> int:
-    """An integer query parameter (E0000001 when it is not one)."""
-    value = request.args.get(name) or str(default)
-    try:
-        return int(value)
-    except ValueError as error:
-        raise ApiValidationFailed(name, [f"{name}: must be an integer"]) from error

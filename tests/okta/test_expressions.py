@@ -1,5 +1,7 @@
 """The Okta Expression Language subset of group rules: each construct, and refused expressions."""
 
+import time
+
 import pytest
 
 from mock_okta.directory.expressions import Context, matches, parse, tokenize
@@ -117,6 +119,14 @@ def test_keywords_are_operators_in_any_case():
         ("user.level < null", "cannot compare a null value"),
         ('user.department == "x" ? 1', "expected ':'"),
         ("user.department == #", "Unexpected character '#'"),
+        ('user.department == "a\x00b"', "Unexpected control character at position 21"),
+        ([], "The expression must be a string"),
+        ({}, "The expression must be a string"),
+        ("!" * 5000 + "true", "The expression is too long: at most 1024 characters"),
+        ("(" * 3000 + "true" + ")" * 3000, "The expression is too long"),
+        ("!" * 60 + "true", "The expression is nested too deeply"),
+        ("(" * 51 + "true" + ")" * 51, "The expression is nested too deeply"),
+        ("+".join(["1"] * 300) + " == 1", "The expression is nested too deeply"),
     ],
 )
 def test_invalid_expression_is_refused(expression, message):
@@ -127,3 +137,16 @@ def test_invalid_expression_is_refused(expression, message):
 
 def test_parse_is_cached_and_returns_the_same_tree():
     assert parse('user.title == "x"') is parse('user.title == "x"')
+
+
+def test_nesting_within_the_bounds_is_accepted():
+    assert parse("(" * 49 + "true" + ")" * 49)
+    assert parse("!" * 48 + "true")
+    assert parse(" || ".join(['user.title == "x"'] * 40))
+
+
+def test_a_long_chain_is_typed_in_linear_time():
+    # Typing each operand twice made a chain of n `||` cost 2^n (30 took minutes).
+    started = time.monotonic()
+    parse("||".join(["true"] * 150))
+    assert time.monotonic() - started < 1
