@@ -54,6 +54,7 @@ BODY_ROUTES = [
     ("POST", "/_mock/apps/<app_id>/group-push/rules"),
     ("POST", "/_mock/provisioning/wait"),
     ("POST", "/_mock/state"),
+    ("POST", "/_mock/seed"),
     ("POST", "/_mock/clock"),
 ]
 #: The write routes that take no body (lifecycle operations, deletions, pushes).
@@ -416,6 +417,13 @@ REFUSED = [
     ),
     ("POST", "/_mock/clock", {"advanceSeconds": True}, "advanceSeconds: must be a number"),
     ("POST", "/_mock/state", {"users": [{"id": "x", "seq": 10**22}]}, None),
+    ("POST", "/_mock/seed", {"fixture": []}, "fixture: must be a fixture object"),
+    (
+        "POST",
+        "/_mock/seed",
+        {"fixture": {}, "variables": [1]},
+        "variables: must be an object of strings",
+    ),
 ]
 
 
