@@ -13,6 +13,7 @@ import click
 from flask import Flask
 from sqlite_utils import Database
 
+from . import DISTRIBUTION
 from .clock import now
 from .db import connect
 from .fixture_files import FixtureError, load_fixture
@@ -41,6 +42,7 @@ def app_command_line(spec: AppCommands) -> click.Group:
     """The app's click group with `--db`, `serve`, `init`, `seed` and `reset`."""
 
     @click.group(help=spec.description)
+    @click.version_option(package_name=DISTRIBUTION, prog_name=f"mock-{spec.name}")
     @click.option(
         "--db",
         "db_path",

@@ -14,11 +14,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.metadata import version
 
 from flask import Blueprint, Flask, Response, request
 from sqlite_utils import Database
 
-from . import clock, state
+from . import DISTRIBUTION, clock, state
 from .db import atomic
 from .web import get_db
 
@@ -78,6 +79,12 @@ def _json_or_empty() -> bool:
 def control_blueprint(plane: ControlPlane, name: str = "control") -> Blueprint:
     """The `/_mock` blueprint: reset, state and clock routes backed by `plane`."""
     bp = Blueprint(name, __name__, url_prefix="/_mock")
+
+    @bp.get("/status")
+    def status() -> Response:
+        """A cheap readiness check for tools to poll: the app answers and its database opens."""
+        get_db().execute("select 1")
+        return _json({"status": "UP", "version": version(DISTRIBUTION)})
 
     @bp.post("/reset")
     def reset() -> Response:

@@ -1,6 +1,7 @@
 """The mock-okta command line and the control plane (SPEC §2, §6)."""
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -171,3 +172,11 @@ def test_a_fixture_that_fails_halfway_changes_nothing(okta):
     assert response.status_code == 400
     assert "The fixture cannot be loaded" in response.get_json()["errorSummary"]
     assert okta.get("/_mock/state", headers=SSWS).get_json() == before
+
+
+def test_version_and_status_for_tools_to_poll(okta):
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.output == f"mock-okta, version {version('okta-sonar-devenv')}\n"
+    assert okta.get("/_mock/status").status_code == 401
+    status = okta.get("/_mock/status", headers=SSWS)
+    assert status.get_json() == {"status": "UP", "version": version("okta-sonar-devenv")}

@@ -2,13 +2,16 @@
 
 import json
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from mock_common.db import connect
 from mock_common.fixture_files import load_fixture
 from mock_sonar import clock, create_app, fixtures
+from mock_sonar.cli import cli as sonar_cli
 from tests.conftest import ADMIN, bearer, fixture_variables
 from tests.sonar.conftest import SCIM
 
@@ -192,3 +195,10 @@ def test_seed_clears_injected_faults_and_refuses_a_bad_fixture(sonar, scim):
     assert sonar.post("/_mock/seed", json=body, headers=ADMIN).status_code == 204
     token = bearer("squ_5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e")
     assert sonar.get(f"{SCIM}/Users", headers=token).status_code == 200
+
+
+def test_version_and_status_for_tools_to_poll(sonar):
+    result = CliRunner().invoke(sonar_cli, ["--version"])
+    assert result.output == f"mock-sonar, version {version('okta-sonar-devenv')}\n"
+    status = sonar.get("/_mock/status", headers=ADMIN)
+    assert status.get_json() == {"status": "UP", "version": version("okta-sonar-devenv")}
