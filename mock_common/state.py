@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import snapshots
 from .db import atomic, user_tables
 
 _FIXTURE_KEY = "mock.fixture"
@@ -44,11 +45,16 @@ def remember_fixture(db: Database, fixture: dict, variables: dict[str, str]) -> 
 
 def loaded_fixture(db: Database) -> tuple[dict, dict[str, str]] | None:
     """The fixture and variables last seeded, if any."""
-    rows = list(db.query("select value from internal_properties where kee = ?", [_FIXTURE_KEY]))
-    if not rows:
+    record = _fixture_record(db)
+    if record is None:
         return None
-    data = json.loads(rows[0]["value"])
+    data = json.loads(record)
     return data["fixture"], data["variables"]
+
+
+def _fixture_record(db: Database) -> str | None:
+    rows = list(db.query("select value from internal_properties where kee = ?", [_FIXTURE_KEY]))
+    return rows[0]["value"] if rows else None
 
 
 def wipe(db: Database) -> None:
@@ -60,14 +66,24 @@ def wipe(db: Database) -> None:
 
 
 def reset(db: Database, now: datetime, seed: Callable, bootstrap: Callable) -> None:
-    """Back to the fixture loaded last (or to the bootstrap state when none was), atomically."""
-    loaded = loaded_fixture(db)
+    """Back to the fixture loaded last (or to the bootstrap state when none was), atomically.
+
+    The first reset after a seed seeds again and keeps a snapshot of the result; later ones
+    copy that snapshot back. The timestamps a reset leaves are therefore those of the first
+    seed, not `now`: the rows are otherwise the same as a new seed would write.
+    """
+    record = _fixture_record(db)
+    snapshot_label = snapshots.label(db, record)
     with atomic(db):
+        if snapshots.restore(db, snapshot_label):
+            return
         wipe(db)
-        if loaded:
-            seed(db, now, *loaded)
+        if record is not None:
+            loaded = json.loads(record)
+            seed(db, now, loaded["fixture"], loaded["variables"])
         else:
             bootstrap(db, now)
+        snapshots.take(db, snapshot_label)
 
 
 def reseed(
@@ -77,6 +93,7 @@ def reseed(
     with atomic(db):
         wipe(db)
         seed(db, now, fixture, variables)
+        snapshots.take(db, snapshots.label(db, _fixture_record(db)))
 
 
 def export_state(db: Database) -> dict[str, list[dict]]:

@@ -1,11 +1,15 @@
-"""Web plumbing both apps share: one database connection per request (flaskr's `db.py`), and
-the Host names the app answers to.
+"""Web plumbing both apps share: the database connection a request uses, and the Host names
+the app answers to.
 
-The connection opens on first use in a request, lives in `g` and closes on teardown; the
-app's `DATABASE` setting names the SQLite file.
+Each server thread keeps one connection per database file and reuses it from request to
+request (opening one costs more than most requests' queries); a request gets it in `g` on
+first use, and on teardown a transaction the request left open is rolled back, so nothing
+carries over. The app's `DATABASE` setting names the SQLite file.
 """
 
 import os
+import threading
+import weakref
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g
@@ -16,18 +20,51 @@ from werkzeug.wsgi import get_host
 from .db import connect
 
 
+class ThreadConnections:
+    """One connection per thread and database file, opened on first use and kept until the
+    thread ends or `close_all()` (an app that stops serving)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._generation = 0  # moved on by close_all(): threads then open new connections
+        self._lock = threading.Lock()
+        # Weak: a connection whose thread has ended must be free to go.
+        self._opened: weakref.WeakSet[Database] = weakref.WeakSet()
+
+    def get(self, path: str) -> Database:
+        """This thread's connection to `path`."""
+        if getattr(self._local, "generation", None) != self._generation:
+            self._local.generation, self._local.connections = self._generation, {}
+        connections = self._local.connections
+        if path not in connections:
+            connections[path] = connect(path)
+            with self._lock:
+                self._opened.add(connections[path])
+        return connections[path]
+
+    def close_all(self) -> None:
+        """Close every connection any thread opened (call once no request is running)."""
+        with self._lock:
+            opened, self._opened = list(self._opened), weakref.WeakSet()
+            self._generation += 1
+        for db in opened:
+            db.conn.close()
+
+
 def get_db() -> Database:
-    """The request's connection, opened on first use."""
+    """The request's connection: the serving thread's, taken on first use."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        connections: ThreadConnections = current_app.extensions["devenv_connections"]
+        g.db = connections.get(current_app.config["DATABASE"])
     return g.db
 
 
-def close_db(_error: BaseException | None = None) -> None:
-    """Teardown: close the request's connection, if one was opened."""
+def release_db(_error: BaseException | None = None) -> None:
+    """Teardown: hand the connection back clean (a transaction left open is rolled back)."""
     db = g.pop("db", None)
-    if db is not None:
-        db.conn.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.atomic_depth = 0  # type: ignore[attr-defined]
+        db.conn.rollback()
 
 
 #: Names every loopback request may carry as its Host (IPv6 literals are not matched by
@@ -76,8 +113,9 @@ class TrustedHostsOnly:
 
 
 def init_app(app: Flask) -> None:
-    """Close each request's connection when the request ends; answer only to trusted Host
-    names."""
-    app.teardown_appcontext(close_db)
+    """Give requests their thread's connection and release it when they end; answer only to
+    trusted Host names."""
+    app.extensions["devenv_connections"] = ThreadConnections()
+    app.teardown_appcontext(release_db)
     app.config.setdefault("ALLOWED_HOSTS", "")
     app.wsgi_app = TrustedHostsOnly(app)
