@@ -1,19 +1,22 @@
 """pysaml2 set up as one app's IdP, in memory, for signing, encrypting and checking messages.
 
 pysaml2 signs and encrypts by running the `xmlsec1` binary, which reads keys from files: the
-app's key and certificate are written to a private temporary folder (mode 0700) for the
-duration of one operation and removed afterwards. Signatures of the SP's messages are checked
-by pysaml2 too: enveloped XML signatures through xmlsec1, HTTP-Redirect query signatures with
-pysaml2's signers, always against the SP certificates the app holds and never against a
-certificate the message brings along.
+app's key and certificate are written to a private temporary folder (mode 0700). A set-up
+(pysaml2 configuration, parsed metadata and keys, those files) is built once for each distinct
+configuration and reused: a new signing key, new settings or another base URL make a new one;
+the folder is removed once its set-up is dropped from the cache and no request uses it, or at
+exit. Signatures of the SP's messages are checked by pysaml2 too: enveloped XML signatures
+through xmlsec1, HTTP-Redirect query signatures with pysaml2's signers, always against the SP
+certificates the app holds and never against a certificate the message brings along.
 """
 
 import base64
 import binascii
+import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from xml.etree import ElementTree  # serialization only; parsing goes through defusedxml
 
@@ -25,7 +28,9 @@ from saml2.sigver import (
     RSA_1_5,
     RSA_OAEP_MGF1P,
     SIGNER_ALGS,
+    CryptoBackendXmlSec1,
     extract_rsa_key_from_x509_cert,
+    get_xmlsec_binary,
     pem_format,
     pre_encryption_part,
 )
@@ -51,7 +56,10 @@ BLOCK_ALGORITHMS = {
 KEY_TRANSPORT_ALGORITHMS = {"RSA_OAEP": RSA_OAEP_MGF1P, "RSA_15": RSA_1_5}
 
 
-@contextmanager
+#: How many distinct IdP set-ups are kept (apps x keys x base URLs in use at once).
+CACHED_SERVERS = 64
+
+
 def idp_server(
     *,
     entity_id: str,
@@ -60,40 +68,80 @@ def idp_server(
     slo_url: str | None = None,
     sp_metadata: str | None = None,
     want_signed_requests: bool = False,
-) -> Iterator[Server]:
-    """A pysaml2 Server for one app: its entityID, endpoints, signing key and the SP's metadata."""
-    with tempfile.TemporaryDirectory(prefix="mock-okta-saml-") as folder:
-        key_file, cert_file = Path(folder, "key.pem"), Path(folder, "cert.pem")
-        key_file.touch(mode=0o600)
-        key_file.write_text(signing["keyPem"])
-        cert_file.write_text(signing["certPem"])
-        endpoints: dict = {
-            "single_sign_on_service": [
-                (sso_url, BINDING_HTTP_POST),
-                (sso_url, BINDING_HTTP_REDIRECT),
-            ]
+) -> Server:
+    """A pysaml2 Server for one app: its entityID, endpoints, signing key and the SP's metadata.
+
+    Built once per distinct set of these values and shared: requests only sign, encrypt and
+    check with it (its security context and metadata), which keeps no per-request state.
+    """
+    return _idp_server(
+        entity_id,
+        signing["keyPem"],
+        signing["certPem"],
+        sso_url,
+        slo_url,
+        sp_metadata,
+        want_signed_requests,
+    )
+
+
+@lru_cache(maxsize=CACHED_SERVERS)
+def _idp_server(
+    entity_id: str,
+    key_pem: str,
+    cert_pem: str,
+    sso_url: str,
+    slo_url: str | None,
+    sp_metadata: str | None,
+    want_signed_requests: bool,
+) -> Server:
+    folder = Path(tempfile.mkdtemp(prefix="mock-okta-saml-"))  # mode 0700
+    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
+    key_file.touch(mode=0o600)
+    key_file.write_text(key_pem)
+    cert_file.write_text(cert_pem)
+    endpoints: dict = {
+        "single_sign_on_service": [(sso_url, BINDING_HTTP_POST), (sso_url, BINDING_HTTP_REDIRECT)]
+    }
+    if slo_url:
+        endpoints["single_logout_service"] = [
+            (slo_url, BINDING_HTTP_POST),
+            (slo_url, BINDING_HTTP_REDIRECT),
+        ]
+    config = IdPConfig()
+    config.load(
+        {
+            "entityid": entity_id,
+            "key_file": str(key_file),
+            "cert_file": str(cert_file),
+            "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
+            "service": {
+                "idp": {
+                    "endpoints": endpoints,
+                    "want_authn_requests_signed": want_signed_requests,
+                }
+            },
         }
-        if slo_url:
-            endpoints["single_logout_service"] = [
-                (slo_url, BINDING_HTTP_POST),
-                (slo_url, BINDING_HTTP_REDIRECT),
-            ]
-        config = IdPConfig()
-        config.load(
-            {
-                "entityid": entity_id,
-                "key_file": str(key_file),
-                "cert_file": str(cert_file),
-                "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
-                "service": {
-                    "idp": {
-                        "endpoints": endpoints,
-                        "want_authn_requests_signed": want_signed_requests,
-                    }
-                },
-            }
-        )
-        yield Server(config=config)
+    )
+    server = Server(config=config)
+    server.sec.crypto = _xmlsec1()
+    # The key files live as long as the Server: a request still holding it keeps them.
+    weakref.finalize(server, shutil.rmtree, folder, ignore_errors=True)
+    return server
+
+
+class XmlSec1(CryptoBackendXmlSec1):
+    """pysaml2's xmlsec1 backend, asking the binary its version once rather than per run."""
+
+    @cached_property
+    def version(self) -> str:  # type: ignore[override]
+        """xmlsec1's version, asked once."""
+        return super().version
+
+
+@cache
+def _xmlsec1() -> XmlSec1:
+    return XmlSec1(get_xmlsec_binary())
 
 
 def encrypt_assertion(
