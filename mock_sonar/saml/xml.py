@@ -1,18 +1,16 @@
 """The XML side of the SAML SP: safe parsing, XML Signature checks and decryption.
 
-Signatures are verified and assertions decrypted by xmlsec1 through pysaml2's crypto backend,
-which reads the certificate or key from a file: each distinct one is written once, to a private
-temporary folder removed when it drops out of the cache and no request uses it;
+Signatures are verified and assertions decrypted by xmlsec1 through pysaml2's crypto backend;
 the structure checks around it are those of OpenSAML's SAMLSignatureProfileValidator
 (saml-core §5.4: one enveloped signature whose single Reference points at its parent's ID).
 """
 
 import logging
-import shutil
 import tempfile
-import weakref
 import xml.etree.ElementTree as ET
-from functools import cache, cached_property, lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache, cached_property
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
@@ -75,12 +73,12 @@ def verify(document: str, element: ET.Element, cert_pem: str, node: str) -> list
     ident = element.get("ID", "")
     if not _follows_profile(element):
         return [f"Invalid signature for object [{ident}]: "]
-    cert_file = _pem_file(cert_pem)
-    try:
-        valid = _backend().validate_signature(document, cert_file.path, "pem", node, ident)
-    except SignatureError as error:
-        log.info("signature of %s does not verify: %s", ident, str(error).splitlines()[0])
-        valid = False
+    with _temporary_file(cert_pem, ".pem") as cert_file:
+        try:
+            valid = _backend().validate_signature(document, cert_file, "pem", node, ident)
+        except SignatureError as error:
+            log.info("signature of %s does not verify: %s", ident, str(error).splitlines()[0])
+            valid = False
     return [] if valid else [f"Invalid signature for object [{ident}]"]
 
 
@@ -102,12 +100,12 @@ def _follows_profile(element: ET.Element) -> bool:
 
 def decrypt(document: str, key_pem: str) -> str:
     """The document with its (first) EncryptedData replaced by the plaintext element."""
-    key_file = _pem_file(key_pem)
-    try:
-        return _backend().decrypt(document, key_file.path)
-    except DecryptError as error:
-        log.info("SAML decryption failed: %s", str(error).splitlines()[0])
-        raise DecryptionFailed(UNDECRYPTABLE) from error
+    with _temporary_file(key_pem, ".pem") as key_file:
+        try:
+            return _backend().decrypt(document, key_file)
+        except DecryptError as error:
+            log.info("SAML decryption failed: %s", str(error).splitlines()[0])
+            raise DecryptionFailed(UNDECRYPTABLE) from error
 
 
 def text_of(element: ET.Element | None) -> str | None:
@@ -131,18 +129,10 @@ def _backend() -> XmlSec1:
     return XmlSec1(get_xmlsec_binary())
 
 
-class _PemFile:
-    """A certificate or key in a private file for xmlsec1, removed with this object."""
-
-    def __init__(self, content: str) -> None:
-        folder = tempfile.mkdtemp(prefix="saml-")  # mode 0700
-        path = Path(folder) / "key.pem"
-        path.touch(mode=0o600)
+@contextmanager
+def _temporary_file(content: str, suffix: str) -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="saml-") as folder:
+        path = Path(folder) / f"key{suffix}"
         path.write_text(content)
-        self.path = str(path)
-        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
-
-
-@lru_cache(maxsize=16)
-def _pem_file(content: str) -> _PemFile:
-    return _PemFile(content)
+        path.chmod(0o600)
+        yield str(path)
