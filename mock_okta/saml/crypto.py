@@ -1,21 +1,25 @@
 """pysaml2 set up as one app's IdP, in memory, for signing, encrypting and checking messages.
 
 pysaml2 signs and encrypts by running the `xmlsec1` binary, which reads keys from files: the
-app's key and certificate are written to a private temporary folder (mode 0700). A set-up
-(pysaml2 configuration, parsed metadata and keys, those files) is built once for each distinct
-configuration and reused: a new signing key, new settings or another base URL make a new one;
-the folder is removed once its set-up is dropped from the cache and no request uses it, or at
-exit. Signatures of the SP's messages are checked by pysaml2 too: enveloped XML signatures
-through xmlsec1, HTTP-Redirect query signatures with pysaml2's signers, always against the SP
-certificates the app holds and never against a certificate the message brings along.
+app's key and certificate are written to a private temporary folder (mode 0700) while
+operations use them and removed afterwards. A set-up (pysaml2 configuration, parsed metadata
+and keys) is built once for each distinct configuration and reused: a new signing key, new
+settings or another base URL make a new one. Signatures of the SP's messages are checked by
+pysaml2 too: enveloped XML signatures through xmlsec1, HTTP-Redirect query signatures with
+pysaml2's signers, always against the SP certificates the app holds and never against a
+certificate the message brings along.
 """
 
 import base64
 import binascii
 import shutil
 import tempfile
+import threading
 import warnings
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from xml.etree import ElementTree  # serialization only; parsing goes through defusedxml
@@ -60,6 +64,7 @@ KEY_TRANSPORT_ALGORITHMS = {"RSA_OAEP": RSA_OAEP_MGF1P, "RSA_15": RSA_1_5}
 CACHED_SERVERS = 64
 
 
+@contextmanager
 def idp_server(
     *,
     entity_id: str,
@@ -68,13 +73,13 @@ def idp_server(
     slo_url: str | None = None,
     sp_metadata: str | None = None,
     want_signed_requests: bool = False,
-) -> Server:
+) -> Iterator[Server]:
     """A pysaml2 Server for one app: its entityID, endpoints, signing key and the SP's metadata.
 
     Built once per distinct set of these values and shared: requests only sign, encrypt and
     check with it (its security context and metadata), which keeps no per-request state.
     """
-    return _idp_server(
+    setup = _idp_setup(
         entity_id,
         signing["keyPem"],
         signing["certPem"],
@@ -83,10 +88,51 @@ def idp_server(
         sp_metadata,
         want_signed_requests,
     )
+    with setup.key_files:
+        yield setup.server
+
+
+class _KeyFiles:
+    """The key and certificate xmlsec1 reads, in a private folder (0700, files 0600).
+
+    The files are written when a first operation starts and removed when the last one running
+    ends, so a process stopped between operations leaves no key behind; the (then empty)
+    folder goes with this object, or at exit.
+    """
+
+    def __init__(self, key_pem: str, cert_pem: str) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="mock-okta-saml-"))
+        self.key_file, self.cert_file = folder / "key.pem", folder / "cert.pem"
+        self._contents = {self.key_file: key_pem, self.cert_file: cert_pem}
+        self._lock = threading.Lock()
+        self._users = 0
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+
+    def __enter__(self) -> "_KeyFiles":
+        with self._lock:
+            if self._users == 0:
+                for path, content in self._contents.items():
+                    path.touch(mode=0o600)
+                    path.write_text(content)
+            self._users += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                for path in self._contents:
+                    path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _IdpSetup:
+    server: Server
+    key_files: _KeyFiles
 
 
 @lru_cache(maxsize=CACHED_SERVERS)
-def _idp_server(
+def _idp_setup(
     entity_id: str,
     key_pem: str,
     cert_pem: str,
@@ -94,12 +140,7 @@ def _idp_server(
     slo_url: str | None,
     sp_metadata: str | None,
     want_signed_requests: bool,
-) -> Server:
-    folder = Path(tempfile.mkdtemp(prefix="mock-okta-saml-"))  # mode 0700
-    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
-    key_file.touch(mode=0o600)
-    key_file.write_text(key_pem)
-    cert_file.write_text(cert_pem)
+) -> _IdpSetup:
     endpoints: dict = {
         "single_sign_on_service": [(sso_url, BINDING_HTTP_POST), (sso_url, BINDING_HTTP_REDIRECT)]
     }
@@ -108,26 +149,26 @@ def _idp_server(
             (slo_url, BINDING_HTTP_POST),
             (slo_url, BINDING_HTTP_REDIRECT),
         ]
+    key_files = _KeyFiles(key_pem, cert_pem)
     config = IdPConfig()
-    config.load(
-        {
-            "entityid": entity_id,
-            "key_file": str(key_file),
-            "cert_file": str(cert_file),
-            "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
-            "service": {
-                "idp": {
-                    "endpoints": endpoints,
-                    "want_authn_requests_signed": want_signed_requests,
-                }
-            },
-        }
-    )
-    server = Server(config=config)
+    with key_files:
+        config.load(
+            {
+                "entityid": entity_id,
+                "key_file": str(key_files.key_file),
+                "cert_file": str(key_files.cert_file),
+                "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
+                "service": {
+                    "idp": {
+                        "endpoints": endpoints,
+                        "want_authn_requests_signed": want_signed_requests,
+                    }
+                },
+            }
+        )
+        server = Server(config=config)
     server.sec.crypto = _xmlsec1()
-    # The key files live as long as the Server: a request still holding it keeps them.
-    weakref.finalize(server, shutil.rmtree, folder, ignore_errors=True)
-    return server
+    return _IdpSetup(server, key_files)
 
 
 class XmlSec1(CryptoBackendXmlSec1):

@@ -277,16 +277,16 @@ def _signed_xml(
     encryption = saml_security.assertion_encryption(sign_on)
     sso = saml_metadata.sso_url(base_url, app["name"], app["external_key"])
     entity = assertion.issuer.text
-    server = saml_security.idp_server(entity_id=entity, signing=signing, sso_url=sso)
-    if encryption:
-        pre_encrypt_assertion(response)
-    xml = saml_security.serialize(response, MESSAGE_PREFIXES)
-    if sign_on["assertionSigned"]:
-        xml = signed_instance_factory(xml, server.sec, [(class_name(assertion), assertion.id)])
-    if encryption:
-        xml = saml_security.encrypt_assertion(server, xml, **encryption)
-    if sign_on["responseSigned"]:
-        xml = signed_instance_factory(xml, server.sec, [(class_name(response), response.id)])
+    with saml_security.idp_server(entity_id=entity, signing=signing, sso_url=sso) as server:
+        if encryption:
+            pre_encrypt_assertion(response)
+        xml = saml_security.serialize(response, MESSAGE_PREFIXES)
+        if sign_on["assertionSigned"]:
+            xml = signed_instance_factory(xml, server.sec, [(class_name(assertion), assertion.id)])
+        if encryption:
+            xml = saml_security.encrypt_assertion(server, xml, **encryption)
+        if sign_on["responseSigned"]:
+            xml = signed_instance_factory(xml, server.sec, [(class_name(response), response.id)])
     return xml
 
 

@@ -106,18 +106,18 @@ def _logout_request(
         request.signature = pre_signature_part(
             request.id, certificate, sign_alg=sign_alg, digest_alg=digest_alg
         )
-    server = saml_security.idp_server(
+    with saml_security.idp_server(
         entity_id=entity_id,
         signing=signing,
         sso_url=saml_metadata.sso_url(base_url, app["name"], app["external_key"]),
-    )
-    xml = saml_security.serialize(request, saml_idp.MESSAGE_PREFIXES)
-    if redirect:
-        http = server.apply_binding(
-            BINDING_HTTP_REDIRECT, xml, destination, sign=True, sigalg=sign_alg
-        )
-        return OutboundLogout(app["id"], destination, dict(http["headers"])["Location"], {})
-    xml = signed_instance_factory(xml, server.sec, [(class_name(request), request.id)])
+    ) as server:
+        xml = saml_security.serialize(request, saml_idp.MESSAGE_PREFIXES)
+        if redirect:
+            http = server.apply_binding(
+                BINDING_HTTP_REDIRECT, xml, destination, sign=True, sigalg=sign_alg
+            )
+            return OutboundLogout(app["id"], destination, dict(http["headers"])["Location"], {})
+        xml = signed_instance_factory(xml, server.sec, [(class_name(request), request.id)])
     return OutboundLogout(app["id"], destination, None, {"SAMLRequest": base64_text(xml)})
 
 

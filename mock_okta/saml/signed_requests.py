@@ -142,13 +142,13 @@ def _enveloped_signature_is_valid(
     if not issuer:
         return False  # Guess: a signed request must name its Issuer.
     sp = saml_security.sp_metadata(issuer, certificates, acs_url=sign_on["ssoAcsUrl"])
-    server = saml_security.idp_server(
+    with saml_security.idp_server(
         entity_id=saml_metadata.entity_id(sign_on.get("idpIssuer"), app["external_key"]),
         signing=apps.internal_of(app)["signing"],
         sso_url=saml_metadata.sso_url(base_url, app["name"], app["external_key"]),
         sp_metadata=sp,
-    )
-    return saml_security.verify_enveloped_signature(server, xml, "authn_request")
+    ) as server:
+        return saml_security.verify_enveloped_signature(server, xml, "authn_request")
 
 
 def signed_query_octets(raw_query: bytes, message: bytes = b"SAMLRequest") -> bytes:

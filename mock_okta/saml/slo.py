@@ -163,7 +163,7 @@ def _respond(
         certificates,
     ):
         raise BadSamlRequest()
-    server = saml_security.idp_server(
+    with saml_security.idp_server(
         entity_id=saml_metadata.entity_id(sign_on.get("idpIssuer"), app["external_key"]),
         signing=signing,
         sso_url=saml_metadata.sso_url(base_url, app["name"], app["external_key"]),
@@ -172,26 +172,26 @@ def _respond(
             issuer, certificates, acs_url=sign_on["ssoAcsUrl"], slo_url=slo["logoutUrl"]
         ),
         want_signed_requests=not redirect,
-    )
-    request = server.parse_logout_request(message.saml_request, binding, message.relay_state)
-    if request is None or _issuer_of(request.message) != issuer:
-        raise BadSamlRequest()
-    response = server.create_logout_response(
-        request.message, [binding], sign=not redirect, sign_alg=sign_alg, digest_alg=digest_alg
-    )
-    destination = slo["logoutUrl"]
-    if redirect:
-        http = server.apply_binding(
-            binding,
-            str(response),
-            destination,
-            message.relay_state or "",
-            response=True,
-            sign=True,
-            sigalg=sign_alg,
+    ) as server:
+        request = server.parse_logout_request(message.saml_request, binding, message.relay_state)
+        if request is None or _issuer_of(request.message) != issuer:
+            raise BadSamlRequest()
+        response = server.create_logout_response(
+            request.message, [binding], sign=not redirect, sign_alg=sign_alg, digest_alg=digest_alg
         )
-        location = dict(http["headers"])["Location"]
-        return LogoutResult(destination, location, {})
+        destination = slo["logoutUrl"]
+        if redirect:
+            http = server.apply_binding(
+                binding,
+                str(response),
+                destination,
+                message.relay_state or "",
+                response=True,
+                sign=True,
+                sigalg=sign_alg,
+            )
+            location = dict(http["headers"])["Location"]
+            return LogoutResult(destination, location, {})
     fields = {"SAMLResponse": saml_security.base64_text(str(response))}
     if message.relay_state:
         fields["RelayState"] = message.relay_state

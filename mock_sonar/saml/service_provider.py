@@ -13,11 +13,9 @@ distinct set of settings and reused: a changed setting or callback URL builds ne
 
 import base64
 import binascii
-import shutil
 import tempfile
 import threading
 import uuid
-import weakref
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass
@@ -133,10 +131,13 @@ class _ServiceProvider:
 
 @lru_cache(maxsize=CACHED_REGISTRATIONS)
 def _service_provider(reg: Registration) -> _ServiceProvider:
-    """The SP for one registration; its key files live as long as its client."""
-    folder = Path(tempfile.mkdtemp(prefix="saml-sp-"))  # mode 0700
-    client = Saml2Client(_sp_config(reg, folder))
-    weakref.finalize(client, shutil.rmtree, folder, ignore_errors=True)
+    """The SP for one registration.
+
+    pysaml2 reads the key files once, here: an HTTP-Redirect request is signed with the key
+    it holds in memory, so the files are gone once the client is built.
+    """
+    with tempfile.TemporaryDirectory(prefix="saml-sp-") as folder:
+        client = Saml2Client(_sp_config(reg, Path(folder)))
     return _ServiceProvider(client, threading.Lock())
 
 
