@@ -62,6 +62,7 @@ KEY_TRANSPORT_ALGORITHMS = {"RSA_OAEP": RSA_OAEP_MGF1P, "RSA_15": RSA_1_5}
 
 #: How many distinct IdP set-ups are kept (apps x keys x base URLs in use at once).
 CACHED_SERVERS = 64
+_BUILDING = threading.Lock()
 
 
 @contextmanager
@@ -79,15 +80,16 @@ def idp_server(
     Built once per distinct set of these values and shared: requests only sign, encrypt and
     check with it (its security context and metadata), which keeps no per-request state.
     """
-    setup = _idp_setup(
-        entity_id,
-        signing["keyPem"],
-        signing["certPem"],
-        sso_url,
-        slo_url,
-        sp_metadata,
-        want_signed_requests,
-    )
+    with _BUILDING:  # concurrent first requests build one set-up, not one each
+        setup = _idp_setup(
+            entity_id,
+            signing["keyPem"],
+            signing["certPem"],
+            sso_url,
+            slo_url,
+            sp_metadata,
+            want_signed_requests,
+        )
     with setup.key_files:
         yield setup.server
 

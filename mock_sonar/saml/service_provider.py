@@ -80,6 +80,7 @@ class SamlPrincipal:
 
 #: How many distinct sets of SAML settings keep their registration and client.
 CACHED_REGISTRATIONS = 16
+_BUILDING = threading.Lock()
 
 
 def registration(saml: SamlSettings, acs: str) -> Registration:
@@ -87,7 +88,8 @@ def registration(saml: SamlSettings, acs: str) -> Registration:
 
     Built once per distinct settings and callback URL (bad settings are not remembered).
     """
-    return _registration(tuple(sorted(saml.values.items())), acs)
+    with _BUILDING:  # concurrent first requests build one registration, not one each
+        return _registration(tuple(sorted(saml.values.items())), acs)
 
 
 @lru_cache(maxsize=CACHED_REGISTRATIONS)
@@ -107,7 +109,8 @@ def _registration(values: tuple[tuple[str, str], ...], acs: str) -> Registration
 def authn_request_url(reg: Registration, relay_state: str) -> str:
     """The IdP's login URL with SAMLRequest (HTTP-Redirect) and RelayState, plus SigAlg and
     Signature when "Sign requests" is on (RedirectToUrlProvider)."""
-    sp = _service_provider(reg)
+    with _BUILDING:
+        sp = _service_provider(reg)
     with sp.lock:  # a client shared by the server's threads; pysaml2 does not promise safety
         _, info = sp.client.prepare_for_authenticate(
             entityid=reg.idp_entity_id,
