@@ -6,10 +6,11 @@ SonarQube's /sessions/init/saml (redirected to Okta's sign-in page), the sign-in
 (through to the auto-submitting form with the signed Response), the POST to SonarQube's ACS.
 Every round checks the password as a first sign-in does (Okta's credential cache is cleared).
 
-In the same run the cryptography is measured on its own: the xmlsec1 operations the sign-ins
-ran (counted while they ran, by kind) are timed again on the last Response through pysaml2's
-xmlsec1 backend, and the password check with the stored PBKDF2 hash. `crypto_ms` is their cost
-per sign-in; `ratio` is the sign-in's median over it. One JSON line per figure.
+The cryptography is measured on its own in the same run, right after each sign-in (so under
+the same load): the xmlsec1 operations the sign-ins run (counted while they run, by kind) are
+timed again on that round's Response through pysaml2's xmlsec1 backend, and the password check
+on the stored PBKDF2 hash. `crypto_ms` is the median of their cost per sign-in; `ratio` is the
+sign-in's median over it. One JSON line per figure.
 """
 
 import argparse
@@ -21,7 +22,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -55,7 +55,7 @@ class Operations:
         self.counts: Counter[str] = Counter()
         self._run, self._check = CryptoBackendXmlSec1._run_xmlsec, passwords.check_password_hash
 
-    def __enter__(self) -> Counter[str]:
+    def __enter__(self) -> None:
         run, check = self._run, self._check
 
         def counted_run(backend, com_list, extra_args):
@@ -68,7 +68,6 @@ class Operations:
 
         CryptoBackendXmlSec1._run_xmlsec = counted_run
         passwords.check_password_hash = counted_check
-        return self.counts
 
     def __exit__(self, *exc_info) -> None:
         CryptoBackendXmlSec1._run_xmlsec = self._run
@@ -114,47 +113,39 @@ class _Backend(CryptoBackendXmlSec1):
         return self._version
 
 
-def crypto_timings(okta_db: str, xml: str, rounds: int) -> dict[str, float]:
-    """The median seconds of each kind of operation, on the sign-ins' own Response and keys."""
-    db = connect(okta_db)
-    signing = apps.internal_of(apps.get_app(db, APP))["signing"]
-    stored = users.find_by_login(db, LOGIN)["password_hash"]
-    db.conn.close()
-    backend = _Backend()
-    root = ElementTree.fromstring(xml)
-    response_id = root.get("ID")
-    assertion_id = root.find(f"{{{ASSERTION.rsplit(':', 1)[0]}}}Assertion").get("ID")
-    with tempfile.TemporaryDirectory() as folder:
-        key, cert = Path(folder, "key.pem"), Path(folder, "cert.pem")
-        key.write_text(signing["keyPem"])
-        cert.write_text(signing["certPem"])
-        signed = [(RESPONSE, response_id), (ASSERTION, assertion_id)]
+class Cryptography:
+    """Times, on their own, the operations a sign-in performs, with the app's key and hash."""
 
-        def sign() -> None:
-            for node, ident in signed:
-                backend.sign_statement(xml, node, str(key), ident)
+    def __init__(self, okta_db: str, folder: str) -> None:
+        db = connect(okta_db)
+        signing = apps.internal_of(apps.get_app(db, APP))["signing"]
+        self.stored = users.find_by_login(db, LOGIN)["password_hash"]
+        db.conn.close()
+        self.key, self.cert = Path(folder, "key.pem"), Path(folder, "cert.pem")
+        self.key.write_text(signing["keyPem"])
+        self.cert.write_text(signing["certPem"])
+        self.backend = _Backend()
 
-        def verify() -> None:
-            for node, ident in signed:
-                assert backend.validate_signature(xml, str(cert), "pem", node, ident)
-
-        def check() -> None:
-            assert security.check_password_hash(stored, PASSWORD)
-
-        return {
-            "xmlsec1 --sign": _median(sign, rounds) / 2,
-            "xmlsec1 --verify": _median(verify, rounds) / 2,
-            "pbkdf2": _median(check, rounds),
-        }
-
-
-def _median(operation: Callable[[], None], rounds: int) -> float:
-    samples = []
-    for _ in range(rounds):
+    def time_once(self, xml: str) -> dict[str, float]:
+        """The seconds of one operation of each kind on this Response (Response and Assertion
+        signed and verified: the mean of the two)."""
+        root = ElementTree.fromstring(xml)
+        assertion = root.find(f"{{{ASSERTION.rsplit(':', 1)[0]}}}Assertion")
+        signed = [(RESPONSE, root.get("ID")), (ASSERTION, assertion.get("ID"))]
         started = time.perf_counter()
-        operation()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for node, ident in signed:
+            self.backend.sign_statement(xml, node, str(self.key), ident)
+        signing = time.perf_counter()
+        for node, ident in signed:
+            assert self.backend.validate_signature(xml, str(self.cert), "pem", node, ident)
+        verifying = time.perf_counter()
+        assert security.check_password_hash(self.stored, PASSWORD)
+        hashing = time.perf_counter()
+        return {
+            "xmlsec1 --sign": (signing - started) / 2,
+            "xmlsec1 --verify": (verifying - signing) / 2,
+            "pbkdf2": hashing - verifying,
+        }
 
 
 def _p95(samples: list[float]) -> float:
@@ -197,50 +188,48 @@ def main() -> None:
                 {"SONAR_URL": sonar_url, "OKTA_URL": okta_url, "DEVENV_KEYS": home},
             )
             sign_in(sonar_url)  # warm-up: the first JIT registration, imports, caches
-            timings = []
-            with Operations() as counts:
-                for _ in range(rounds):
-                    passwords.check_password.cache_clear()
+            operations, cryptography = Operations(), Cryptography(okta_db, home)
+            timings, crypto = [], []
+            for _ in range(rounds):
+                passwords.check_password.cache_clear()
+                with operations:
                     timings.append(sign_in(sonar_url))
-            xml = base64.b64decode(sign_in.last_response).decode()
-            unit = crypto_timings(okta_db, xml, rounds)
-    report(timings, counts, unit, rounds)
+                xml = base64.b64decode(sign_in.last_response).decode()
+                crypto.append(cryptography.time_once(xml))
+    report(timings, operations.counts, crypto, rounds)
 
 
-def report(timings: list[dict], counts: Counter, unit: dict[str, float], rounds: int) -> None:
-    unmeasured = sorted(kind for kind in counts if kind not in unit)
+def report(timings: list[dict], counts: Counter, crypto: list[dict], rounds: int) -> None:
     per_signin = {kind: counts[kind] / rounds for kind in counts}
-    crypto = sum(unit[kind] * per_signin[kind] for kind in per_signin if kind in unit)
+    unmeasured = sorted(kind for kind in counts if kind not in crypto[0])
+    costs = [sum(n * sample.get(kind, 0) for kind, n in per_signin.items()) for sample in crypto]
     totals = [t["total"] for t in timings]
-    median = statistics.median(totals)
+    median, crypto_median = statistics.median(totals), statistics.median(costs)
     line = {
         "figure": "saml_signin_ms",
         "rounds": rounds,
-        "median": round(median * 1000, 1),
-        "p95": round(_p95(totals) * 1000, 1),
-        "crypto_ms": round(crypto * 1000, 1),
-        "ratio": round(median / crypto, 2),
+        "median": _ms(median),
+        "p95": _ms(_p95(totals)),
+        "crypto_ms": _ms(crypto_median),
+        "ratio": round(median / crypto_median, 2),
     }
     if unmeasured:
         line["unmeasured_operations"] = unmeasured
     print(json.dumps(line))
     for stage in ("init", "signin", "acs"):
         samples = [t[stage] for t in timings]
-        print(
-            json.dumps(
-                {
-                    "figure": f"saml_signin_{stage}_ms",
-                    "median": round(statistics.median(samples) * 1000, 1),
-                    "p95": round(_p95(samples) * 1000, 1),
-                }
-            )
-        )
+        figure = f"saml_signin_{stage}_ms"
+        print(json.dumps({"figure": figure, "median": _ms(statistics.median(samples))}))
     for kind in sorted(per_signin):
         figure = {"figure": "saml_crypto_operation_ms", "operation": kind}
         figure["per_signin"] = round(per_signin[kind], 2)
-        if kind in unit:
-            figure["median"] = round(unit[kind] * 1000, 1)
+        if kind not in unmeasured:
+            figure["median"] = _ms(statistics.median(sample[kind] for sample in crypto))
         print(json.dumps(figure))
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
 
 
 if __name__ == "__main__":
