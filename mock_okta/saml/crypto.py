@@ -1,19 +1,26 @@
 """pysaml2 set up as one app's IdP, in memory, for signing, encrypting and checking messages.
 
 pysaml2 signs and encrypts by running the `xmlsec1` binary, which reads keys from files: the
-app's key and certificate are written to a private temporary folder (mode 0700) for the
-duration of one operation and removed afterwards. Signatures of the SP's messages are checked
-by pysaml2 too: enveloped XML signatures through xmlsec1, HTTP-Redirect query signatures with
+app's key and certificate are written to a private temporary folder (mode 0700) while
+operations use them and removed afterwards. A set-up (pysaml2 configuration, parsed metadata
+and keys) is built once for each distinct configuration and reused: a new signing key, new
+settings or another base URL make a new one. Signatures of the SP's messages are checked by
+pysaml2 too: enveloped XML signatures through xmlsec1, HTTP-Redirect query signatures with
 pysaml2's signers, always against the SP certificates the app holds and never against a
 certificate the message brings along.
 """
 
 import base64
 import binascii
+import shutil
 import tempfile
+import threading
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from xml.etree import ElementTree  # serialization only; parsing goes through defusedxml
 
@@ -25,7 +32,9 @@ from saml2.sigver import (
     RSA_1_5,
     RSA_OAEP_MGF1P,
     SIGNER_ALGS,
+    CryptoBackendXmlSec1,
     extract_rsa_key_from_x509_cert,
+    get_xmlsec_binary,
     pem_format,
     pre_encryption_part,
 )
@@ -51,6 +60,11 @@ BLOCK_ALGORITHMS = {
 KEY_TRANSPORT_ALGORITHMS = {"RSA_OAEP": RSA_OAEP_MGF1P, "RSA_15": RSA_1_5}
 
 
+#: How many distinct IdP set-ups are kept (apps x keys x base URLs in use at once).
+CACHED_SERVERS = 64
+_BUILDING = threading.Lock()
+
+
 @contextmanager
 def idp_server(
     *,
@@ -61,29 +75,90 @@ def idp_server(
     sp_metadata: str | None = None,
     want_signed_requests: bool = False,
 ) -> Iterator[Server]:
-    """A pysaml2 Server for one app: its entityID, endpoints, signing key and the SP's metadata."""
-    with tempfile.TemporaryDirectory(prefix="mock-okta-saml-") as folder:
-        key_file, cert_file = Path(folder, "key.pem"), Path(folder, "cert.pem")
-        key_file.touch(mode=0o600)
-        key_file.write_text(signing["keyPem"])
-        cert_file.write_text(signing["certPem"])
-        endpoints: dict = {
-            "single_sign_on_service": [
-                (sso_url, BINDING_HTTP_POST),
-                (sso_url, BINDING_HTTP_REDIRECT),
-            ]
-        }
-        if slo_url:
-            endpoints["single_logout_service"] = [
-                (slo_url, BINDING_HTTP_POST),
-                (slo_url, BINDING_HTTP_REDIRECT),
-            ]
-        config = IdPConfig()
+    """A pysaml2 Server for one app: its entityID, endpoints, signing key and the SP's metadata.
+
+    Built once per distinct set of these values and shared: requests only sign, encrypt and
+    check with it (its security context and metadata), which keeps no per-request state.
+    """
+    with _BUILDING:  # concurrent first requests build one set-up, not one each
+        setup = _idp_setup(
+            entity_id,
+            signing["keyPem"],
+            signing["certPem"],
+            sso_url,
+            slo_url,
+            sp_metadata,
+            want_signed_requests,
+        )
+    with setup.key_files:
+        yield setup.server
+
+
+class _KeyFiles:
+    """The key and certificate xmlsec1 reads, in a private folder (0700, files 0600).
+
+    The files are written when a first operation starts and removed when the last one running
+    ends, so a process stopped between operations leaves no key behind; the (then empty)
+    folder goes with this object, or at exit.
+    """
+
+    def __init__(self, key_pem: str, cert_pem: str) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="mock-okta-saml-"))
+        self.key_file, self.cert_file = folder / "key.pem", folder / "cert.pem"
+        self._contents = {self.key_file: key_pem, self.cert_file: cert_pem}
+        self._lock = threading.Lock()
+        self._users = 0
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+
+    def __enter__(self) -> "_KeyFiles":
+        with self._lock:
+            if self._users == 0:
+                for path, content in self._contents.items():
+                    path.touch(mode=0o600)
+                    path.write_text(content)
+            self._users += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                for path in self._contents:
+                    path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _IdpSetup:
+    server: Server
+    key_files: _KeyFiles
+
+
+@lru_cache(maxsize=CACHED_SERVERS)
+def _idp_setup(
+    entity_id: str,
+    key_pem: str,
+    cert_pem: str,
+    sso_url: str,
+    slo_url: str | None,
+    sp_metadata: str | None,
+    want_signed_requests: bool,
+) -> _IdpSetup:
+    endpoints: dict = {
+        "single_sign_on_service": [(sso_url, BINDING_HTTP_POST), (sso_url, BINDING_HTTP_REDIRECT)]
+    }
+    if slo_url:
+        endpoints["single_logout_service"] = [
+            (slo_url, BINDING_HTTP_POST),
+            (slo_url, BINDING_HTTP_REDIRECT),
+        ]
+    key_files = _KeyFiles(key_pem, cert_pem)
+    config = IdPConfig()
+    with key_files:
         config.load(
             {
                 "entityid": entity_id,
-                "key_file": str(key_file),
-                "cert_file": str(cert_file),
+                "key_file": str(key_files.key_file),
+                "cert_file": str(key_files.cert_file),
                 "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
                 "service": {
                     "idp": {
@@ -93,7 +168,23 @@ def idp_server(
                 },
             }
         )
-        yield Server(config=config)
+        server = Server(config=config)
+    server.sec.crypto = _xmlsec1()
+    return _IdpSetup(server, key_files)
+
+
+class XmlSec1(CryptoBackendXmlSec1):
+    """pysaml2's xmlsec1 backend, asking the binary its version once rather than per run."""
+
+    @cached_property
+    def version(self) -> str:  # type: ignore[override]
+        """xmlsec1's version, asked once."""
+        return super().version
+
+
+@cache
+def _xmlsec1() -> XmlSec1:
+    return XmlSec1(get_xmlsec_binary())
 
 
 def encrypt_assertion(

@@ -6,16 +6,21 @@ Since 10.x SonarQube runs Spring Security's OpenSaml4AuthenticationProvider, con
 `SonarqubeSaml2ResponseValidator` (SonarSource/sonarqube, server/sonar-auth-saml). The SP
 here is a pysaml2 client built in memory from the settings; responses are checked in Spring's
 order and every failure carries Spring's message (response_checks.py).
+
+The registration (parsed certificates and keys) and the pysaml2 client are built once for each
+distinct set of settings and reused: a changed setting or callback URL builds new ones.
 """
 
 import base64
 import binascii
 import tempfile
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md, samlp
@@ -73,8 +78,23 @@ class SamlPrincipal:
     response_id: str
 
 
+#: How many distinct sets of SAML settings keep their registration and client.
+CACHED_REGISTRATIONS = 16
+_BUILDING = threading.Lock()
+
+
 def registration(saml: SamlSettings, acs: str) -> Registration:
-    """findByRegistrationId, in its order; raises SamlConfigurationError on bad settings."""
+    """findByRegistrationId, in its order; raises SamlConfigurationError on bad settings.
+
+    Built once per distinct settings and callback URL (bad settings are not remembered).
+    """
+    with _BUILDING:  # concurrent first requests build one registration, not one each
+        return _registration(tuple(sorted(saml.values.items())), acs)
+
+
+@lru_cache(maxsize=CACHED_REGISTRATIONS)
+def _registration(values: tuple[tuple[str, str], ...], acs: str) -> Registration:
+    saml = SamlSettings(dict(values))
     idp_certificate = certificate_pem(saml.require(CERTIFICATE))
     return Registration(
         entity_id=saml.require(APPLICATION_ID),
@@ -89,9 +109,10 @@ def registration(saml: SamlSettings, acs: str) -> Registration:
 def authn_request_url(reg: Registration, relay_state: str) -> str:
     """The IdP's login URL with SAMLRequest (HTTP-Redirect) and RelayState, plus SigAlg and
     Signature when "Sign requests" is on (RedirectToUrlProvider)."""
-    with tempfile.TemporaryDirectory(prefix="saml-sp-") as folder:
-        client = Saml2Client(_sp_config(reg, Path(folder)))
-        _, info = client.prepare_for_authenticate(
+    with _BUILDING:
+        sp = _service_provider(reg)
+    with sp.lock:  # a client shared by the server's threads; pysaml2 does not promise safety
+        _, info = sp.client.prepare_for_authenticate(
             entityid=reg.idp_entity_id,
             relay_state=relay_state,
             binding=BINDING_HTTP_REDIRECT,
@@ -103,6 +124,24 @@ def authn_request_url(reg: Registration, relay_state: str) -> str:
             name_id_policy=None,
         )
     return dict(info["headers"])["Location"]
+
+
+@dataclass(frozen=True)
+class _ServiceProvider:
+    client: Saml2Client
+    lock: threading.Lock
+
+
+@lru_cache(maxsize=CACHED_REGISTRATIONS)
+def _service_provider(reg: Registration) -> _ServiceProvider:
+    """The SP for one registration.
+
+    pysaml2 reads the key files once, here: an HTTP-Redirect request is signed with the key
+    it holds in memory, so the files are gone once the client is built.
+    """
+    with tempfile.TemporaryDirectory(prefix="saml-sp-") as folder:
+        client = Saml2Client(_sp_config(reg, Path(folder)))
+    return _ServiceProvider(client, threading.Lock())
 
 
 def _sp_config(reg: Registration, folder: Path) -> SPConfig:

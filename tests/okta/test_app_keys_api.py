@@ -47,13 +47,14 @@ def activate(okta, kid: str) -> dict:
     return response.get_json()
 
 
-def saml_response(okta, sp) -> str:
+def saml_response(okta, sp, *, signed_in: bool = False) -> str:
     """Alice's SAMLResponse for an SP-initiated sign-in (Redirect binding)."""
     _request_id, info = sp.prepare_for_authenticate(
         entityid=ENTITY_ID, binding=BINDING_HTTP_REDIRECT
     )
     path = dict(info["headers"])["Location"].removeprefix(OKTA_URL)
-    sign_in(okta)
+    if not signed_in:
+        sign_in(okta)
     page = okta.get(path).get_data(as_text=True)
     return form_fields(page)[1]["SAMLResponse"]
 
@@ -156,3 +157,28 @@ def test_clone_to_another_app_and_not_twice(okta):
 def test_unknown_key_is_E0000007(okta):
     response = okta.get(f"{KEYS}/nosuchkid", headers=SSWS)
     assert (response.status_code, response.get_json()["errorCode"]) == (404, "E0000007")
+
+
+def test_the_first_sign_in_after_a_rotation_is_signed_with_the_new_key(okta):
+    old_sp = sp_client(metadata(okta))
+    before = saml_response(okta, old_sp)
+    assert old_sp.parse_authn_request_response(before, BINDING_HTTP_POST, {}) is not None
+    activate(okta, generate(okta)["kid"])
+
+    after = saml_response(okta, sp_client(metadata(okta)), signed_in=True)
+
+    assert sp_client(metadata(okta)).parse_authn_request_response(after, BINDING_HTTP_POST, {})
+    with pytest.raises(SignatureError):
+        old_sp.parse_authn_request_response(after, BINDING_HTTP_POST, {})
+
+
+def test_switching_back_to_the_previous_key_signs_with_it_again(okta):
+    first_kid = app_body(okta)["credentials"]["signing"]["kid"]
+    first_sp = sp_client(metadata(okta))
+    activate(okta, generate(okta)["kid"])
+    saml_response(okta, sp_client(metadata(okta)))
+
+    activate(okta, first_kid)
+    response = saml_response(okta, sp_client(metadata(okta)), signed_in=True)
+
+    assert first_sp.parse_authn_request_response(response, BINDING_HTTP_POST, {}) is not None

@@ -275,3 +275,16 @@ def test_signed_requests_must_be_a_boolean(okta):
     assert response.get_json()["errorCauses"] == [
         {"errorSummary": "samlSignedRequestEnabled: Property value is not of the expected type"}
     ]
+
+
+def test_a_new_signature_certificate_checks_the_next_post_request(
+    okta, sp, signed_requests, tmp_path
+):
+    sign_in(okta)
+    answered(okta.post(SSO_PATH, data=post_fields(sp)[1]))
+    key_file, cert_file, certificate = sp_key_files(tmp_path, "next")
+    set_sign_on(okta, spCertificate={"x5c": [certificate]})
+    next_sp = sp_client(metadata(okta), key_file=key_file, cert_file=cert_file)
+
+    refused_with(okta.post(SSO_PATH, data=post_fields(sp)[1]), BAD_SIGNATURE)
+    answered(okta.post(SSO_PATH, data=post_fields(next_sp)[1]))

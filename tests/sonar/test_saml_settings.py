@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -149,3 +150,19 @@ def test_return_to_must_be_a_local_path(return_to, kept):
     assert oauth.sanitize_return_to(return_to) == kept
     cookie = oauth.auth_params_cookie(return_to)
     assert oauth.return_to_from_cookie(cookie) == kept
+
+
+def test_concurrent_logins_share_one_registration_of_the_same_settings(complete, saml_keys):
+    with_sp_keys = {
+        saml_settings.SP_PRIVATE_KEY: saml_keys["sp"].key_pem,  # slow to parse: a wide race
+        saml_settings.SP_CERTIFICATE: saml_keys["sp"].cert_pem,
+        saml_settings.APPLICATION_ID: "sonarqube-concurrent",
+    }
+    saml = SamlSettings({**complete, **with_sp_keys})
+    acs = "http://sonar.test/oauth2/callback/saml"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        built = list(pool.map(lambda _: service_provider.registration(saml, acs), range(8)))
+
+    assert all(registration is built[0] for registration in built)
+    assert built[0].entity_id == "sonarqube-concurrent"
