@@ -1,120 +1,248 @@
-"""Benchmark: mock_sonar's SCIM server over real HTTP on loopback.
+"""Benchmark: mock_sonar's SCIM server on Okta's request mix, against a do-nothing floor and
+scim2-server, all three served the same way (waitress, in this process) and measured in turns.
 
-Run: .venv/bin/python bench/scim_server.py [--users 300]
-Prints app start-up time and per-operation latency/throughput for the requests Okta sends.
+Run: .venv/bin/python bench/scim_server.py [--users 300] [--rounds 3] [--quick]
+Prints one JSON line per figure: each target's requests per second (median of the rounds), the
+ratios to the floor (goal >= 0.8) and to scim2-server (goal >= 1.5), and the SQL statements one
+request of each kind runs.
+
+Okta's mix, per user, over one keep-alive session with Okta's headers: GET /Users?filter=userName
+eq (not found yet), POST /Users, PATCH /Users/{id} active=false.
 """
 
 import argparse
+import itertools
+import json
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from flask import Flask, jsonify, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from mock_common.serving import served_in_thread
 from mock_sonar import create_app
-from okta_sonar_devenv.live import live_server
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+OKTA_HEADERS = {
+    "Content-Type": "application/scim+json; charset=utf-8",
+    "Accept": "application/scim+json",
+    "User-Agent": "Okta SCIM Client 1.0.0",
+}
 
 
-def timed(samples: list[float], call):
+def floor_app() -> Flask:
+    """Answers Okta's mix as SonarQube would (statuses, body shapes), doing nothing else."""
+    app = Flask("floor")
+    counter = itertools.count()
+
+    def user(body: dict, user_id: str) -> dict:
+        return {
+            "schemas": [USER_SCHEMA],
+            "id": user_id,
+            "userName": body.get("userName", "floor"),
+            "name": {"givenName": "Floor", "familyName": "User"},
+            "displayName": "Floor User",
+            "emails": [{"value": "floor@example.com", "primary": True}],
+            "active": True,
+            "groups": [],
+            "meta": {"resourceType": "User"},
+        }
+
+    @app.get("/api/scim/v2/Users")
+    def lookup():
+        return jsonify(
+            {
+                "schemas": [LIST_SCHEMA],
+                "totalResults": 0,
+                "itemsPerPage": 0,
+                "startIndex": 1,
+                "Resources": [],
+            }
+        )
+
+    @app.post("/api/scim/v2/Users")
+    def create():
+        return jsonify(user(request.get_json(force=True), f"floor-{next(counter)}")), 201
+
+    @app.patch("/api/scim/v2/Users/<user_id>")
+    def patch(user_id: str):
+        request.get_json(force=True)
+        return jsonify(user({}, user_id))
+
+    return app
+
+
+def scim2_server_app() -> Callable:
+    """scim2-server's reference WSGI application with in-memory storage."""
+    from scim2_server.applications.wsgi import WSGIApplication
+    from scim2_server.memory import InMemoryStorage
+    from scim2_server.service import ScimService
+    from scim2_server.utils import load_default_provider
+
+    service = ScimService(load_default_provider())
+    return WSGIApplication(InMemoryStorage(), service.provider, service)
+
+
+def enable_scim(url: str) -> str:
+    """Turn SCIM on in mock_sonar and return an admin token for it."""
+    with requests.Session() as admin:
+        admin.auth = ("admin", "admin")
+        admin.post(f"{url}/api/scim_management/enable").raise_for_status()
+        reply = admin.post(f"{url}/api/user_tokens/generate", data={"name": "bench"})
+        reply.raise_for_status()
+        return reply.json()["token"]
+
+
+def okta_mix(http: requests.Session, scim: str, names: list[str]) -> float:
+    """Send the mix for each name; requests per second."""
     started = time.perf_counter()
-    response = call()
-    samples.append(time.perf_counter() - started)
-    response.raise_for_status()
-    return response
+    for name in names:
+        found = http.get(f"{scim}/Users", params={"filter": f'userName eq "{name}"'})
+        assert found.status_code == 200, found.text
+        body = {
+            "schemas": [USER_SCHEMA],
+            "userName": name,
+            "name": {"givenName": "Bench", "familyName": name.split("@")[0]},
+            "emails": [{"primary": True, "value": name, "type": "work"}],
+            "displayName": f"Bench {name}",
+            "active": True,
+        }
+        created = http.post(f"{scim}/Users", json=body)
+        assert created.status_code == 201, created.text
+        patch = {
+            "schemas": [PATCH_SCHEMA],
+            "Operations": [{"op": "replace", "value": {"active": False}}],
+        }
+        patched = http.patch(f"{scim}/Users/{created.json()['id']}", json=patch)
+        assert patched.status_code in (200, 204), patched.text
+    return 3 * len(names) / (time.perf_counter() - started)
 
 
-def report(name: str, samples: list[float]) -> None:
-    total = sum(samples)
-    print(
-        f"{name:<28} n={len(samples):<5} mean={statistics.mean(samples) * 1000:7.2f} ms  "
-        f"p95={sorted(samples)[int(len(samples) * 0.95) - 1] * 1000:7.2f} ms  "
-        f"{len(samples) / total:8.1f} req/s"
-    )
+def sql_per_request(database: str, token: str) -> dict[str, int]:
+    """SQL statements each request of the mix runs in mock_sonar (in-process, warm)."""
+    app = create_app({"DATABASE": database})
+    client = app.test_client()
+    headers = {**OKTA_HEADERS, "Authorization": f"Bearer {token}"}
+    statements: list[str] = []
+    counts = {}
+    for round_ in range(2):  # the first round warms the thread's connection
+        name = f"sql.count{round_}@example.com"
+        calls = {
+            "GET /Users?filter": lambda n=name: client.get(
+                "/api/scim/v2/Users",
+                query_string={"filter": f'userName eq "{n}"'},
+                headers=headers,
+            ),
+            "POST /Users": lambda n=name: client.post(
+                "/api/scim/v2/Users",
+                headers=headers,
+                json={
+                    "schemas": [USER_SCHEMA],
+                    "userName": n,
+                    "active": True,
+                    "name": {"givenName": "S", "familyName": "Q"},
+                    "emails": [{"primary": True, "value": n}],
+                },
+            ),
+        }
+        user_id = None
+        for label, call in calls.items():
+            statements.clear()
+            _trace(app, statements)
+            reply = call()
+            if label == "POST /Users":
+                user_id = reply.get_json()["id"]
+            counts[label] = len(statements)
+        statements.clear()
+        client.patch(
+            f"/api/scim/v2/Users/{user_id}",
+            headers=headers,
+            json={
+                "schemas": [PATCH_SCHEMA],
+                "Operations": [{"op": "replace", "value": {"active": False}}],
+            },
+        )
+        counts["PATCH /Users/{id}"] = len(statements)
+    return counts
+
+
+def _trace(app: Flask, statements: list[str]) -> None:
+    connection = app.extensions["devenv_connections"].get(app.config["DATABASE"])
+    connection.conn.set_trace_callback(statements.append)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--users", type=int, default=300, help="users per round and target")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="100 users, 2 rounds")
     args = parser.parse_args()
+    users, rounds = (100, 2) if args.quick else (args.users, args.rounds)
     with tempfile.TemporaryDirectory() as home:
-        started = time.perf_counter()
-        app = create_app({"DATABASE": f"{home}/bench.sqlite3"})
-        print(f"create_app (fresh database): {(time.perf_counter() - started) * 1000:.1f} ms")
-        with live_server(app) as url, requests.Session() as http:
-            http.auth = ("admin", "admin")
-            http.post(f"{url}/api/scim_management/enable").raise_for_status()
-            token = http.post(f"{url}/api/user_tokens/generate", data={"name": "bench"}).json()[
-                "token"
-            ]
-            http.auth = None
-            http.headers.update(
+        database = f"{home}/sonar.sqlite3"
+        sonar = create_app({"DATABASE": database})
+        with (
+            served_in_thread(sonar) as sonar_url,
+            served_in_thread(floor_app()) as floor_url,
+            served_in_thread(scim2_server_app()) as scim2_url,
+        ):
+            sonar.config["BASE_URL"] = sonar_url
+            token = enable_scim(sonar_url)
+            targets = {
+                "mock_sonar": (f"{sonar_url}/api/scim/v2", {"Authorization": f"Bearer {token}"}),
+                "floor": (f"{floor_url}/api/scim/v2", {}),
+                "scim2_server": (f"{scim2_url}", {}),
+            }
+            rates: dict[str, list[float]] = {name: [] for name in targets}
+            for round_ in range(rounds):
+                for name, (scim, auth) in targets.items():  # in turns: same machine load
+                    with requests.Session() as http:
+                        http.headers.update({**OKTA_HEADERS, **auth})
+                        names = [f"r{round_}.u{i}@example.com" for i in range(users)]
+                        rates[name].append(okta_mix(http, scim, names))
+        median = {name: statistics.median(values) for name, values in rates.items()}
+        for name, value in median.items():
+            print(
+                json.dumps(
+                    {
+                        "figure": "scim_okta_mix_req_per_s",
+                        "target": name,
+                        "median": round(value, 1),
+                        "rounds": [round(v, 1) for v in rates[name]],
+                    }
+                )
+            )
+        print(
+            json.dumps(
                 {
-                    "Authorization": f"Bearer {token}",
-                    "Content-Type": "application/scim+json; charset=utf-8",
-                    "User-Agent": "Okta SCIM Client 1.0.0",
+                    "figure": "scim_vs_floor",
+                    "ratio": round(median["mock_sonar"] / median["floor"], 2),
+                    "goal": ">= 0.8",
                 }
             )
-            scim = f"{url}/api/scim/v2"
-            lookups, creates, puts, patches = [], [], [], []
-            ids = []
-            for i in range(args.users):
-                name = f"bench.user{i}@example.com"
-                timed(
-                    lookups,
-                    lambda n=name: http.get(
-                        f"{scim}/Users", params={"filter": f'userName eq "{n}"'}
-                    ),
-                )
-                body = {
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                    "userName": name,
-                    "displayName": f"Bench {i}",
-                    "active": True,
-                    "emails": [{"value": name, "primary": True}],
+        )
+        print(
+            json.dumps(
+                {
+                    "figure": "scim_vs_scim2_server",
+                    "ratio": round(median["mock_sonar"] / median["scim2_server"], 2),
+                    "goal": ">= 1.5",
                 }
-                ids.append(
-                    timed(creates, lambda b=body: http.post(f"{scim}/Users", json=b)).json()["id"]
-                )
-            group = http.post(
-                f"{scim}/Groups",
-                json={
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                    "displayName": "bench",
-                },
-            ).json()["id"]
-            members = []
-            for user_id in ids:
-                members.append({"value": user_id})
-                timed(
-                    puts,
-                    lambda m=list(members): http.put(
-                        f"{scim}/Groups/{group}",
-                        json={
-                            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                            "displayName": "bench",
-                            "members": m,
-                        },
-                    ),
-                )
-            for user_id in ids:
-                timed(
-                    patches,
-                    lambda u=user_id: http.patch(
-                        f"{scim}/Users/{u}",
-                        json={
-                            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                            "Operations": [{"op": "replace", "value": {"active": False}}],
-                        },
-                    ),
-                )
-    report("GET /Users?filter", lookups)
-    report("POST /Users", creates)
-    report("PUT /Groups (growing)", puts)
-    report("PATCH /Users active=false", patches)
+            )
+        )
+        print(
+            json.dumps(
+                {"figure": "scim_sql_statements_per_request", **sql_per_request(database, token)}
+            )
+        )
 
 
 if __name__ == "__main__":

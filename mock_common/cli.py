@@ -8,15 +8,22 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import click
 from flask import Flask
 from sqlite_utils import Database
 
-from . import DISTRIBUTION
+from . import DISTRIBUTION, serving
 from .clock import now
 from .db import connect
 from .fixture_files import FixtureError, load_fixture
+
+
+class Background(Protocol):
+    """Work an app runs beside its web server (Okta's provisioning worker)."""
+
+    def stop(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ class AppCommands:
     reset: Callable
     errors: tuple[type[Exception], ...]  #: the app's errors, shown as click errors by `seed`
     init_help: str
-    start_background: Callable[[Flask], object] | None = None
+    start_background: Callable[[Flask], Background] | None = None
 
 
 def app_command_line(spec: AppCommands) -> click.Group:
@@ -159,12 +166,13 @@ def add_serve_command(
     create_app: Callable[[dict], Flask],
     port_variable: str,
     default_port: int,
-    start_background: Callable[[Flask], object] | None = None,
+    start_background: Callable[[Flask], Background] | None = None,
 ) -> None:
-    """`serve`: the app in the foreground (werkzeug, threaded), and its background work, if any.
+    """`serve`: the app in the foreground (waitress), and its background work, if any.
 
     `start_background(app)` starts what runs beside the web server (Okta's provisioning
-    worker); the factory never does, so an app built in a test has no thread of its own.
+    worker) and returns it, to be stopped when the server stops; the factory never starts it,
+    so an app built in a test has no thread of its own.
     """
 
     port_help = f"Port (default: ${port_variable} or {default_port})."
@@ -193,6 +201,8 @@ def add_serve_command(
                 "CONTROL_PLANE": not no_control,
             }
         )
-        if start_background is not None:
-            start_background(app)
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        background = start_background(app) if start_background is not None else None
+        serving.log_to_stderr()
+        serving.serve_in_foreground(app, host, port)
+        if background is not None:
+            background.stop()

@@ -1,5 +1,7 @@
 """`mock-okta`: run and manage the Okta org simulator from the command line."""
 
+from typing import TYPE_CHECKING
+
 import click
 from flask import Flask
 
@@ -10,6 +12,9 @@ from mock_okta.config import default_config
 from mock_okta.directory import users
 from mock_okta.errors import OktaError
 from mock_okta.security import api_tokens
+
+if TYPE_CHECKING:
+    from mock_okta.provisioning.worker import ProvisioningWorker
 
 
 def _init_db(path: str) -> None:
@@ -24,10 +29,10 @@ def _create_app(config: dict) -> Flask:
     return create_app(config)
 
 
-def _start_worker(app: Flask) -> None:
+def _start_worker(app: Flask) -> "ProvisioningWorker":
     from mock_okta.provisioning.worker import start_worker
 
-    start_worker(app)
+    return start_worker(app)
 
 
 cli = app_command_line(

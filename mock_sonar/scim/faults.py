@@ -71,9 +71,16 @@ def add_fault(db: Database, spec: dict) -> dict:
     return {"id": fault_id, **_public(row)}
 
 
-@transactional
 def take_fault(db: Database, method: str, path: str) -> Fault | None:
     """Consume one use of the first fault matching the request, if any."""
+    # Read first: with no fault pending (the usual case) no write transaction is opened.
+    if next(db.query("select exists(select 1 from _mock_faults where remaining > 0) as n"))["n"]:
+        return _take_fault(db, method, path)
+    return None
+
+
+@transactional
+def _take_fault(db: Database, method: str, path: str) -> Fault | None:
     for row in db.query("select * from _mock_faults where remaining > 0 order by id"):
         if row["method"] and row["method"].upper() != method.upper():
             continue

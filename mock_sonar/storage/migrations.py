@@ -122,6 +122,22 @@ def m003_scim_group_last_modified(db: Database) -> None:
     )
 
 
+def m004_lookup_indexes(db: Database) -> None:
+    """Indexes for the lookups the SCIM server and the Web API make on every request, so their
+    cost does not grow with the number of users (SCIM userName and email are compared without
+    case, as SonarQube does)."""
+    _run_ddl(
+        db,
+        """
+        create index users_external_id_nocase on users (lower(external_id));
+        create index users_email_nocase on users (lower(email));
+        create index groups_name_nocase on groups (lower(name));
+        create index groups_users_by_user on groups_users (user_uuid);
+        create index sessions_by_user on sessions (user_uuid)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -129,4 +145,9 @@ def _run_ddl(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [m001_initial_schema, m002_saml_message_ids, m003_scim_group_last_modified]
+MIGRATIONS = [
+    m001_initial_schema,
+    m002_saml_message_ids,
+    m003_scim_group_last_modified,
+    m004_lookup_indexes,
+]

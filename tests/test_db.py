@@ -1,0 +1,39 @@
+"""The database layer both apps share: queries, transactions."""
+
+import pytest
+from sqlite_utils import Database
+
+from mock_common.db import atomic, connect
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = connect(tmp_path / "app.sqlite3")
+    database.execute("create table t (id integer primary key, name text)")
+    database.execute("insert into t (id, name) values (1, 'a'), (2, 'b')")
+    yield database
+    database.conn.close()
+
+
+def test_select_rows_are_what_sqlite_utils_gives(db, tmp_path):
+    sql = "select t.id, t.name, u.name from t join t as u on u.id = t.id order by t.id"
+    plain = Database(str(tmp_path / "app.sqlite3"))
+
+    assert list(db.query(sql)) == list(plain.query(sql))
+    assert list(db.query(sql)) == [
+        {"id": 1, "name": "a", "name_2": "a"},
+        {"id": 2, "name": "b", "name_2": "b"},
+    ]
+
+
+def test_a_statement_without_rows_is_refused_as_sqlite_utils_refuses_it(db):
+    with pytest.raises(ValueError, match="returns rows"):
+        db.query("delete from t")
+    assert [row["id"] for row in db.query("select id from t")] == [1, 2]
+
+
+def test_a_failed_block_leaves_nothing(db):
+    with pytest.raises(RuntimeError), atomic(db):
+        db.execute("insert into t (id, name) values (3, 'c')")
+        raise RuntimeError("boom")
+    assert [row["id"] for row in db.query("select id from t")] == [1, 2]
