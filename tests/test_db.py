@@ -32,8 +32,13 @@ def test_a_statement_without_rows_is_refused_as_sqlite_utils_refuses_it(db):
     assert [row["id"] for row in db.query("select id from t")] == [1, 2]
 
 
-def test_a_failed_block_leaves_nothing(db):
-    with pytest.raises(RuntimeError), atomic(db):
+def insert_then_fail(db) -> None:
+    with atomic(db):
         db.execute("insert into t (id, name) values (3, 'c')")
         raise RuntimeError("boom")
+
+
+def test_a_failed_block_leaves_nothing(db):
+    with pytest.raises(RuntimeError, match="boom"):
+        insert_then_fail(db)
     assert [row["id"] for row in db.query("select id from t")] == [1, 2]
