@@ -182,11 +182,12 @@ def test_test_connector_configuration_failure_is_shown_in_the_dialog(console):
     # The form is still there, not saved.
     assert 'id="integration-form"' in html
     assert console.query("select base_url from app_provisioning")[0]["base_url"] is None
-    # The script's request gets the dialog alone.
+    # The script's request gets the dialog alone, over its dimmed backdrop.
     fragment = console.post(
         f"{APP_URL}provisioning/test", form, headers={"X-Console-Dialog": "1"}
     ).get_data(as_text=True)
-    assert fragment.lstrip().startswith("<dialog")
+    assert fragment.lstrip().startswith('<div class="backdrop"></div>\n<dialog')
+    assert "<html" not in fragment
     wire = console.query("select method, url from scim_requests")
     assert wire[-1] == {"method": "GET", "url": f"{UNREACHABLE}/Users?startIndex=1&count=2"}
 

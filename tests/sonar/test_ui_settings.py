@@ -222,7 +222,11 @@ def test_the_guides_steps_enable_scim_and_back(seeded):
     )
     assert confirmed.status_code == 303
     assert scim_status(seeded) is True
+    # SonarQube confirms the save with a global success message.
+    saved_page = seeded.text(confirmed.headers["Location"])
+    assert 'role="status">Settings saved successfully.</div>' in saved_page
     page = seeded.text(SAML_TAB)
+    assert "Settings saved successfully." not in page  # once only
     assert "checked" in radio(page, "github-auto")
     assert "disabled" in button(page, "Disable configuration")
     assert "You can not disable this configuration while using Automatic Provisioning." in page

@@ -173,4 +173,4 @@ def save_provisioning() -> Response:
         management.enable_scim(get_db())
     else:
         management.disable_scim(get_db())
-    return redirect_to(SAML_TAB)
+    return redirect_to(SAML_TAB, Flash.SETTINGS_SAVED)
