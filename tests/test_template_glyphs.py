@@ -1,8 +1,8 @@
 """No page depends on a font having a symbol or emoji glyph: icons are inline SVG.
 
-Debian's chromium (and many Linux desktops) has no emoji font: a 🗑 or ☑ renders as an empty box.
-Typographic punctuation (… – — ’ “ ” ›) and arrows in the products' own texts are fine: every
-text font has them.
+Debian's chromium (and many Linux desktops) has no emoji font: a wastebasket or ballot-box glyph
+renders as an empty box. Typographic punctuation (ellipsis, dashes, quotes, bullets) in the
+products' own texts is fine: every text font has it.
 """
 
 import html
