@@ -127,6 +127,28 @@ def is_idle(db: Database) -> bool:
     return not list(db.query(sql, list(_OPEN)))
 
 
+def has_open_work(db: Database, app_id: str) -> bool:
+    """The app has pushes not yet finished (pending, being sent or waiting to retry)."""
+    sql = "select 1 from provisioning_events where app_id = ? and status in (?, ?) limit 1"
+    return bool(list(db.query(sql, [app_id, *_OPEN])))
+
+
+def users_with_open_work(
+    db: Database, app_id: str, kinds: tuple[str, ...] | None = None
+) -> set[str]:
+    """The users whose push to the app (of one of `kinds`, or any) is not finished yet."""
+    sql = (
+        "select distinct json_extract(payload, '$.userId') as user_id from provisioning_events "
+        "where app_id = ? and status in (?, ?)"
+    )
+    params = [app_id, *_OPEN]
+    if kinds:
+        sql += f" and kind in ({','.join('?' * len(kinds))})"
+        params += list(kinds)
+    rows = db.query(sql, params)
+    return {row["user_id"] for row in rows if row["user_id"]}
+
+
 def is_queued(db: Database, app_id: str, user_id: str, kinds: tuple[str, ...]) -> bool:
     """Whether an undelivered event of one of `kinds` is queued for the user in the app."""
     marks = ",".join("?" * len(kinds))

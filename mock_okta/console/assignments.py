@@ -4,14 +4,25 @@ import json
 
 from sqlite_utils import Database
 
+from mock_okta import outbox
 from mock_okta.applications import assignments
+from mock_okta.outbox import EventKind
 from mock_okta.provisioning import assignment_status as status
 
 
 def people_rows(db: Database, app_id: str) -> list[dict]:
-    """Assigned people (directly or through a group) with Okta's provisioning message."""
+    """Assigned people (directly or through a group) with Okta's provisioning message, and
+    whether the push that clears their "!" is on its way (shown as pending instead): a
+    Provision User, or a retry of a failed push."""
+    provisioning = outbox.users_with_open_work(db, app_id, (EventKind.PROVISION_USER,))
+    retrying = outbox.users_with_open_work(db, app_id)
     return [
-        {**row, "type": "Individual" if row["scope"] == "USER" else "Group"}
+        {
+            **row,
+            "type": "Individual" if row["scope"] == "USER" else "Group",
+            "pushPending": row["userId"] in provisioning
+            or (row["syncState"] == assignments.SyncState.ERROR and row["userId"] in retrying),
+        }
         for row in status.assignments_tab(db, app_id)
     ]
 

@@ -3,6 +3,7 @@ both web UIs, with a screenshot of every step under test-output/browser/<test>/.
 
 import re
 
+import requests
 from playwright.sync_api import expect
 
 from tests.browser import okta_console as okta
@@ -30,14 +31,27 @@ def test_the_guide_clicked_through_in_both_uis(world, browser, page, screens):
     okta.enable_to_app(page, screens)
     okta.push_group_by_name(page, "sonar-developers", screens)
     okta.push_groups_by_rule(page, "sonar groups", "sonar-", screens)
-    # Provisioning already assigned users, then a new assignment.
+    # Provisioning already assigned users, then a new assignment. SonarQube answers its next
+    # SCIM requests slowly, as a real server across a network would: the pushes take seconds.
+    requests.post(
+        f"{sonar_url}/_mock/faults",
+        json={"count": 10, "delaySeconds": 0.4},
+        auth=("admin", NEW_ADMIN_PASSWORD),
+        timeout=10,
+    ).raise_for_status()
     flagged = okta.provision_pre_assigned_users(page, screens)
     assert {"Alice Martin", "Bob Nguyen", "Carol Smith"} <= set(flagged)
     okta.assign_person(page, "Frank Osei", screens)
-    world.wait()
-    page.get_by_role("link", name="Assignments").click()
+    # The pushes are on their way: shown as pending, not as errors ...
+    expect(page.get_by_test_id("provisioning-pending").first).to_be_visible()
+    screens.shot("okta assignments provisioning in progress")
+    # ... and with no reload by hand the tab updates itself: "the exclamation mark should
+    # disappear", as the guide says.
+    expect(page.get_by_test_id("provisioning-alert")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_test_id("provisioning-pending")).to_have_count(0, timeout=20_000)
     expect(page.get_by_text("Frank Osei")).to_be_visible()
     screens.shot("okta assignments after provisioning")
+    world.wait()
 
     # The outcome in SonarQube's Users and Groups pages.
     page.goto(f"{sonar_url}/admin/users")

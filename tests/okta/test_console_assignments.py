@@ -57,6 +57,30 @@ def test_provision_user_asks_then_queues_the_push(console):
     assert {"kind": "PROVISION_USER"} in events
 
 
+def test_a_queued_provision_user_shows_as_pending_and_the_tab_reloads_itself(console):
+    console.enable_scim()
+    console.post(f"{APP_URL}assignments/people/{ALICE}/provision")
+
+    html = console.text(f"{APP_URL}?tab=assignments")
+
+    row = html.split(f'data-user-id="{ALICE}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="provisioning-pending"' in row
+    assert 'data-testid="provisioning-alert"' not in row
+    assert ">Provision User</a>" not in row
+    assert html.count('data-testid="provisioning-alert"') == 6  # the others still need it
+    assert '<meta http-equiv="refresh" content="2">' in html
+    # An open dialog is not reloaded under the admin's hands.
+    dialog = console.text(f"{APP_URL}?tab=assignments&assign=people")
+    assert 'http-equiv="refresh"' not in dialog
+
+
+def test_a_tab_without_pushes_in_flight_does_not_reload(console):
+    console.deliver()  # provisioning is off: the fixture's assignments are noted, not pushed
+    assert console.query("select 1 from provisioning_events where status = 'PENDING'") == []
+    html = console.text(f"{APP_URL}?tab=assignments")
+    assert 'http-equiv="refresh"' not in html
+
+
 def test_provision_user_for_a_provisioned_person_shows_the_refusal(console):
     console.enable_scim()
     response = console.post(f"{APP_URL}assignments/people/00uhenrydubois000008/provision")

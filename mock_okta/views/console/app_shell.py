@@ -2,8 +2,9 @@
 
 from urllib.parse import urlencode
 
-from flask import Response
+from flask import Response, request
 
+from mock_okta import outbox
 from mock_okta.applications import apps
 from mock_okta.console import apps as app_pages
 from mock_okta.views.common import get_db
@@ -17,6 +18,20 @@ def tab_url(app: dict, tab: str, **params: str) -> str:
     return f"{app_pages.app_url(app)}?{urlencode({'tab': tab, **params})}"
 
 
+#: Tabs whose rows change when a push finishes (the red "!", Push Groups' status).
+_PUSH_OUTCOME_TABS = ("assignments", "push_groups")
+#: Query parameters that open a dialog or a form: a reload would lose what is typed there.
+_EDITING_PARAMETERS = ("assign", "provision", "dialog", "edit", "unlink", "push", "deleteRule")
+
+
+def _shows_push_outcome(tab: str) -> bool:
+    return (
+        tab in _PUSH_OUTCOME_TABS
+        and request.method == "GET"
+        and not any(name in request.args for name in _EDITING_PARAMETERS)
+    )
+
+
 def load_app(app_id: str) -> dict:
     """The app, or E0000007 (the console's 404 page)."""
     return apps.require_app(get_db(), app_id)
@@ -25,8 +40,12 @@ def load_app(app_id: str) -> dict:
 def render_tab(
     template: str, app: dict, tab: str, status: int = 200, **context: object
 ) -> Response:
-    """One tab of the app page inside the app's header and tab bar."""
+    """One tab of the app page inside the app's header and tab bar. While the app's pushes
+    are in flight, a tab that shows their outcome reloads itself (no JavaScript needed)."""
     db = get_db()
+    context.setdefault(
+        "auto_refresh", _shows_push_outcome(tab) and outbox.has_open_work(db, app["id"])
+    )
     return page(
         template,
         status,
