@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from mock_okta.console.times import console_time
 from mock_okta.views.console import apps as console_apps
 from mock_okta.views.console import assignments as console_assignments
 from mock_okta.views.console import dashboard as console_dashboard
@@ -13,7 +14,8 @@ from mock_okta.views.console import reports as console_reports
 
 
 def register(app: Flask) -> None:
-    """Register every console blueprint."""
+    """Register every console blueprint, and the console's date format."""
+    app.add_template_filter(console_time)
     for module in (
         console_dashboard,
         console_people,
