@@ -228,6 +228,9 @@ def test_to_app_save_enables_the_three_switches_and_probes(console):
         {"lifecycleCreate": "on", "profile": "on", "lifecycleDeactivate": "on"},
     )
     assert response.status_code == 302
+    saved = console.text(response.headers["Location"])
+    assert 'data-testid="to-app-saved">Your changes have been saved.</p>' in saved
+    assert '<span class="switch-state switch-on">Enabled</span>' in saved
     caps = json.loads(console.query("select capabilities from app_features")[0]["capabilities"])
     assert caps["create"]["lifecycleCreate"]["status"] == "ENABLED"
     assert caps["update"]["profile"]["status"] == "ENABLED"

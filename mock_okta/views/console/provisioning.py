@@ -40,6 +40,7 @@ def render_provisioning(app: dict, status: int = 200, **state: object) -> Respon
         switches=state.pop("switches", to_app.switches(capabilities, app["label"])),
         sync_password=to_app.SYNC_PASSWORD.format(app=app["label"]),
         mappings=to_app.MAPPINGS,
+        saved=request.args.get("saved") == "1",
         **state,
     )
 
@@ -104,7 +105,7 @@ def save_to_app(app_name: str, app_id: str) -> Response:
         return render_provisioning(
             app, error.status, section=TO_APP, switches=shown, error=form_error(error)
         )
-    return redirect(tab_url(app, "provisioning", section=TO_APP))
+    return redirect(tab_url(app, "provisioning", section=TO_APP, saved="1"))
 
 
 @bp.get(f"{APP}/scim-requests")
