@@ -70,9 +70,13 @@ def rules(db: Database, app: dict) -> list[dict]:
     return result
 
 
-def groups_to_push(db: Database, app_id: str) -> list[str]:
-    """Names of the Okta groups not pushed to the app yet (the search field's suggestions)."""
-    return push_mappings.unpushed_group_names(db, app_id)
+#: How many groups the search field suggests at once (Okta's type-ahead shows a short list).
+SUGGESTIONS = 10
+
+
+def group_suggestions(db: Database, app_id: str, text: str) -> list[str]:
+    """The search field's suggestions: groups not pushed to the app yet, named like `text`."""
+    return push_mappings.unpushed_groups_named_like(db, app_id, text.strip(), SUGGESTIONS)
 
 
 def by_name_body(db: Database, form: dict) -> dict:

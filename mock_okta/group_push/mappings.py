@@ -172,15 +172,22 @@ def pushed_groups(
     return list(rows)
 
 
-def unpushed_group_names(db: Database, app_id: str) -> list[str]:
-    """Names of the Okta groups the app does not push yet, sorted."""
-    pushed = {
-        row["source_group_id"]
-        for row in db.query(
-            "select source_group_id from group_push_mappings where app_id = ?", [app_id]
-        )
-    }
-    return sorted(g["name"] for g in groups.okta_groups(db) if g["id"] not in pushed)
+def unpushed_groups_named_like(db: Database, app_id: str, text: str, limit: int = 10) -> list[str]:
+    """Okta groups the app does not push yet whose name starts with `text` (any case), by
+    name: what the by-name search field suggests, read a few at a time however many exist."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.query(
+        """
+        select g.name from groups g
+         where g.type = ? and g.name like ? escape '\\'
+           and not exists (select 1 from group_push_mappings m
+                            where m.app_id = ? and m.source_group_id = g.id)
+         order by g.name collate nocase
+         limit ?
+        """,
+        [groups.OKTA_GROUP, f"{escaped}%", app_id, limit],
+    )
+    return [row["name"] for row in rows]
 
 
 def count_failed(db: Database) -> int:

@@ -35,7 +35,9 @@ def test_the_push_groups_menu_offers_by_name_and_by_rule(console):
 def test_find_groups_by_name_form(console):
     console.enable_scim()
     html = console.text(f"{TAB}&push=name")
-    assert '<option value="sonar-qa">' in html
+    assert 'id="push-group-name" name="groupName"' in html
+    assert 'role="combobox"' in html
+    assert "/push-groups/group-suggestions" in html
     assert "Push group memberships immediately" in html
     assert 'id="push-immediately" name="pushImmediately" checked' in html
 
@@ -183,3 +185,24 @@ def test_rule_deactivate_then_delete_with_leave(console):
     console.post(f"{PUSH}/rules/{rule}/delete", {"targetGroups": "leave"})
     assert not console.query("select id from group_push_rules")
     assert not mappings(console)
+
+
+def test_the_group_field_suggests_groups_not_pushed_yet_as_the_admin_types(console):
+    console.enable_scim()
+    url = f"{PUSH}/group-suggestions"
+    html = console.text(f"{url}?q=SONAR-")  # any case, name starts with the text
+    names = [part.split('"', 1)[0] for part in html.split('data-value="')[1:]]
+    assert names and all(name.lower().startswith("sonar-") for name in names)
+    assert 'role="option"' in html
+    assert console.post(f"{PUSH}/by-name", {"groupName": names[0]}).status_code == 302
+    assert f'data-value="{names[0]}"' not in console.text(f"{url}?q=sonar-")  # pushed now
+    assert console.text(f"{url}?q=%25").strip() == ""  # "%" is a character, not a wildcard
+
+
+def test_without_javascript_the_group_search_lists_groups_to_pick(console):
+    console.enable_scim()
+    html = console.text(f"{TAB}&push=name&groupQuery=sonar-d")
+    assert "<noscript>" in html
+    assert "push=name&amp;groupName=sonar-developers" in html
+    picked = console.text(f"{TAB}&push=name&groupName=sonar-developers")
+    assert 'name="groupName" value="sonar-developers"' in picked

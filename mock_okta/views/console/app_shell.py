@@ -19,7 +19,7 @@ def tab_url(app: dict, tab: str, **params: str) -> str:
 
 
 #: Tabs whose rows change when a push finishes (the red "!", Push Groups' status).
-_PUSH_OUTCOME_TABS = ("assignments", "push_groups")
+_PUSH_OUTCOME_TABS = ("assignments", "push-groups")
 #: Query parameters that open a dialog or a form: a reload would lose what is typed there.
 _EDITING_PARAMETERS = ("assign", "provision", "dialog", "edit", "unlink", "push", "deleteRule")
 

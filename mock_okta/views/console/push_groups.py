@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import Response, redirect, request
+from flask import Response, redirect, render_template, request
 from sqlite_utils import Database
 
 from mock_okta.console import push_groups as pages
@@ -37,8 +37,14 @@ def render_push_groups(
         error_count=len(pages.pushed_groups(db, app["id"], "errors")),
         rules=pages.rules(db, app),
         push_form=form.get("push_form") or args.get("push"),
-        form=form.get("values") or {"pushImmediately": "on"},
-        group_names=pages.groups_to_push(db, app["id"]),
+        form=form.get("values") or {"pushImmediately": "on", "groupName": args.get("groupName")},
+        # Without JavaScript the by-name form searches through a plain GET (`groupQuery`).
+        group_query=args.get("groupQuery"),
+        found_groups=(
+            pages.group_suggestions(db, app["id"], args["groupQuery"])
+            if "groupQuery" in args
+            else []
+        ),
         operators=pages.OPERATORS,
         unlink=pages.mapping_view(db, app["id"], unlink) if unlink else None,
         delete_rule=(
@@ -47,6 +53,16 @@ def render_push_groups(
             else None
         ),
         error=error,
+    )
+
+
+@bp.get(f"{PUSH}/group-suggestions")
+def group_suggestions(app_name: str, app_id: str) -> Response:
+    """The by-name search field's type-ahead list (an HTML fragment for its script)."""
+    app = load_app(app_id)
+    names = pages.group_suggestions(get_db(), app["id"], request.args.get("q", ""))
+    return Response(
+        render_template("admin/_group_suggestions.html", names=names), mimetype="text/html"
     )
 
 
