@@ -192,7 +192,8 @@ def test_the_group_field_suggests_groups_not_pushed_yet_as_the_admin_types(conso
     url = f"{PUSH}/group-suggestions"
     html = console.text(f"{url}?q=SONAR-")  # any case, name starts with the text
     names = [part.split('"', 1)[0] for part in html.split('data-value="')[1:]]
-    assert names and all(name.lower().startswith("sonar-") for name in names)
+    assert names
+    assert all(name.lower().startswith("sonar-") for name in names)
     assert 'role="option"' in html
     assert console.post(f"{PUSH}/by-name", {"groupName": names[0]}).status_code == 302
     assert f'data-value="{names[0]}"' not in console.text(f"{url}?q=sonar-")  # pushed now
