@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from mock_sonar.accounts import groups
 from mock_sonar.accounts.memberships import SelectionMode
-from mock_sonar.storage import like
+from mock_sonar.storage import like, text_search
 from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 #: The web app loads users and groups 50 at a time ("Show more" loads the next page).
@@ -26,12 +26,11 @@ def list_users(
 ) -> tuple[list[dict], int]:
     """Active users by login, with their group and token counts and whether SCIM manages them."""
     where = ["u.active = 1"]
-    params: dict = {"q": _like(query), "limit": limit}
+    params: dict = {"limit": limit}
     if query:
-        where.append(
-            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
-            f"or u.email like :q {ESCAPE_CLAUSE})"
-        )
+        condition, values = text_search.users_containing(db, query)
+        where.append(condition)
+        params.update(values)
     if managed is not None:
         where.append(_MANAGED_USER if managed else f"not {_MANAGED_USER}")
     clause = " and ".join(where)
