@@ -272,7 +272,8 @@ def m006_web_session_apps(db: Database) -> None:
 
 
 def m007_profile_lookup_indexes(db: Database) -> None:
-    """Indexes for the Users API's lookups by profile attribute (`filter`, `search`, `q`).
+    """Indexes for the Users API's lookups by profile attribute (`filter`, `search`, `q`), and
+    for an app's assignments in assignment order (the console's Assignments tab, page by page).
 
     Okta compares strings case-insensitively, so each index is on the attribute `COLLATE
     NOCASE`: `eq` uses it directly, and a prefix (`sw`, `q`) as a range beside its LIKE
@@ -286,7 +287,8 @@ def m007_profile_lookup_indexes(db: Database) -> None:
         create index users_profile_first_name
             on users (json_extract(profile, '$.firstName') collate nocase);
         create index users_profile_last_name
-            on users (json_extract(profile, '$.lastName') collate nocase)
+            on users (json_extract(profile, '$.lastName') collate nocase);
+        create index app_users_by_app on app_users (app_id, seq)
         """,
     )
 
