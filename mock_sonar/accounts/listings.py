@@ -22,11 +22,17 @@ def _like(query: str | None) -> str | None:
 
 
 def list_users(
-    db: Database, *, query: str | None = None, managed: bool | None = None, limit: int = PAGE_SIZE
+    db: Database,
+    *,
+    query: str | None = None,
+    managed: bool | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """Active users by login, with their group and token counts and whether SCIM manages them."""
+    """Active users by login from `offset`, with their group and token counts and whether SCIM
+    manages them, and how many there are in all."""
     where = ["u.active = 1"]
-    params: dict = {"limit": limit}
+    params: dict = {"limit": limit, "offset": offset}
     if query:
         condition, values = text_search.users_containing(db, query)
         where.append(condition)
@@ -41,7 +47,7 @@ def list_users(
           (select count(*) from groups_users gu where gu.user_uuid = u.uuid) as groups_count,
           (select count(*) from user_tokens t where t.user_uuid = u.uuid) as tokens_count,
           {_MANAGED_USER} as managed
-        from users u where {clause} order by u.login limit :limit
+        from users u where {clause} order by u.login limit :limit offset :offset
         """,
         params,
     )
