@@ -181,18 +181,6 @@ def app_groups_with_names(db: Database, app_id: str) -> list[dict]:
     return list(rows)
 
 
-def assignable_users(db: Database, app_id: str, *, limit: int) -> list[dict]:
-    """Users who can be assigned (not deactivated) {id, profile, status, assigned}, where
-    `assigned` says whether they already are, directly."""
-    rows = db.query(
-        "select u.id, u.profile, u.status, coalesce(au.direct, 0) as assigned from users u "
-        "left join app_users au on au.user_id = u.id and au.app_id = ? "
-        "where u.status != 'DEPROVISIONED' order by u.seq limit ?",
-        [app_id, limit],
-    )
-    return list(rows)
-
-
 def assignable_groups(db: Database, app_id: str, *, limit: int) -> list[dict]:
     """Okta and built-in groups {id, name, description, assigned}, in creation order."""
     rows = db.query(
@@ -669,6 +657,56 @@ def user_app_assignments(db: Database, user_id: str) -> list[dict]:
         [user_id],
     )
     return list(rows)
+
+
+def app_users_page(
+    db: Database, app_id: str, *, q: str | None, after: str | None, limit: int
+) -> tuple[list[dict], str | None]:
+    """A page of the app's users with their Okta profile (`user_profile`), in assignment order,
+    and the next page's cursor (the last user's id, or None). `q`: a prefix of the app username
+    or of the person's first or last name."""
+    where, params = ["au.app_id = :app"], {"app": app_id, "limit": limit + 1}
+    if q:
+        where.append(
+            "(au.user_name like :q or json_extract(u.profile, '$.firstName') like :q "
+            "or json_extract(u.profile, '$.lastName') like :q)"
+        )
+        params["q"] = f"{q}%"
+    if after:
+        cursor = "select seq from app_users where app_id = :app and user_id = :after"
+        where.append(f"au.seq > coalesce(({cursor}), 0)")
+        params["after"] = after
+    rows = list(
+        db.query(
+            "select au.*, u.profile as user_profile from app_users au "
+            f"join users u on u.id = au.user_id where {' and '.join(where)} "
+            "order by au.seq limit :limit",
+            params,
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["user_id"] if more else None)
+
+
+def app_user_with_profile(db: Database, app_id: str, user_id: str) -> dict | None:
+    """One app user with the person's Okta profile (`user_profile`), or None."""
+    rows = db.query(
+        "select au.*, u.profile as user_profile from app_users au "
+        "join users u on u.id = au.user_id where au.app_id = ? and au.user_id = ?",
+        [app_id, user_id],
+    )
+    return next(iter(rows), None)
+
+
+def directly_assigned(db: Database, app_id: str, user_ids: list[str]) -> set[str]:
+    """Which of these users are assigned to the app directly (not only through a group)."""
+    marks = ",".join("?" * len(user_ids))
+    rows = db.query(
+        f"select user_id from app_users where app_id = ? and direct = 1 and user_id in ({marks})",
+        [app_id, *user_ids],
+    )
+    return {row["user_id"] for row in rows}
 
 
 def app_users_with_profiles(db: Database, app_id: str) -> list[dict]:

@@ -23,6 +23,8 @@ STATUS_LABELS = {
     UserStatus.SUSPENDED: "Suspended",
     UserStatus.DEPROVISIONED: "Deactivated",
 }
+#: People per page of the People list.
+PAGE_SIZE = 200
 #: The People list's status filter, in Okta's order.
 STATUS_FILTERS = (
     UserStatus.STAGED,
@@ -92,11 +94,16 @@ def person_row(user: User) -> dict:
     }
 
 
-def list_people(db: Database, *, q: str | None, status: str | None) -> list[dict]:
-    """The People list: search on name/email/login prefix, optional status (max 200)."""
+def list_people(
+    db: Database, *, q: str | None, status: str | None, after: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of the People list (search on name/email/login prefix, optional status) and the
+    next page's cursor."""
     expression = f'status eq "{status}"' if status in STATUS_LABELS else "status pr"
-    rows, _cursor = users.list_users(db, q=q or None, search=expression, limit=200)
-    return [person_row(row) for row in rows]
+    rows, cursor = users.list_users(
+        db, q=q or None, search=expression, after=after or None, limit=PAGE_SIZE
+    )
+    return [person_row(row) for row in rows], cursor
 
 
 def lifecycle_actions(status: str) -> dict:

@@ -28,7 +28,7 @@ from mock_okta.errors import (
     PasswordPolicyViolation,
     ResourceNotFound,
 )
-from mock_okta.storage.filters import AttributeMap, to_sql
+from mock_okta.storage.filters import AttributeMap, like_with_range, to_sql
 from mock_okta.storage.ids import USER, new_id
 from mock_okta.storage.pagination import next_seq, page
 
@@ -672,22 +672,29 @@ def list_users(
     limit: int = 200,
 ) -> tuple[list[dict], str | None]:
     """Users in creation order; DEPROVISIONED ones only when a filter or search asks."""
-    where, params = [], {}
+    where, narrow, params = [], [], {}
     if q:
-        where.append(
-            "("
-            + " or ".join(
-                f"json_extract(profile, '$.{attr}') like :q"
-                for attr in ("firstName", "lastName", "email", "login")
-            )
-            + ")"
-        )
         params["q"] = f"{q}%"
+        plain, ranged = [], []
+        for attr in ("firstName", "lastName", "email", "login"):
+            expression = f"json_extract(profile, '$.{attr}')"
+            plain.append(f"+{expression} like :q")
+            term, bounds = like_with_range(expression, "q", params["q"])
+            ranged.append(term)
+            params.update(bounds)
+        where.append("(" + " or ".join(plain) + ")")
+        narrow.append("(" + " or ".join(ranged) + ")")
     for expression, allowed in ((filter_, _FILTERABLE), (search, None)):
         if expression:
-            sql, values = to_sql(expression, _FILTER_ATTRIBUTES, allowed=allowed)
+            sql, values = to_sql(expression, _FILTER_ATTRIBUTES, allowed=allowed, indexed=False)
             where.append(sql)
+            sql, values = to_sql(expression, _FILTER_ATTRIBUTES, allowed=allowed)
+            narrow.append(sql)
             params.update(values)
     if not filter_ and not search:
         where.append(f"status != '{UserStatus.DEPROVISIONED}'")
-    return page(db, table="users", where=where, params=params, after=after, limit=limit)
+        narrow.append(where[-1])
+    narrowed = narrow if narrow != where else None
+    return page(
+        db, table="users", where=where, params=params, after=after, limit=limit, narrow=narrowed
+    )

@@ -18,6 +18,20 @@ def assignments_tab(db: Database, app_id: str) -> list[dict]:
     return [_row_json(row) for row in assignments.app_users_with_profiles(db, app_id)]
 
 
+def assignments_tab_page(
+    db: Database, app_id: str, *, q: str | None, after: str | None, limit: int
+) -> tuple[list[dict], str | None]:
+    """A page of `assignments_tab` (in assignment order), and the next page's cursor."""
+    rows, cursor = assignments.app_users_page(db, app_id, q=q, after=after, limit=limit)
+    return [_row_json(row) for row in rows], cursor
+
+
+def assignment_row(db: Database, app_id: str, user_id: str) -> dict | None:
+    """One user's row of `assignments_tab`, or None when not assigned."""
+    row = assignments.app_user_with_profile(db, app_id, user_id)
+    return _row_json(row) if row else None
+
+
 def _row_json(row: dict) -> dict:
     profile = json.loads(row["user_profile"])  # app_users has a `profile` column too
     problem = None

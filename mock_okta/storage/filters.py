@@ -6,6 +6,7 @@ turns parse errors into Okta's "Invalid search criteria".
 """
 
 import re
+import string
 
 from scim2_filter_parser import ast as filter_ast
 from scim2_filter_parser.lexer import SCIMLexer
@@ -21,6 +22,14 @@ _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|\b(?:and|or)\b|[()]', re.IGNORECASE)
 #: values, and its parser and transpiler recurse along chains and parentheses. Guess: Okta's
 #: own limits are not documented; real filters join a handful of comparisons.
 MAX_OPERATORS, MAX_NESTING = 50, 50
+#: The profile attributes with a `COLLATE NOCASE` index (migration 007): always strings (base
+#: schema), so a LIKE prefix on them may also be written as a range the index can answer.
+INDEXED_PROFILE_ATTRIBUTES = ("login", "email", "firstName", "lastName")
+_INDEXED = r"json_extract\(profile, '\$\.(?:" + "|".join(INDEXED_PROFILE_ATTRIBUTES) + r")'\)"
+_INDEXED_EXPRESSION = re.compile(_INDEXED)
+_INDEXED_LIKE = re.compile(rf"({_INDEXED}) LIKE :(f_\w+)\b")
+_WILDCARDS = re.compile(r"[%_]")
+_ASCII_UPPER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class AttributeMap(dict):
@@ -46,11 +55,14 @@ def to_sql(
     attributes: AttributeMap,
     *,
     allowed: dict[str, frozenset[str]] | None = None,
+    indexed: bool = True,
 ) -> tuple[str, dict]:
     """A WHERE fragment with named parameters (`:f_a`, …) for an Okta filter expression.
 
     `allowed` restricts a `filter` to what Okta documents for it: attribute path -> operators
-    (`search` takes the full syntax); anything else is E0000031.
+    (`search` takes the full syntax); anything else is E0000031. `indexed` writes each prefix
+    LIKE on an indexed attribute with its range (`like_with_range`); without it the indexed
+    attributes are written `+json_extract(…)`, which no index answers: the same rows either way.
     """
     _check_bounds(expression)
     try:
@@ -66,7 +78,56 @@ def to_sql(
         # Okta compares string values case-insensitively (operators too).
         sql = sql.replace("= {" + name + "}", f"= :f_{name} COLLATE NOCASE")
         sql = sql.replace("{" + name + "}", f":f_{name}")
-    return f"({sql})", {f"f_{name}": value for name, value in params.items()}
+    sql, params = f"({sql})", {f"f_{name}": value for name, value in params.items()}
+    if not indexed:
+        return _INDEXED_EXPRESSION.sub(r"+\g<0>", sql), params
+    return _with_prefix_ranges(sql, params)
+
+
+def prefix_range(pattern: str) -> tuple[str, str | None] | None:
+    """The NOCASE range holding every string that matches the LIKE `pattern` (SQLite's LIKE
+    folds ASCII case only, as NOCASE does): the text before the first wildcard, and the same
+    text with its last character incremented (None: no upper bound). None when the pattern
+    starts with a wildcard.
+
+    SQLite turns a prefix LIKE into such a range itself only on a plain column; on an
+    expression index it must be written out (the LIKE stays, so the result is the same).
+    """
+    prefix = _WILDCARDS.split(pattern, maxsplit=1)[0].translate(_ASCII_UPPER)
+    if not prefix:
+        return None
+    code = ord(prefix[-1]) + 1
+    code = 0xE000 if 0xD800 <= code <= 0xDFFF else code  # no surrogates in UTF-8
+    return prefix, (prefix[:-1] + chr(code) if code <= 0x10FFFF else None)
+
+
+def like_with_range(expression: str, like_param: str, pattern: str) -> tuple[str, dict]:
+    """`expression LIKE :like_param`, and the prefix range beside it when there is one;
+    returns the SQL and the range's parameters."""
+    sql, values = f"{expression} LIKE :{like_param}", {}
+    bounds = prefix_range(pattern)
+    if bounds:
+        sql += f" AND {expression} >= :{like_param}_lo COLLATE NOCASE"
+        values[f"{like_param}_lo"] = bounds[0]
+        if bounds[1] is not None:
+            sql += f" AND {expression} < :{like_param}_hi COLLATE NOCASE"
+            values[f"{like_param}_hi"] = bounds[1]
+    return f"({sql})", values
+
+
+def _with_prefix_ranges(sql: str, params: dict) -> tuple[str, dict]:
+    """The SQL with a range beside each prefix LIKE on an indexed attribute."""
+    ranges: dict = {}
+
+    def rewrite(match: re.Match) -> str:
+        expression, name = match.group(1), match.group(2)
+        if not isinstance(params.get(name), str):
+            return match.group(0)
+        like, values = like_with_range(expression, name, params[name])
+        ranges.update(values)
+        return like
+
+    return _INDEXED_LIKE.sub(rewrite, sql), {**params, **ranges}
 
 
 def _check_bounds(expression: str) -> None:

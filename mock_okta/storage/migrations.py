@@ -271,6 +271,28 @@ def m006_web_session_apps(db: Database) -> None:
     )
 
 
+def m007_profile_lookup_indexes(db: Database) -> None:
+    """Indexes for the Users API's lookups by profile attribute (`filter`, `search`, `q`), and
+    for an app's assignments in assignment order (the console's Assignments tab, page by page).
+
+    Okta compares strings case-insensitively, so each index is on the attribute `COLLATE
+    NOCASE`: `eq` uses it directly, and a prefix (`sw`, `q`) as a range beside its LIKE
+    (`mock_okta.storage.filters.prefix_range`).
+    """
+    _run_ddl(
+        db,
+        """
+        create index users_profile_login on users (json_extract(profile, '$.login') collate nocase);
+        create index users_profile_email on users (json_extract(profile, '$.email') collate nocase);
+        create index users_profile_first_name
+            on users (json_extract(profile, '$.firstName') collate nocase);
+        create index users_profile_last_name
+            on users (json_extract(profile, '$.lastName') collate nocase);
+        create index app_users_by_app on app_users (app_id, seq)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -285,4 +307,5 @@ MIGRATIONS = [
     m004_web_sessions,
     m005_sign_in_lockout,
     m006_web_session_apps,
+    m007_profile_lookup_indexes,
 ]

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from mock_sonar.accounts import groups
 from mock_sonar.accounts.memberships import SelectionMode
-from mock_sonar.storage import like
+from mock_sonar.storage import like, text_search
 from mock_sonar.storage.like import ESCAPE_CLAUSE
 
 #: The web app loads users and groups 50 at a time ("Show more" loads the next page).
@@ -22,16 +22,21 @@ def _like(query: str | None) -> str | None:
 
 
 def list_users(
-    db: Database, *, query: str | None = None, managed: bool | None = None, limit: int = PAGE_SIZE
+    db: Database,
+    *,
+    query: str | None = None,
+    managed: bool | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """Active users by login, with their group and token counts and whether SCIM manages them."""
+    """Active users by login from `offset`, with their group and token counts and whether SCIM
+    manages them, and how many there are in all."""
     where = ["u.active = 1"]
-    params: dict = {"q": _like(query), "limit": limit}
+    params: dict = {"limit": limit, "offset": offset}
     if query:
-        where.append(
-            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
-            f"or u.email like :q {ESCAPE_CLAUSE})"
-        )
+        condition, values = text_search.users_containing(db, query)
+        where.append(condition)
+        params.update(values)
     if managed is not None:
         where.append(_MANAGED_USER if managed else f"not {_MANAGED_USER}")
     clause = " and ".join(where)
@@ -42,7 +47,7 @@ def list_users(
           (select count(*) from groups_users gu where gu.user_uuid = u.uuid) as groups_count,
           (select count(*) from user_tokens t where t.user_uuid = u.uuid) as tokens_count,
           {_MANAGED_USER} as managed
-        from users u where {clause} order by u.login limit :limit
+        from users u where {clause} order by u.login limit :limit offset :offset
         """,
         params,
     )

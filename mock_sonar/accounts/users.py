@@ -17,9 +17,8 @@ from mock_common.db import select_page, transactional
 from mock_sonar.accounts import memberships, sessions
 from mock_sonar.accounts.passwords import check_password, hash_password
 from mock_sonar.errors import BadRequest, NotFound
-from mock_sonar.storage import like
+from mock_sonar.storage import text_search
 from mock_sonar.storage.ids import new_uuid
-from mock_sonar.storage.like import ESCAPE_CLAUSE
 from mock_sonar.text import check_no_nul, has_nul, nul_message
 
 
@@ -511,11 +510,9 @@ def search_users(
     """Users matching the filters, sorted by login, and the total count."""
     where, params = ["u.active = :active"], {"active": int(active)}
     if query:
-        where.append(
-            f"(u.login like :q {ESCAPE_CLAUSE} or u.name like :q {ESCAPE_CLAUSE} "
-            f"or u.email like :q {ESCAPE_CLAUSE})"
-        )
-        params["q"] = like.contains(query)
+        condition, values = text_search.users_containing(db, query)
+        where.append(condition)
+        params.update(values)
     if managed is not None:
         op = "exists" if managed else "not exists"
         where.append(f"{op} (select 1 from scim_users s where s.user_uuid = u.uuid)")

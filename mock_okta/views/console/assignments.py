@@ -19,31 +19,46 @@ ASSIGNMENTS = f"{APP}/assignments"
 
 
 def render_assignments(app: dict, error: dict | None = None, status: int = 200) -> Response:
-    """Assignments: people or groups (Filters), the Assign dialogs, the Provision User dialog."""
-    db = get_db()
-    dialog = request.args.get("assign")
-    provision = request.args.get("provision")
+    """Assignments: people (searched, page by page) or groups (Filters), the Assign dialogs,
+    the Provision User dialog."""
+    db, args = get_db(), request.args
+    dialog, provision = args.get("assign"), args.get("provision")
+    people, next_people = assignment_pages.people_rows(
+        db, app["id"], q=args.get("q"), after=args.get("after")
+    )
+    candidates, next_candidates = _candidates(db, app["id"], dialog)
     return render_tab(
         "admin/app_assignments.html",
         app,
         "assignments",
         status,
-        filter=request.args.get("filter", "people"),
-        people=assignment_pages.people_rows(db, app["id"]),
+        filter=args.get("filter", "people"),
+        people=people,
+        next_people=next_people,
+        q=args.get("q", ""),
+        paged=bool(args.get("after")),
         groups=assignment_pages.group_rows(db, app["id"]),
         dialog=dialog,
-        candidates=(
-            assignment_pages.people_to_assign(db, app["id"])
-            if dialog == "people"
-            else assignment_pages.groups_to_assign(db, app["id"])
-            if dialog == "groups"
-            else []
-        ),
+        candidates=candidates,
+        next_candidates=next_candidates,
+        assign_q=args.get("assign_q", ""),
         provisioning=(
             assignment_pages.person_to_provision(db, app["id"], provision) if provision else None
         ),
         error=error,
     )
+
+
+def _candidates(db: Database, app_id: str, dialog: str | None) -> tuple[list[dict], str | None]:
+    """The Assign dialog's rows: a page of people (searched), or the groups."""
+    if dialog == "people":
+        args = request.args
+        return assignment_pages.people_to_assign(
+            db, app_id, q=args.get("assign_q"), after=args.get("assign_after")
+        )
+    if dialog == "groups":
+        return assignment_pages.groups_to_assign(db, app_id), None
+    return [], None
 
 
 def _act(app: dict, change: Callable[[Database], object], back: str) -> Response:

@@ -17,13 +17,19 @@ PERSON = "/admin/user/profile/view/<user_id>"
 def _people_page(
     form: dict | None = None, error: dict | None = None, status: int = 200
 ) -> Response:
-    q, state = request.args.get("q", ""), request.args.get("status", "")
-    rows = people.list_people(get_db(), q=q, status=state)
+    q, state, after = (
+        request.args.get("q", ""),
+        request.args.get("status", ""),
+        request.args.get("after"),
+    )
+    rows, cursor = people.list_people(get_db(), q=q, status=state, after=after)
     adding = form is not None or request.args.get("add") == "1"
     return page(
         "admin/people.html",
         status,
         people=rows,
+        next_cursor=cursor,
+        paged=bool(after),
         q=q,
         status_filter=state,
         statuses=[(s, people.STATUS_LABELS[s]) for s in people.STATUS_FILTERS],

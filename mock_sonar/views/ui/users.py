@@ -34,11 +34,22 @@ USERS_PATH = "/admin/users"
 DIALOGS = ("create", "update", "password", "deactivate", "tokens", "groups")
 
 
+#: "Show More" grows the list up to this many users; "Next page" reads on from there.
+MAX_PAGE_SIZE = 500
+#: The highest page index read (SQLite's OFFSET is a 64-bit integer).
+_MAX_PAGE = 10**9
+
+
 def _page_size() -> int:
     try:
-        return max(listings.PAGE_SIZE, min(int(request.args.get("ps", "")), 500))
+        return max(listings.PAGE_SIZE, min(int(request.args.get("ps", "")), MAX_PAGE_SIZE))
     except ValueError:
         return listings.PAGE_SIZE
+
+
+def _page_index() -> int:
+    raw = request.args.get("p", "")
+    return min(int(raw), _MAX_PAGE) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
 def _managed_filter(managed_instance: bool) -> bool | None:
@@ -71,11 +82,13 @@ def _users_page(status: int = 200, **context: object) -> Response:
     if dialog not in DIALOGS:
         dialog = None
     target = _dialog_user(dialog)
+    page, page_size = _page_index(), _page_size()
     rows, total = listings.list_users(
         db,
         query=request.args.get("q") or None,
         managed=_managed_filter(managed_instance),
-        limit=_page_size(),
+        limit=page_size,
+        offset=(page - 1) * page_size,
     )
     saml = saml_settings.load(db)
     return render(
@@ -85,6 +98,9 @@ def _users_page(status: int = 200, **context: object) -> Response:
         admin_tab="users",
         users=rows,
         total=total,
+        page=page,
+        page_size=page_size,
+        max_page_size=MAX_PAGE_SIZE,
         managed_instance=managed_instance,
         managed_filter=request.args.get("managed", "all"),
         query=request.args.get("q", ""),
