@@ -95,9 +95,12 @@ def _last_okta_exchange(exchanges: list[dict]) -> dict | None:
 
 
 def _clean_up(run: Run, report: CheckReport) -> None:
-    """DELETE what the run created (users Okta never deletes, the group if still there)."""
-    doomed = [("Users", i) for i in dict.fromkeys(run.created_users)]
-    doomed += [("Groups", i) for i in dict.fromkeys(run.created_groups)]
+    """DELETE what the run created (users Okta never deletes, the group if still there),
+    found by id and by this run's names (a create answered without an id leaves no id)."""
+    users = [*run.created_users, *_named(run, "Users", "userName", run.logins())]
+    groups = [*run.created_groups, *_named(run, "Groups", "displayName", run.group_names())]
+    doomed = [("Users", i) for i in dict.fromkeys(users)]
+    doomed += [("Groups", i) for i in dict.fromkeys(groups)]
     for kind, scim_id in doomed:
         path = f"/{kind}/{scim_id}"
         exchange = run.org.probe("DELETE", path)
@@ -106,3 +109,20 @@ def _clean_up(run: Run, report: CheckReport) -> None:
             report.cleanup.append(line)
         else:
             report.leftovers.append(line)
+
+
+def _named(run: Run, kind: str, attribute: str, names: list[str]) -> list[str]:
+    """Ids of this run's resources by name; only exact matches (a filter may be ignored)."""
+    found = []
+    for name in names:
+        exchange = run.org.probe("GET", f'/{kind}?filter={attribute} eq "{name}"')
+        body = exchange["responseBody"] if exchange["status"] == 200 else None
+        resources = body.get("Resources") if isinstance(body, dict) else None
+        for resource in resources if isinstance(resources, list) else []:
+            if (
+                isinstance(resource, dict)
+                and resource.get("id")
+                and str(resource.get(attribute, "")).lower() == name.lower()
+            ):
+                found.append(str(resource["id"]))
+    return found

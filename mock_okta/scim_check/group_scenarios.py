@@ -15,7 +15,7 @@ from mock_okta.scim_check.judging import (
     list_resources,
     require_one,
 )
-from mock_okta.scim_check.scenarios import Run
+from mock_okta.scim_check.scenarios import RENAMED, Run
 
 
 def _need_group(run: Run) -> str:
@@ -76,11 +76,14 @@ def push_group(run: Run) -> dict:
         lambda: push_mappings.create_group_push_mapping(db, run.org.now(), app_id, body)
     )
     mapping = push_mappings.mapping_of_group(db, app_id, group["id"])
-    run.mapping_id = mapping["id"] if mapping else None
-    post = run.sent(exchanges, "POST", "/Groups")
-    created = post["responseBody"]
-    if isinstance(created, dict) and created.get("id"):
-        run.created_groups.append(str(created["id"]))
+    if mapping is not None:
+        run.mapping_id = mapping["id"]
+        # What Okta holds: later steps can run, whatever this step judges.
+        run.group_scim_id = mapping["target_external_id"] or None
+    for post in find(exchanges, run.base_url, "POST", lambda p: p == "/Groups"):
+        created = post["responseBody"]
+        if isinstance(created, dict) and created.get("id"):
+            run.created_groups.append(str(created["id"]))
     lookup = require_one(
         exchanges,
         run.base_url,
@@ -91,13 +94,16 @@ def push_group(run: Run) -> dict:
     expect_status(lookup, 200)
     resources = list_resources(lookup)
     expect(resources == [], "no group for a name that does not exist yet", resources, lookup)
+    post = run.sent(exchanges, "POST", "/Groups")
     expect_status(post, 201, why="RFC 7644 §3.3")
-    expect(
-        isinstance(created, dict) and bool(created.get("id")), "the new group's id", created, post
-    )
-    run.group_scim_id = str(created["id"])
-    _update(run, exchanges, run.group_scim_id)
+    created = post["responseBody"]
+    has_id = isinstance(created, dict) and bool(created.get("id"))
+    expect(has_id, "the new group's id", created, post)
     run.expect_no_task()
+    expect(
+        run.group_scim_id == str(created["id"]), "Okta to link the group", run.group_scim_id, post
+    )
+    _update(run, exchanges, run.group_scim_id)
     _read_back(run, name)
     return post
 
@@ -105,7 +111,7 @@ def push_group(run: Run) -> dict:
 def rename_group(run: Run) -> dict:
     """A rename in Okta: custom PUT with the new displayName, OIN PATCH replace displayName."""
     scim_id, db = _need_group(run), run.org.db
-    new_name = run.group_name("-renamed")
+    new_name = run.group_name(RENAMED)
     profile = {"name": new_name, "description": "scim-check"}
     exchanges = run.act(lambda: reactions.replace_group(db, run.org.now(), run.group_id, profile))
     decided = _update(run, exchanges, scim_id)
@@ -121,7 +127,7 @@ def _membership(run: Run, role: str, added: bool) -> dict:
     exchanges = run.act(lambda: change(db, run.org.now(), run.group_id, run.okta_ids[role]))
     decided = _update(run, exchanges, scim_id)
     run.expect_no_task()
-    _read_back(run, run.group_name("-renamed"))
+    _read_back(run, run.group_name(RENAMED))
     return decided
 
 
@@ -141,7 +147,7 @@ def push_now(run: Run) -> dict:
     exchanges = run.act(lambda: groups_push.push_now(db, run.org.now(), app_id, run.mapping_id))
     decided = _update(run, exchanges, scim_id)
     run.expect_no_task()
-    _read_back(run, run.group_name("-renamed"))
+    _read_back(run, run.group_name(RENAMED))
     return decided
 
 
