@@ -105,10 +105,15 @@ def _clean_up(run: Run, report: CheckReport) -> None:
         path = f"/{kind}/{scim_id}"
         exchange = run.org.probe("DELETE", path)
         line = f"DELETE {path} → {answered(exchange)}"
-        if exchange["status"] in (200, 204, 404):
+        if exchange["status"] == 404:
+            report.cleanup.append(line)
+            continue
+        after = run.org.probe("GET", path)
+        if after["status"] == 404:
             report.cleanup.append(line)
         else:
-            report.leftovers.append(line)
+            # RFC 7644 §3.6: a deleted resource answers 404 from then on.
+            report.leftovers.append(f"{line}, then GET {path} → {answered(after)}")
 
 
 def _named(run: Run, kind: str, attribute: str, names: list[str]) -> list[str]:

@@ -15,8 +15,15 @@ _EQ = re.compile(r'^(\w+) eq "(.*)"$')
 _MEMBER = re.compile(r'^members\[value eq "(.*)"\]$')
 
 #: The defects: POST answers 200, a created user has no id, the filter is ignored, the
-#: userName filter is case-sensitive.
-DEFECTS = ("create_200", "create_without_id", "filter_ignored", "case_sensitive_filter")
+#: userName filter is case-sensitive; and a policy Okta never meets (it deletes no user):
+#: users cannot be deleted.
+DEFECTS = (
+    "create_200",
+    "create_without_id",
+    "filter_ignored",
+    "case_sensitive_filter",
+    "users_not_deletable",
+)
 
 
 def _error(status: int, detail: str) -> Response:
@@ -86,6 +93,8 @@ def scim_server(*defects: str) -> Flask:
         if resource is None:
             return _error(404, "not found")
         if request.method == "DELETE":
+            if kind == "Users" and "users_not_deletable" in defects:
+                return _error(403, "users are deactivated, never deleted")
             del store[kind][scim_id]
             return Response(status=204)
         if request.method == "PUT":

@@ -152,3 +152,12 @@ def test_the_command_exits_zero_when_every_step_passes():
         result = CliRunner().invoke(cli, ["scim-check", url, "--token", "t"])
     assert result.exit_code == 0, result.output
     assert "17 passed, 0 failed" in result.output
+
+
+def test_what_could_not_be_removed_is_reported_and_fails_no_step():
+    with live_server(scim_server("users_not_deletable")) as url:
+        report = run_check(url, "t", "custom")
+    assert report.passed
+    assert len(report.leftovers) == 2
+    assert all(" → 403, then GET /Users/" in line for line in report.leftovers)
+    assert "could not remove: DELETE /Users/" in text_report(report)
