@@ -261,7 +261,12 @@ def lookup_ignores_case(run: Run) -> dict:
     exchange = run.probe("GET", f"/Users?{query}")
     expect_status(exchange, 200)
     ids = [str(r.get("id")) for r in list_resources(exchange) if isinstance(r, dict)]
-    expect(ids == [run.scim_ids["a"]], f"exactly user {run.scim_ids['a']}", f"ids {ids}", exchange)
+    expect(
+        ids == [run.scim_ids["a"]],
+        f"exactly user {run.scim_ids['a']} (userName has caseExact false)",
+        f"ids {ids}",
+        exchange,
+    )
     return exchange
 
 
