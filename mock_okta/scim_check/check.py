@@ -59,6 +59,11 @@ def run_check(base_url: str, token: str, dialect: str = "custom") -> CheckReport
         run = Run(org, base_url)
         try:
             for name, step in STEPS:
+                if report.results and report.results[0].outcome == Outcome.FAIL:
+                    # Okta's admin stops at a failed Test Connector: the rest would be noise.
+                    reason = "the connector test failed"
+                    report.results.append(StepResult(name, "", Outcome.SKIP, reason=reason))
+                    continue
                 report.results.append(_run_step(run, name, step))
         finally:
             _clean_up(run, report)

@@ -4,7 +4,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from mock_okta.scim_check.check import CheckReport
-from mock_okta.scim_check.judging import Outcome, StepResult, answered, path_of
+from mock_okta.scim_check.judging import Outcome, StepResult, path_of
 from mock_okta.scim_check.org import DIALECTS
 
 _BODY_LIMIT = 600
@@ -21,7 +21,8 @@ def summary(report: CheckReport) -> str:
 def exchange_line(exchange: dict, base_url: str) -> str:
     """`Okta: PUT /Users/42 → 200`."""
     path = path_of(exchange, base_url)
-    return f"{exchange['by']}: {exchange['method']} {path} → {answered(exchange)}"
+    status = exchange["status"] if exchange["status"] is not None else "no answer"
+    return f"{exchange['by']}: {exchange['method']} {path} → {status}"
 
 
 def _body(value: object) -> str:

@@ -47,6 +47,7 @@ class Run:
     group_scim_id: str | None = None
     create_exchanges: list[dict] = field(default_factory=list)
     step_exchanges: list[dict] = field(default_factory=list)
+    task_errors: list[str] = field(default_factory=list)  # tasks the last change opened
 
     def login(self, role: str) -> str:
         """A recognisable, unique userName per run."""
@@ -75,7 +76,7 @@ class Run:
         self.org.deliver()
         exchanges = self.org.exchanges_since(mark)
         self.step_exchanges.extend(exchanges)
-        self._task_errors = self.org.open_task_errors(seq)
+        self.task_errors = self.org.open_task_errors(seq)
         return exchanges
 
     def probe(self, method: str, path: str, body: dict | None = None) -> dict:
@@ -86,7 +87,7 @@ class Run:
 
     def expect_no_task(self) -> None:
         """The engine opened no task: Okta saw the push succeed."""
-        errors = getattr(self, "_task_errors", [])
+        errors = self.task_errors
         expect(not errors, "no provisioning task (Okta saw the push succeed)", "; ".join(errors))
 
     def need(self, *keys: str) -> None:

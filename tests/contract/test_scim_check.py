@@ -161,3 +161,11 @@ def test_what_could_not_be_removed_is_reported_and_fails_no_step():
     assert len(report.leftovers) == 2
     assert all(" → 403, then GET /Users/" in line for line in report.leftovers)
     assert "could not remove: DELETE /Users/" in text_report(report)
+
+
+def test_an_unreachable_server_fails_the_connector_test_and_skips_the_rest():
+    report = run_check("http://127.0.0.1:9/scim/v2", "t", "custom")  # nothing listens on 9
+    assert failed(report) == ["connector test"]
+    assert report.count(Outcome.SKIP) == len(STEPS) - 1
+    assert "Connection refused" in report.results[0].got
+    assert "Okta: GET /Users?startIndex=1&count=2 → no answer" in text_report(report)
