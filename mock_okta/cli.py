@@ -73,3 +73,39 @@ def create_token(ctx: click.Context, name: str) -> None:
     db = open_database(ctx)
     _, value = api_tokens.create_admin_token(db, clock.now(db), name)
     click.echo(value)
+
+
+@cli.command("scim-check")
+@click.argument("url")
+@click.option(
+    "--token", required=True, help="The Bearer token Okta sends (Authorization: Bearer T)."
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(["custom", "oin"]),
+    default="custom",
+    show_default=True,
+    help="custom: a custom SAML app's SCIM (GET + PUT); oin: an OIN integration's (PATCH).",
+)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the results as JUnit XML (one testcase per step) to this file.",
+)
+def scim_check(url: str, token: str, dialect: str, junit_path: str | None) -> None:
+    """Run Okta's SCIM checks against the SCIM 2.0 base URL: the push engine's own requests
+    (create, link, profile, deactivate, reactivate, Push Groups) and the probes of Okta's
+    SCIM test plan. Exits non-zero when a step fails; removes what it created."""
+    from mock_okta.scim_check.check import run_check
+    from mock_okta.scim_check.report import junit_xml, text_report
+
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an http:// or https:// URL", param_hint="URL")
+    result = run_check(url, token, dialect)
+    click.echo(text_report(result))
+    if junit_path:
+        with open(junit_path, "wb") as stream:
+            stream.write(junit_xml(result))
+    if not result.passed:
+        raise SystemExit(1)
