@@ -49,7 +49,7 @@ def text_report(report: CheckReport) -> str:
     """The run as people read it: each step, why it failed, the summary, the clean-up."""
     lines = [
         f"Okta SCIM checks against {report.base_url}",
-        f"dialect: {_DIALECT_NAMES[report.dialect]} ({DIALECTS[report.dialect]})",
+        f"dialect: {_DIALECT_NAMES[report.dialect]}, the connection's {DIALECTS[report.dialect]}",
         "",
     ]
     for result in report.results:
