@@ -1,0 +1,99 @@
+"""Every page of both UIs, as a signed-in administrator sees it once provisioning is set up:
+each answers 200, writes no error to the browser console, draws every icon (an SVG with a size,
+never a glyph the fonts lack) and fits the window's width. A screenshot of each is kept."""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser import okta_console as okta
+from tests.browser import sonar_ui
+from tests.e2e.world import SONARQUBE_APP
+
+APP = f"/admin/app/devenvorg_sonarqube_1/instance/{SONARQUBE_APP}/"
+OKTA_PAGES = [
+    "/admin/dashboard",
+    "/admin/tasks",
+    "/admin/users",
+    "/admin/user/profile/view/00ualicemartin000001",
+    "/admin/groups",
+    "/admin/group/00gsonardevelopers01",
+    "/admin/groups/rules",
+    "/admin/apps/active",
+    f"{APP}?tab=general",
+    f"{APP}?tab=signon",
+    f"{APP}?tab=provisioning&section=integration",
+    f"{APP}?tab=provisioning&section=to-app",
+    f"{APP}?tab=assignments",
+    f"{APP}?tab=assignments&filter=groups",
+    f"{APP}?tab=assignments&assign=people",
+    f"{APP}?tab=push-groups",
+    f"{APP}?tab=push-groups&push=name",
+    f"{APP}?tab=push-groups&push=rule",
+    f"{APP}scim-requests",
+    "/report/system_log_2",
+]
+SONAR_PAGES = [
+    "/admin/users",
+    "/admin/groups",
+    "/admin/settings?category=authentication&tab=saml",
+    "/account",
+    "/account/security",
+]
+#: What a page must hold: the icons drawn, and nothing wider than the window.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  for (const icon of document.querySelectorAll("svg.icon")) {
+    const box = icon.getBoundingClientRect();
+    if (icon.checkVisibility() && (box.width < 4 || box.height < 4)) {
+      problems.push("an icon drawn " + box.width + "x" + box.height);
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push("wider than the window: " + document.documentElement.scrollWidth + "px");
+  }
+  if (document.body.innerText.includes("\\uFFFD")) { problems.push("a replacement character"); }
+  return problems;
+}"""
+
+
+def visit(page: Page, base: str, path: str, screens, errors: list[str]) -> None:
+    url = f"{base}{path}"
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200, url
+    assert page.evaluate(LAYOUT_PROBLEMS) == [], url
+    assert errors == [], url
+    screens.shot(path.replace(APP, " app ").strip("/").replace("/", " ").replace("?", " "))
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and errors.append(f"{response.status} {response.url}")
+        ),
+    )
+    return errors
+
+
+def test_every_okta_console_page_renders(world, page, screens, console_errors):
+    world.configure_provisioning(world.enable_scim_and_make_token())
+    world.enable_to_app()
+    world.wait()
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    for path in OKTA_PAGES:
+        visit(page, world.okta_url, path, screens, console_errors)
+
+
+def test_every_sonarqube_page_renders(world, page, screens, console_errors):
+    world.configure_provisioning(world.enable_scim_and_make_token())
+    world.enable_to_app()
+    world.wait()  # users provisioned: managed rows, their SAML badge, the Local markers
+    sonar_ui.log_in_locally(page, world.sonar_url, "admin", "admin")
+    sonar_ui.change_default_password(page, "admin", "Admin-Passw0rd!", screens)
+    for path in SONAR_PAGES:
+        visit(page, world.sonar_url, path, screens, console_errors)
