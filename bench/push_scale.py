@@ -1,0 +1,301 @@
+"""Benchmark: does Okta's push engine stay linear as the directory grows? (issue 13, goal 2)
+
+Run: .venv/bin/python bench/push_scale.py [--quick] [--users 100 10000]
+
+For each size N, in fresh databases: the default fixture, N users (seeded through the domain
+layer, in one transaction), a group `bench-assigned` assigned to the SonarQube app, and ten
+groups pushed to SonarQube through group push mappings (pushed before the measure starts).
+The measure: N calls of `PUT /api/v1/groups/{bench-assigned}/users/{id}`, each of which assigns
+the app to one user through the group, then the wait until the push engine is idle. Both apps
+are served on loopback over real HTTP, the worker delivers as `serve` does.
+
+The ten pushed groups hold the fixture's users, not the bench users: in SonarQube's dialect
+(CUSTOM_APP) Okta pushes every membership change as a GET and a PUT of the group's whole member
+list, so a pushed group of N members costs O(N^2) on the wire by design, whatever the engine.
+
+The floor: the SCIM requests the run sent (method, path and body from Okta's wire log, with
+Okta's headers) replayed one by one over one keep-alive session against a Flask app that does
+nothing and answers as SonarQube's SCIM server does (same status codes, minimal bodies), served
+the same way. One JSON line per figure; no access-log lines.
+"""
+
+import argparse
+import json
+import logging
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from flask import Flask, Response, request
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import mock_okta  # noqa: E402
+import mock_sonar  # noqa: E402
+from mock_common import clock  # noqa: E402
+from mock_common.db import atomic, connect  # noqa: E402
+from mock_okta import fixtures as okta_fixtures  # noqa: E402
+from mock_okta import reactions  # noqa: E402
+from mock_okta.applications import assignments  # noqa: E402
+from mock_okta.config import DEFAULT_API_TOKEN  # noqa: E402
+from mock_okta.provisioning.worker import start_worker  # noqa: E402
+from mock_sonar import fixtures as sonar_fixtures  # noqa: E402
+from okta_sonar_devenv.live import live_server  # noqa: E402
+
+APP = "0oasonarqubedevenv01"
+PUSHED_GROUPS = 10
+#: The fixture's users assigned to SonarQube: the members of the pushed groups.
+FIXTURE_MEMBERS = ["00ualicemartin000001", "00ubobnguyen00000002", "00ucarolsmith0000003"]
+
+
+def emit(figure: str, **values: object) -> None:
+    print(json.dumps({"figure": figure, **values}), flush=True)
+
+
+# --- the floor ------------------------------------------------------------------------------
+
+
+def floor_app() -> Flask:
+    """Answers SCIM requests as SonarQube's server would, doing nothing."""
+    app = Flask("scim_floor")
+    empty = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]}
+
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def answer(path: str) -> Response:
+        if request.method == "DELETE":
+            return Response(status=204)
+        if request.method == "GET" and "filter" in request.args:
+            body = {**empty, "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []}
+            return Response(json.dumps(body), 200, mimetype="application/scim+json")
+        status = 201 if request.method == "POST" else 200
+        body = {"id": path.rsplit("/", 1)[-1] if status == 200 else str(uuid.uuid4())}
+        return Response(json.dumps(body), status, mimetype="application/scim+json")
+
+    return app
+
+
+def replay(wire: list[dict], floor_url: str) -> tuple[float, int]:
+    """Send the wire log's requests to the floor; seconds taken and status mismatches."""
+    mismatches = 0
+    with requests.Session() as http:
+        started = time.perf_counter()
+        for exchange in wire:
+            url = urlsplit(exchange["url"])
+            target = f"{floor_url}{url.path}" + (f"?{url.query}" if url.query else "")
+            headers = {**json.loads(exchange["request_headers"]), "Authorization": "Bearer x"}
+            body = exchange["request_body"]
+            response = http.request(
+                exchange["method"],
+                target,
+                headers=headers,
+                data=body.encode() if body is not None else None,
+            )
+            mismatches += response.status_code != exchange["status"]
+        return time.perf_counter() - started, mismatches
+
+
+# --- one size -------------------------------------------------------------------------------
+
+
+def seed(home: str, okta_db: str, sonar_db: str, urls: dict[str, str], users: int) -> list[str]:
+    """The fixture, `users` users and the groups; returns the new users' ids."""
+    fixture = json.loads((ROOT / "fixtures" / "default.json").read_text())
+    variables = {"SONAR_URL": urls["sonar"], "OKTA_URL": urls["okta"], "DEVENV_KEYS": home}
+    db = connect(okta_db)  # first: it writes the keys SonarQube's part reads
+    okta_fixtures.seed(db, clock.now(db), fixture, variables)
+    sonar = connect(sonar_db)
+    sonar_fixtures.seed(sonar, clock.now(sonar), fixture, variables)
+    sonar.conn.close()
+    now = clock.now(db)
+    ids = []
+    with atomic(db):
+        for i in range(users):
+            login = f"bench{i}@example.com"
+            profile = {"login": login, "email": login, "firstName": "Bench", "lastName": str(i)}
+            ids.append(reactions.create_user(db, now, {"profile": profile})["id"])
+        group = reactions.create_group(db, now, {"name": "bench-assigned"}, group_id=None)
+        assignments.assign_group_to_application(db, now, APP, group["id"], {})
+    db.conn.close()
+    return ids
+
+
+def pushed_group_ids(okta: requests.Session, okta_url: str) -> list[str]:
+    ids = []
+    for k in range(PUSHED_GROUPS):
+        response = okta.post(
+            f"{okta_url}/api/v1/groups", json={"profile": {"name": f"bench-pushed-{k}"}}
+        )
+        response.raise_for_status()
+        group_id = response.json()["id"]
+        for user_id in FIXTURE_MEMBERS[: 1 + k % len(FIXTURE_MEMBERS)]:
+            okta.put(f"{okta_url}/api/v1/groups/{group_id}/users/{user_id}").raise_for_status()
+        ids.append(group_id)
+    return ids
+
+
+def connect_scim(okta: requests.Session, okta_url: str, sonar_url: str) -> None:
+    """The guide's steps: SCIM on in SonarQube, Okta's app pointed at it, To App enabled."""
+    with requests.Session() as sonar:
+        sonar.auth = ("admin", "admin")
+        sonar.post(f"{sonar_url}/api/scim_management/enable").raise_for_status()
+        token = sonar.post(f"{sonar_url}/api/user_tokens/generate", data={"name": "bench"}).json()[
+            "token"
+        ]
+    okta.put(
+        f"{okta_url}/_mock/apps/{APP}/provisioning",
+        json={
+            "enabled": True,
+            "baseUrl": f"{sonar_url}/api/scim/v2",
+            "actions": ["PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_GROUPS"],
+            "token": token,
+        },
+    ).raise_for_status()
+    okta.put(
+        f"{okta_url}/api/v1/apps/{APP}/features/USER_PROVISIONING",
+        json={
+            "create": {"lifecycleCreate": {"status": "ENABLED"}},
+            "update": {
+                "lifecycleDeactivate": {"status": "ENABLED"},
+                "profile": {"status": "ENABLED"},
+            },
+        },
+    ).raise_for_status()
+
+
+def wait_idle(okta: requests.Session, okta_url: str) -> None:
+    """Until the outbox is idle (the control API waits at most 600 s a call)."""
+    for _ in range(6):
+        response = okta.post(f"{okta_url}/_mock/provisioning/wait", json={"timeoutSeconds": 600})
+        if response.status_code == 200:
+            return
+    response.raise_for_status()
+    raise RuntimeError(f"the outbox is still busy: {response.status_code} {response.text}")
+
+
+def run_size(users: int, floor_url: str) -> dict:
+    """Seed, push the groups, assign `users` users through the group, wait; the figures."""
+    with tempfile.TemporaryDirectory() as home:
+        okta_db, sonar_db = f"{home}/okta.sqlite3", f"{home}/sonar.sqlite3"
+        okta_app = mock_okta.create_app({"DATABASE": okta_db})
+        sonar_app = mock_sonar.create_app({"DATABASE": sonar_db})
+        with (
+            live_server(sonar_app) as sonar_url,
+            live_server(okta_app) as okta_url,
+            requests.Session() as okta,
+        ):
+            okta_app.config["BASE_URL"], sonar_app.config["BASE_URL"] = okta_url, sonar_url
+            started = time.perf_counter()
+            ids = seed(home, okta_db, sonar_db, {"okta": okta_url, "sonar": sonar_url}, users)
+            seeded = time.perf_counter() - started
+            okta.headers["Authorization"] = f"SSWS {DEFAULT_API_TOKEN}"
+            worker = start_worker(okta_app)
+            try:
+                connect_scim(okta, okta_url, sonar_url)
+                group_id = _assigned_group(okta_db)
+                for k, source in enumerate(pushed_group_ids(okta, okta_url)):
+                    okta.post(
+                        f"{okta_url}/api/v1/apps/{APP}/group-push/mappings",
+                        json={
+                            "sourceGroupId": source,
+                            "status": "ACTIVE",
+                            "targetGroupName": f"bench-pushed-{k}",
+                        },
+                    ).raise_for_status()
+                wait_idle(okta, okta_url)
+                mark = _last_request(okta_db)
+                started = time.perf_counter()
+                for user_id in ids:
+                    okta.put(
+                        f"{okta_url}/api/v1/groups/{group_id}/users/{user_id}"
+                    ).raise_for_status()
+                assigned = time.perf_counter() - started
+                wait_idle(okta, okta_url)
+                converged = time.perf_counter() - started
+            finally:
+                worker.stop()
+        wire = _wire_since(okta_db, mark)
+    floor, mismatches = replay(wire, floor_url)
+    sonar_http = sum(exchange["duration_ms"] or 0 for exchange in wire) / 1000
+    return {
+        "users": users,
+        "seed_s": round(seeded, 2),
+        "assign_ms_per_call": round(assigned / users * 1000, 3),
+        "convergence_s": round(converged, 2),
+        "convergence_ms_per_user": round(converged / users * 1000, 3),
+        "scim_requests": len(wire),
+        # What the requests took against the real SonarQube; the rest is Okta's own work.
+        "sonar_http_s": round(sonar_http, 2),
+        "okta_own_ms_per_user": round((converged - sonar_http) / users * 1000, 3),
+        "floor_s": round(floor, 2),
+        "ratio_to_floor": round(converged / floor, 2),
+        "floor_status_mismatches": mismatches,
+    }
+
+
+def _assigned_group(okta_db: str) -> str:
+    db = sqlite3.connect(okta_db)
+    (group_id,) = db.execute("select id from groups where name = 'bench-assigned'").fetchone()
+    db.close()
+    return group_id
+
+
+def _last_request(okta_db: str) -> int:
+    db = sqlite3.connect(okta_db)
+    (mark,) = db.execute("select coalesce(max(id), 0) from scim_requests").fetchone()
+    db.close()
+    return mark
+
+
+def _wire_since(okta_db: str, mark: int) -> list[dict]:
+    db = sqlite3.connect(okta_db)
+    db.row_factory = sqlite3.Row
+    rows = db.execute(
+        "select method, url, request_headers, request_body, status, duration_ms "
+        "from scim_requests "
+        "where id > ? order by id",
+        [mark],
+    )
+    wire = [dict(row) for row in rows]
+    db.close()
+    return wire
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[100, 10000])
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 users")
+    args = parser.parse_args()
+    sizes = [100, 1000] if args.quick else sorted(args.users)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    results = []
+    with live_server(floor_app()) as floor_url:
+        for users in sizes:
+            result = run_size(users, floor_url)
+            emit("push.convergence", **result)
+            results.append(result)
+    small, large = results[0], results[-1]
+    if large is not small:
+        emit(
+            "push.growth",
+            small=small["users"],
+            large=large["users"],
+            convergence_per_user_ratio=round(
+                large["convergence_ms_per_user"] / small["convergence_ms_per_user"], 2
+            ),
+            okta_own_per_user_ratio=round(
+                large["okta_own_ms_per_user"] / small["okta_own_ms_per_user"], 2
+            ),
+            assign_per_call_ratio=round(
+                large["assign_ms_per_call"] / small["assign_ms_per_call"], 2
+            ),
+        )
+
+
+if __name__ == "__main__":
+    main()
