@@ -293,6 +293,23 @@ def m007_profile_lookup_indexes(db: Database) -> None:
     )
 
 
+def m008_lookup_indexes(db: Database) -> None:
+    """Indexes for the lookups the assignment path and the push engine make per user and per
+    event, so their cost stays flat as the directory and the outbox grow."""
+    _run_ddl(
+        db,
+        """
+        create index group_members_by_user on group_members (user_id);
+        create index app_users_by_user on app_users (user_id);
+        create index app_groups_by_group on app_groups (group_id);
+        create index group_push_mappings_by_source on group_push_mappings (source_group_id);
+        create index provisioning_events_by_status on provisioning_events (status, app_id, id);
+        create index provisioning_events_by_resource on provisioning_events (resource);
+        create index provisioning_tasks_by_event on provisioning_tasks (event_id)
+        """,
+    )
+
+
 def _run_ddl(db: Database, script: str) -> None:
     """Run DDL statement by statement: `executescript` would commit the migration's transaction."""
     for statement in script.split(";"):
@@ -308,4 +325,5 @@ MIGRATIONS = [
     m005_sign_in_lockout,
     m006_web_session_apps,
     m007_profile_lookup_indexes,
+    m008_lookup_indexes,
 ]
