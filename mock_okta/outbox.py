@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlite_utils import Database
-from sqlite_utils.db import NotFoundError
 
 from mock_common.db import transactional
+from mock_okta.storage.rows import insert_row, update_rows
 
 
 class EventGone(LookupError):
@@ -24,10 +24,8 @@ class EventGone(LookupError):
 
 
 def _update(db: Database, event_id: int, values: dict) -> None:
-    try:
-        db["provisioning_events"].update(event_id, values)
-    except NotFoundError as error:
-        raise EventGone(event_id) from error
+    if not update_rows(db, "provisioning_events", {"id": event_id}, values):
+        raise EventGone(event_id)
 
 
 def require_event(db: Database, event_id: int) -> None:
@@ -78,7 +76,7 @@ def enqueue(db: Database, now: datetime, app_id: str, kind: str, **payload: obje
         "created": now.isoformat(),
         "status": EventStatus.PENDING,
     }
-    return db["provisioning_events"].insert(row).last_pk
+    return insert_row(db, "provisioning_events", row)
 
 
 # --- reading -------------------------------------------------------------------------------

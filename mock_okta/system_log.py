@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.pagination import next_seq
+from mock_okta.storage.rows import insert_row
 
 SYSTEM_ACTOR = {
     "id": "system",
@@ -108,7 +109,9 @@ def record(
         },
         "request": {"ipChain": []},
     }
-    db["system_log"].insert(
+    insert_row(
+        db,
+        "system_log",
         {
             "uuid": event["uuid"],
             "seq": next_seq(db, "system_log"),
@@ -118,7 +121,7 @@ def record(
             "display_message": display_message,
             "outcome_result": outcome,
             "body": json.dumps(event),
-        }
+        },
     )
     return event
 

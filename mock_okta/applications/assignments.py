@@ -32,6 +32,7 @@ from mock_okta.errors import (
 )
 from mock_okta.outbox import EventKind
 from mock_okta.storage.pagination import next_seq, page
+from mock_okta.storage.rows import insert_row, update_rows
 from mock_okta.timestamps import okta_datetime
 
 USER, GROUP = "USER", "GROUP"  # an app user's scope: assigned directly or through a group
@@ -580,7 +581,7 @@ def mark_provisioned(
     }
     if app_user["status"] != AppUserStatus.PROVISIONED:
         changes["status_changed"] = now.isoformat()
-    db["app_users"].update((app_id, user_id), changes)
+    update_rows(db, "app_users", {"app_id": app_id, "user_id": user_id}, changes)
     return {**app_user, **changes}
 
 
@@ -849,7 +850,9 @@ def _add_app_user(
     """A new app user; STAGED/SYNCING when the app pushes new users, else ACTIVE/DISABLED."""
     pushed = features.creates_users(db, app["id"])
     stamp = now.isoformat()
-    db["app_users"].insert(
+    insert_row(
+        db,
+        "app_users",
         {
             "app_id": app["id"],
             "user_id": user["id"],
@@ -870,7 +873,7 @@ def _add_app_user(
             "user_name": user_name
             or evaluate_user_name(apps.user_name_template(app), json.loads(user["profile"])),
             "profile": json.dumps(profile or {}),
-        }
+        },
     )
     _log_membership(db, now, "add", app, user, actor)
     outbox.enqueue(

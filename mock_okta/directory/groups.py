@@ -19,6 +19,7 @@ from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
 from mock_okta.storage.pagination import next_seq, page
+from mock_okta.storage.rows import update_rows
 
 
 class Group(TypedDict):
@@ -301,7 +302,7 @@ def delete_app_groups_of(db: Database, app_id: str) -> None:
 @transactional
 def membership_updated(db: Database, now: datetime, group_id: str) -> None:
     """Stamp `lastMembershipUpdated` (memberships calls this on every join and leave)."""
-    db["groups"].update(group_id, {"last_membership_updated": now.isoformat()})
+    update_rows(db, "groups", {"id": group_id}, {"last_membership_updated": now.isoformat()})
 
 
 @transactional

@@ -23,6 +23,7 @@ from mock_okta.directory import groups, users
 from mock_okta.directory.groups import Group
 from mock_okta.directory.users import User
 from mock_okta.storage.pagination import page
+from mock_okta.storage.rows import insert_row
 
 MANUAL = "MANUAL"
 _RULE = "RULE:"
@@ -187,8 +188,10 @@ def add_member(
         _delete(db, group_id, user_id, MANUAL)
     elif source == MANUAL and sources:
         return None  # already a member (by rule): stays managed by the rule
-    db["group_members"].insert(
-        {"group_id": group_id, "user_id": user_id, "source": source, "created": now.isoformat()}
+    insert_row(
+        db,
+        "group_members",
+        {"group_id": group_id, "user_id": user_id, "source": source, "created": now.isoformat()},
     )
     if sources:
         return None

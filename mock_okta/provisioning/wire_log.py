@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from mock_common.db import transactional
 from mock_okta import outbox
+from mock_okta.storage.rows import insert_row, update_rows
 from mock_okta.timestamps import okta_datetime
 
 #: The most entries one read returns.
@@ -43,20 +44,18 @@ def record_request(
     EventGone when the event it is sent for was reset away: nothing is sent then."""
     if event_id is not None:
         outbox.require_event(db, event_id)
-    return (
-        db["scim_requests"]
-        .insert(
-            {
-                "app_id": app_id,
-                "event_id": event_id,
-                "sent": now.isoformat(),
-                "method": method,
-                "url": url,
-                "request_headers": json.dumps(request_headers),
-                "request_body": request_body,
-            }
-        )
-        .last_pk
+    return insert_row(
+        db,
+        "scim_requests",
+        {
+            "app_id": app_id,
+            "event_id": event_id,
+            "sent": now.isoformat(),
+            "method": method,
+            "url": url,
+            "request_headers": json.dumps(request_headers),
+            "request_body": request_body,
+        },
     )
 
 
@@ -73,10 +72,10 @@ def record_response(
 ) -> None:
     """Complete an exchange: the answer, or the transport error when none came. An exchange
     a reset wiped stays gone."""
-    if db.execute("select 1 from scim_requests where id = ?", [exchange_id]).fetchone() is None:
-        return
-    db["scim_requests"].update(
-        exchange_id,
+    update_rows(
+        db,
+        "scim_requests",
+        {"id": exchange_id},
         {
             "status": status,
             "response_headers": json.dumps(response_headers) if response_headers else None,

@@ -1,0 +1,29 @@
+"""Single-statement row writes for the paths that run once per user or per event.
+
+sqlite-utils' `table.insert()` and `table.update()` read the schema (`sqlite_master`,
+`PRAGMA table_info`) and the row before each write; on the push engine's path that is most
+of the statements an event runs. These write the same values in one statement. The callers'
+values are already SQL values (text, numbers, None): nothing is converted.
+"""
+
+from collections.abc import Mapping
+
+from sqlite_utils import Database
+
+
+def insert_row(db: Database, table: str, row: Mapping[str, object]) -> int:
+    """Insert one row; its rowid."""
+    columns = ", ".join(f"[{column}]" for column in row)
+    marks = ", ".join("?" * len(row))
+    sql = f"insert into [{table}] ({columns}) values ({marks})"
+    return db.execute(sql, list(row.values())).lastrowid
+
+
+def update_rows(
+    db: Database, table: str, where: Mapping[str, object], values: Mapping[str, object]
+) -> int:
+    """Set `values` on the rows whose columns equal `where`; how many rows matched."""
+    assignments = ", ".join(f"[{column}] = ?" for column in values)
+    condition = " and ".join(f"[{column}] = ?" for column in where)
+    sql = f"update [{table}] set {assignments} where {condition}"
+    return db.execute(sql, [*values.values(), *where.values()]).rowcount
