@@ -2,12 +2,16 @@
 
 Run: .venv/bin/python bench/push_scale.py [--quick] [--users 100 10000]
 
-For each size N, in fresh databases: the default fixture, N users (seeded through the domain
-layer, in one transaction), a group `bench-assigned` assigned to the SonarQube app, and ten
-groups pushed to SonarQube through group push mappings (pushed before the measure starts).
-The measure: N calls of `PUT /api/v1/groups/{bench-assigned}/users/{id}`, each of which assigns
-the app to one user through the group, then the wait until the push engine is idle. Both apps
-are served on loopback over real HTTP, the worker delivers as `serve` does.
+For each size N, in fresh databases: the default fixture, N users in a group `bench-assigned`
+(seeded through the domain layer, in one transaction), and ten groups pushed to SonarQube
+through group push mappings (pushed before anything is measured). Both apps are served on
+loopback over real HTTP; the worker delivers as `serve` does. Two measures:
+
+* convergence: `PUT /api/v1/apps/{app}/groups/{bench-assigned}` assigns the app to the N users
+  at once, then the wait until the push engine is idle (every user created in SonarQube);
+* assignment calls: with the N users assigned, 200 more users join the group one
+  `PUT /api/v1/groups/{bench-assigned}/users/{id}` at a time (each assigns the app to one
+  user); the time per call, at a table size of N.
 
 The ten pushed groups hold the fixture's users, not the bench users: in SonarQube's dialect
 (CUSTOM_APP) Okta pushes every membership change as a GET and a PUT of the group's whole member
@@ -42,7 +46,6 @@ from mock_common import clock  # noqa: E402
 from mock_common.db import atomic, connect  # noqa: E402
 from mock_okta import fixtures as okta_fixtures  # noqa: E402
 from mock_okta import reactions  # noqa: E402
-from mock_okta.applications import assignments  # noqa: E402
 from mock_okta.config import DEFAULT_API_TOKEN  # noqa: E402
 from mock_okta.provisioning.worker import start_worker  # noqa: E402
 from mock_sonar import fixtures as sonar_fixtures  # noqa: E402
@@ -50,6 +53,8 @@ from okta_sonar_devenv.live import live_server  # noqa: E402
 
 APP = "0oasonarqubedevenv01"
 PUSHED_GROUPS = 10
+#: Users assigned one call at a time, after the N, to time the assignment API at size N.
+LATE_USERS = 200
 #: The fixture's users assigned to SonarQube: the members of the pushed groups.
 FIXTURE_MEMBERS = ["00ualicemartin000001", "00ubobnguyen00000002", "00ucarolsmith0000003"]
 
@@ -104,7 +109,8 @@ def replay(wire: list[dict], floor_url: str) -> tuple[float, int]:
 
 
 def seed(home: str, okta_db: str, sonar_db: str, urls: dict[str, str], users: int) -> list[str]:
-    """The fixture, `users` users and the groups; returns the new users' ids."""
+    """The fixture, `users` users in `bench-assigned` and LATE_USERS more outside it; returns
+    the ids of the latter."""
     fixture = json.loads((ROOT / "fixtures" / "default.json").read_text())
     variables = {"SONAR_URL": urls["sonar"], "OKTA_URL": urls["okta"], "DEVENV_KEYS": home}
     db = connect(okta_db)  # first: it writes the keys SonarQube's part reads
@@ -113,16 +119,19 @@ def seed(home: str, okta_db: str, sonar_db: str, urls: dict[str, str], users: in
     sonar_fixtures.seed(sonar, clock.now(sonar), fixture, variables)
     sonar.conn.close()
     now = clock.now(db)
-    ids = []
+    late = []
     with atomic(db):
-        for i in range(users):
+        group = reactions.create_group(db, now, {"name": "bench-assigned"}, group_id=None)
+        for i in range(users + LATE_USERS):
             login = f"bench{i}@example.com"
             profile = {"login": login, "email": login, "firstName": "Bench", "lastName": str(i)}
-            ids.append(reactions.create_user(db, now, {"profile": profile})["id"])
-        group = reactions.create_group(db, now, {"name": "bench-assigned"}, group_id=None)
-        assignments.assign_group_to_application(db, now, APP, group["id"], {})
+            user_id = reactions.create_user(db, now, {"profile": profile})["id"]
+            if i < users:
+                reactions.add_user_to_group(db, now, group["id"], user_id)
+            else:
+                late.append(user_id)
     db.conn.close()
-    return ids
+    return late
 
 
 def pushed_group_ids(okta: requests.Session, okta_url: str) -> list[str]:
@@ -179,7 +188,7 @@ def wait_idle(okta: requests.Session, okta_url: str) -> None:
 
 
 def run_size(users: int, floor_url: str) -> dict:
-    """Seed, push the groups, assign `users` users through the group, wait; the figures."""
+    """Seed, push the groups, assign the group, wait, assign LATE_USERS more; the figures."""
     with tempfile.TemporaryDirectory() as home:
         okta_db, sonar_db = f"{home}/okta.sqlite3", f"{home}/sonar.sqlite3"
         okta_app = mock_okta.create_app({"DATABASE": okta_db})
@@ -191,7 +200,7 @@ def run_size(users: int, floor_url: str) -> dict:
         ):
             okta_app.config["BASE_URL"], sonar_app.config["BASE_URL"] = okta_url, sonar_url
             started = time.perf_counter()
-            ids = seed(home, okta_db, sonar_db, {"okta": okta_url, "sonar": sonar_url}, users)
+            late = seed(home, okta_db, sonar_db, {"okta": okta_url, "sonar": sonar_url}, users)
             seeded = time.perf_counter() - started
             okta.headers["Authorization"] = f"SSWS {DEFAULT_API_TOKEN}"
             worker = start_worker(okta_app)
@@ -210,22 +219,27 @@ def run_size(users: int, floor_url: str) -> dict:
                 wait_idle(okta, okta_url)
                 mark = _last_request(okta_db)
                 started = time.perf_counter()
-                for user_id in ids:
+                okta.put(f"{okta_url}/api/v1/apps/{APP}/groups/{group_id}", json={})
+                group_assigned = time.perf_counter() - started
+                wait_idle(okta, okta_url)
+                converged = time.perf_counter() - started
+                wire = _wire_since(okta_db, mark)
+                started = time.perf_counter()
+                for user_id in late:
                     okta.put(
                         f"{okta_url}/api/v1/groups/{group_id}/users/{user_id}"
                     ).raise_for_status()
                 assigned = time.perf_counter() - started
                 wait_idle(okta, okta_url)
-                converged = time.perf_counter() - started
             finally:
                 worker.stop()
-        wire = _wire_since(okta_db, mark)
     floor, mismatches = replay(wire, floor_url)
     sonar_http = sum(exchange["duration_ms"] or 0 for exchange in wire) / 1000
     return {
         "users": users,
         "seed_s": round(seeded, 2),
-        "assign_ms_per_call": round(assigned / users * 1000, 3),
+        "assign_ms_per_call": round(assigned / len(late) * 1000, 3),
+        "group_assign_s": round(group_assigned, 2),
         "convergence_s": round(converged, 2),
         "convergence_ms_per_user": round(converged / users * 1000, 3),
         "scim_requests": len(wire),
