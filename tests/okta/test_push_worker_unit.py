@@ -55,6 +55,44 @@ def test_a_failed_event_does_not_hold_back_its_app(db):
     assert outbox.next_due(db, NOW)["id"] == wiki_2
 
 
+# --- the delivery state of an event --------------------------------------------------------------
+
+
+def test_an_outcome_is_written_to_its_event_only(db):
+    wiki_1 = assigned(db, WIKI, "00u1")
+    wiki_2 = assigned(db, WIKI, "00u3")
+    outbox.finish(db, NOW, wiki_1, EventStatus.FAILED, "Conflict")
+    rows = {row["id"]: row for row in db.query("select * from provisioning_events")}
+    assert (rows[wiki_1]["status"], rows[wiki_1]["last_error"]) == ("FAILED", "Conflict")
+    assert rows[wiki_1]["finished"] == NOW.isoformat()
+    assert (rows[wiki_2]["status"], rows[wiki_2]["finished"]) == ("PENDING", None)
+
+
+def test_writing_the_same_outcome_again_is_not_a_reset(db):
+    wiki_1 = assigned(db, WIKI, "00u1")
+    outbox.finish(db, NOW, wiki_1, EventStatus.DONE)
+    outbox.finish(db, NOW, wiki_1, EventStatus.DONE)  # no change, but the event is there
+    assert outbox.is_idle(db)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda db, event_id: outbox.finish(db, NOW, event_id, EventStatus.DONE),
+        lambda db, event_id: outbox.retry_at(db, event_id, 1, "Too Many Requests", NOW),
+        lambda db, event_id: outbox.count_attempt(db, event_id, 2),
+    ],
+    ids=["finish", "retry_at", "count_attempt"],
+)
+def test_an_outcome_for_an_event_a_reset_took_away_is_refused(db, write):
+    assigned(db, WIKI, "00u1")
+    with pytest.raises(outbox.EventGone):
+        write(db, 99)
+    assert [row["status"] for row in db.query("select status from provisioning_events")] == [
+        "PENDING"
+    ]
+
+
 # --- claims ---------------------------------------------------------------------------------------
 
 

@@ -147,3 +147,18 @@ def test_nothing_is_sent_or_recorded_for_an_event_a_reset_took_away(db):
             request_body="{}",
         )
     assert wire_log.recent_exchanges(db, WIKI) == []
+
+
+def test_the_answer_to_an_exchange_a_reset_wiped_stays_gone(db):
+    exchange = sent(db)
+    db.execute("delete from scim_requests")
+    wire_log.record_response(
+        db,
+        exchange,
+        status=200,
+        response_headers={},
+        response_body="{}",
+        duration_ms=3,
+        error=None,
+    )
+    assert wire_log.recent_exchanges(db, WIKI) == []
