@@ -101,22 +101,55 @@ def next_due(db: Database, now: datetime, skip_apps: Collection[str] = ()) -> di
     Events of one app are delivered strictly in the order they were recorded; an event that
     waits for a rate-limit retry holds back the app's later events, a failed one does not.
     Apps in `skip_apps` (those another delivery lane is working on) are left out.
+
+    Each step is an index seek, per app and open status: however long the backlog, a claim
+    reads a few rows (one query grouping every open event read all of them, every time).
     """
-    skipped = ",".join("?" * len(skip_apps))
-    rows = db.query(
-        f"""
-        select e.* from provisioning_events e
-          join (select min(id) as id from provisioning_events
-                 where status in (?, ?) group by app_id) head on head.id = e.id
-         where (e.next_attempt_at is null or e.next_attempt_at <= ?)
-           and e.app_id not in ({skipped})
-         order by e.id
-         limit 1
-        """,
-        [*_OPEN, now.isoformat(), *skip_apps],
-    )
-    found = list(rows)
-    return _event(found[0]) if found else None
+    due_by = now.isoformat()
+    heads = [_head(db, app_id) for app_id in _open_apps(db) if app_id not in skip_apps]
+    due = [
+        head
+        for head in heads
+        if head is not None
+        and (head["next_attempt_at"] is None or head["next_attempt_at"] <= due_by)
+    ]
+    return _event(min(due, key=lambda head: head["id"])) if due else None
+
+
+def _is_due(event: dict, due_by: str) -> bool:
+    return event["next_attempt_at"] is None or event["next_attempt_at"] <= due_by
+
+
+def _open_apps(db: Database) -> set[str]:
+    """The apps with an undelivered event, one index seek per app and status."""
+    apps: set[str] = set()
+    for status in _OPEN:
+        row = db.execute(
+            "select min(app_id) from provisioning_events where status = ?", [status]
+        ).fetchone()
+        while row[0] is not None:
+            apps.add(row[0])
+            row = db.execute(
+                "select min(app_id) from provisioning_events where status = ? and app_id > ?",
+                [status, row[0]],
+            ).fetchone()
+    return apps
+
+
+def _head(db: Database, app_id: str) -> dict | None:
+    """The app's oldest undelivered event (its next in order)."""
+    ids = [
+        db.execute(
+            "select min(id) from provisioning_events where status = ? and app_id = ?",
+            [status, app_id],
+        ).fetchone()[0]
+        for status in _OPEN
+    ]
+    oldest = min((event_id for event_id in ids if event_id is not None), default=None)
+    if oldest is None:
+        return None
+    rows = db.query("select * from provisioning_events where id = ?", [oldest])
+    return next(iter(rows), None)
 
 
 def is_idle(db: Database) -> bool:

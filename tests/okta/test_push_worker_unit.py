@@ -55,6 +55,21 @@ def test_a_failed_event_does_not_hold_back_its_app(db):
     assert outbox.next_due(db, NOW)["id"] == wiki_2
 
 
+def test_next_due_takes_each_apps_head_whatever_the_backlog_and_the_order_of_app_ids(db):
+    apps = ["0oaz0000000000000001", WIKI, "0oaa0000000000000001"]
+    first = {app_id: assigned(db, app_id, "00u1") for app_id in apps}
+    for n in range(50):  # a backlog behind every head
+        for app_id in apps:
+            assigned(db, app_id, f"00u{n + 2}")
+    outbox.finish(db, NOW, first[apps[0]], EventStatus.DONE)
+    outbox.retry_at(db, first[apps[1]], 1, "Too Many Requests", NOW + timedelta(seconds=60))
+    second_of_first_app = first[apps[0]] + len(apps)  # the first of its backlog
+    assert outbox.next_due(db, NOW)["id"] == first[apps[2]]
+    assert outbox.next_due(db, NOW, skip_apps={apps[2]})["id"] == second_of_first_app
+    assert outbox.next_due(db, NOW, skip_apps={apps[0], apps[2]}) is None
+    assert outbox.next_due(db, NOW + timedelta(seconds=60))["id"] == first[apps[1]]
+
+
 # --- the delivery state of an event --------------------------------------------------------------
 
 
