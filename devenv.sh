@@ -532,6 +532,24 @@ cmd_test() {
     exec "$PY" -m pytest "$@"
 }
 
+# The guide walkthrough's pictures (docs/guide.md): the browser test that clicks through the
+# guide takes them; they are copied without their step numbers so the document's links hold.
+cmd_screenshots() {
+    ensure_install test
+    ensure_xmlsec1 lenient
+    ensure_test_browser
+    local taken="$ROOT/test-output/browser/test_the_guide_clicked_through_in_both_uis"
+    local target="$ROOT/docs/guide" shot
+    "$PY" -m pytest -q -p no:cacheprovider tests/browser/test_guide.py || die "the guide's browser test failed"
+    [[ -d "$taken" ]] || die "no screenshots in $taken (is chromium installed?)"
+    mkdir -p "$target"
+    rm -f "$target"/*.png
+    for shot in "$taken"/*.png; do
+        cp "$shot" "$target/$(basename "$shot" | sed -E 's/^[0-9]+-//')"
+    done
+    say "Screenshots of the guide in $target (see docs/guide.md)."
+}
+
 usage() {
     cat <<'EOF'
 Usage: ./devenv.sh COMMAND [ARGS]
@@ -546,6 +564,7 @@ Commands:
   env                 print `export ...` lines (eval "$(./devenv.sh env)")
   demo                run the SonarQube + Okta SCIM guide against the running apps
   test [pytest args]  set up what the tests need, then run the test suite
+  screenshots         retake docs/guide.md's pictures (the guide clicked through in chromium)
   help                this text
 
 Environment: OKTA_PORT (8080), SONAR_PORT (9000), DEVENV_HOME (./.devenv),
@@ -563,7 +582,7 @@ main() {
     local cmd="${1:-help}"
     (($# == 0)) || shift
     case "$cmd" in
-    up | down | status | reset | env | demo)
+    up | down | status | reset | env | demo | screenshots)
         (($# == 0)) || usage_error "$cmd takes no arguments"
         "cmd_$cmd"
         ;;
