@@ -112,10 +112,32 @@ class TrustedHostsOnly:
         return self.wsgi_app(environ, start_response)
 
 
+#: The longest request target (path and query) either app reads. Real front ends refuse longer
+#: ones before the application sees them (nginx: 414 beyond its 8 KB header buffers; Tomcat:
+#: 400 beyond `maxHttpHeaderSize`). Guess: neither vendor publishes its limit; 16 KB holds any
+#: request a client of the real services sends (SAML redirect bindings, long filters).
+MAX_REQUEST_TARGET = 16 * 1024
+
+
+class RequestTargetLimit:
+    """WSGI middleware: a request target over `MAX_REQUEST_TARGET` gets a plain 414 before the
+    app sees it (the app would otherwise echo it into headers such as Okta's `Link`)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response):
+        target = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+        if target > MAX_REQUEST_TARGET:
+            message = f"Request-URI Too Long: at most {MAX_REQUEST_TARGET} characters.\n"
+            return Response(message, status=414, mimetype="text/plain")(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     """Give requests their thread's connection and release it when they end; answer only to
     trusted Host names."""
     app.extensions["devenv_connections"] = ThreadConnections()
     app.teardown_appcontext(release_db)
     app.config.setdefault("ALLOWED_HOSTS", "")
-    app.wsgi_app = TrustedHostsOnly(app)
+    app.wsgi_app = RequestTargetLimit(TrustedHostsOnly(app))
