@@ -529,7 +529,8 @@ cmd_test() {
     ensure_install test
     ensure_xmlsec1 lenient
     ensure_test_browser
-    exec "$PY" -m pytest "$@"
+    # One pytest worker per core (pytest-xdist); `./devenv.sh test -n 0` runs in one process.
+    exec "$PY" -m pytest -n auto "$@"
 }
 
 # The guide walkthrough's pictures (docs/guide.md): the browser test that clicks through the

@@ -603,7 +603,7 @@ def test_cursors_expansions_and_unknown_parameters_are_harmless(org, path):
         " or ".join(['id eq "x"'] * 300),
         " and ".join(['id eq "x"'] * 60),
         'id eq "x" and (',
-        "x" * 20000,
+        "x" * 15000,  # longer ones never reach the app: 414 (tests/test_request_target_limit.py)
     ],
 )
 def test_an_unbounded_filter_is_invalid_search_criteria(org, path, parameter, expression):

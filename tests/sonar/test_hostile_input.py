@@ -291,16 +291,22 @@ def test_the_web_api_stores_no_nul(dev, path, data, label):
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "length"),
     [
-        ("POST", "/api/users/search"),
-        ("POST", "/api/user_groups/search"),
-        ("POST", "/api/user_groups/users?name=devs"),
-        ("GET", "/api/v2/users-management/users"),
-        ("GET", "/api/v2/authorizations/groups"),
+        *[
+            ("POST", path, length)
+            for path in (
+                "/api/users/search",
+                "/api/user_groups/search",
+                "/api/user_groups/users?name=devs",
+            )
+            for length in (50_000, 200_000)
+        ],
+        # In a URL, as long as one can be: longer ones get 414 before the app reads them.
+        ("GET", "/api/v2/users-management/users", 16_000),
+        ("GET", "/api/v2/authorizations/groups", 16_000),
     ],
 )
-@pytest.mark.parametrize("length", [50_000, 200_000])
 def test_a_very_long_search_finds_nothing(dev, method, path, length):
     text = "d" * length  # would match "dev" and "devs" if it were cut short
     if method == "POST":
