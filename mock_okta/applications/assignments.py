@@ -182,13 +182,17 @@ def app_groups_with_names(db: Database, app_id: str) -> list[dict]:
     return list(rows)
 
 
-def assignable_groups(db: Database, app_id: str, *, limit: int) -> list[dict]:
-    """Okta and built-in groups {id, name, description, assigned}, in creation order."""
+def assignable_groups(
+    db: Database, app_id: str, *, limit: int, name_starts_with: str = ""
+) -> list[dict]:
+    """Okta and built-in groups {id, name, description, assigned}, in creation order; only
+    those whose name starts with `name_starts_with` (any case) when it is given."""
+    escaped = name_starts_with.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = db.query(
         "select g.id, g.name, g.description, (ag.group_id is not null) as assigned from groups g "
         "left join app_groups ag on ag.group_id = g.id and ag.app_id = ? "
-        "where g.type != 'APP_GROUP' order by g.seq limit ?",
-        [app_id, limit],
+        "where g.type != 'APP_GROUP' and g.name like ? escape '\\' order by g.seq limit ?",
+        [app_id, f"{escaped}%", limit],
     )
     return list(rows)
 

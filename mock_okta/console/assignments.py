@@ -66,9 +66,10 @@ def people_to_assign(
     return result, cursor
 
 
-def groups_to_assign(db: Database, app_id: str) -> list[dict]:
-    """Assign to Groups: Okta and built-in groups, and whether each is assigned."""
-    rows = assignments.assignable_groups(db, app_id, limit=500)
+def groups_to_assign(db: Database, app_id: str, q: str | None = None) -> list[dict]:
+    """Assign to Groups: Okta and built-in groups (named like `q`), and whether each is
+    assigned."""
+    rows = assignments.assignable_groups(db, app_id, limit=500, name_starts_with=(q or "").strip())
     return [{**row, "assigned": bool(row["assigned"])} for row in rows]
 
 

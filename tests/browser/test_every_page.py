@@ -3,7 +3,7 @@ each answers 200, writes no error to the browser console, draws every icon (an S
 never a glyph the fonts lack) and fits the window's width. A screenshot of each is kept."""
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser import okta_console as okta
 from tests.browser import sonar_ui
@@ -87,6 +87,20 @@ def test_every_okta_console_page_renders(world, page, screens, console_errors):
     okta.open_sonarqube_app(page, world.okta_url, screens)
     for path in OKTA_PAGES:
         visit(page, world.okta_url, path, screens, console_errors)
+
+
+def test_the_assign_dialogs_keep_search_and_done_in_view(world, page, screens):
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    page.goto(f"{world.okta_url}{APP}?tab=assignments&assign=people")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("button", name="Done")).to_be_in_viewport()
+    expect(dialog.get_by_role("searchbox")).to_be_in_viewport()
+    dialog.get_by_role("searchbox").fill("fra")
+    dialog.get_by_role("button", name="Search").click()
+    searched = page.get_by_role("dialog")
+    expect(searched.get_by_role("button", name="Assign Frank Osei")).to_be_visible()
+    expect(searched.get_by_role("button", name="Done")).to_be_in_viewport()
+    screens.shot("okta assign to people searched")
 
 
 def test_every_sonarqube_page_renders(world, page, screens, console_errors):

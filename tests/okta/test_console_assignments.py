@@ -135,3 +135,12 @@ def test_assign_without_choosing_shows_an_error(console):
     response = console.post(f"{APP_URL}assignments/people", {})
     assert response.status_code == 400
     assert "Select a person to assign." in response.get_data(as_text=True)
+
+
+def test_the_assign_to_groups_dialog_searches_by_name(console):
+    html = console.text(f"{APP_URL}?tab=assignments&assign=groups&assign_q=SONAR-")
+    assert 'placeholder="Search by group name"' in html
+    listed = html.split('data-testid="assign-groups"', 1)[1].split("</table>", 1)[0]
+    assert "sonar-developers" in listed
+    assert "Engineering" not in listed
+    assert "Everyone" not in listed

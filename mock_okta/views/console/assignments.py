@@ -57,7 +57,7 @@ def _candidates(db: Database, app_id: str, dialog: str | None) -> tuple[list[dic
             db, app_id, q=args.get("assign_q"), after=args.get("assign_after")
         )
     if dialog == "groups":
-        return assignment_pages.groups_to_assign(db, app_id), None
+        return assignment_pages.groups_to_assign(db, app_id, request.args.get("assign_q")), None
     return [], None
 
 
