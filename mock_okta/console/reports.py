@@ -16,8 +16,11 @@ WINDOW = timedelta(days=7)
 PAGE_SIZE = 100
 
 
-def search(db: Database, now: datetime, *, text: str, outcome: str) -> list[dict]:
-    """Events of the last seven days, newest first; `text` is an expression or free text."""
+def search(
+    db: Database, now: datetime, *, text: str, outcome: str, after: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of the last seven days' events, newest first, and the next page's cursor;
+    `text` is an expression or free text."""
     filters, q = [], None
     text = text.strip()
     if text and _EXPRESSION.match(text):
@@ -26,17 +29,17 @@ def search(db: Database, now: datetime, *, text: str, outcome: str) -> list[dict
         q = text
     if outcome in OUTCOMES:
         filters.append(f'outcome.result eq "{outcome}"')
-    events, _cursor = system_log.list_events(
+    events, cursor = system_log.list_events(
         db,
         since=now - WINDOW,
         until=None,
         filter_=" and ".join(filters) or None,
         q=q,
         descending=True,
-        after=None,
+        after=after,
         limit=PAGE_SIZE,
     )
-    return [_row(event) for event in events]
+    return [_row(event) for event in events], cursor
 
 
 def _row(event: dict) -> dict:

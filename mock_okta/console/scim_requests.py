@@ -6,11 +6,18 @@ from sqlite_utils import Database
 
 from mock_okta.provisioning import wire_log
 
+#: The most exchanges one page shows (the wire log's own read limit).
+PAGE_LIMIT = wire_log.MAX_ENTRIES
 
-def recent_requests(db: Database, app_id: str, limit: int = 100) -> list[dict]:
-    """The newest exchanges of the app's SCIM wire log first, bodies pretty-printed."""
-    exchanges = wire_log.recent_exchanges(db, app_id, limit)
-    return [_entry(exchange) for exchange in reversed(exchanges)]
+
+def recent_requests(
+    db: Database, app_id: str, limit: int = 100, before: int | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of the app's SCIM wire log, newest first, bodies pretty-printed, and the cursor
+    of the next (older) page when there may be one."""
+    exchanges = wire_log.recent_exchanges(db, app_id, limit, before)
+    cursor = str(exchanges[0]["id"]) if len(exchanges) == limit else None
+    return [_entry(exchange) for exchange in reversed(exchanges)], cursor
 
 
 def _entry(exchange: dict) -> dict:

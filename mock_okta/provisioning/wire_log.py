@@ -100,8 +100,11 @@ def close_unanswered(db: Database) -> int:
     return cursor.rowcount
 
 
-def recent_exchanges(db: Database, app_id: str, limit: int = 100) -> list[dict]:
-    """The app's last `limit` exchanges (at most MAX_ENTRIES), oldest first.
+def recent_exchanges(
+    db: Database, app_id: str, limit: int = 100, before: int | None = None
+) -> list[dict]:
+    """The app's last `limit` exchanges (at most MAX_ENTRIES) older than the exchange
+    `before` when given, oldest first.
 
     Each is {id, sent (Okta's timestamp format), method, url, requestHeaders, requestBody,
     inFlight, status, responseHeaders, responseBody, durationMs, error}; JSON bodies are
@@ -110,9 +113,9 @@ def recent_exchanges(db: Database, app_id: str, limit: int = 100) -> list[dict]:
     """
     limit = max(1, min(limit, MAX_ENTRIES))
     rows = db.query(
-        "select * from (select * from scim_requests where app_id = ? order by id desc "
-        "limit ?) order by id",
-        [app_id, limit],
+        "select * from (select * from scim_requests where app_id = ? and id < ? "
+        "order by id desc limit ?) order by id",
+        [app_id, before if before is not None else 2**63 - 1, limit],
     )
     return [_exchange(row) for row in rows]
 

@@ -2,6 +2,8 @@
 
 import json
 
+from mock_common import clock
+from mock_okta.provisioning import wire_log
 from tests.okta.console_helpers import (
     APP_ID,
     APP_URL,
@@ -268,3 +270,31 @@ def test_scim_requests_page_lists_the_wire_newest_first(console):
     assert "Authorization: Bearer ***" in html
     assert "Could not connect" in html or "Connection refused" in html
     assert ">Refresh</a>" in html
+
+
+def test_the_scim_requests_page_pages_through_older_exchanges(console):
+    console.enable_scim()
+    db = console.db()
+    try:
+        for n in range(150):
+            wire_log.record_request(
+                db,
+                clock.now(db),
+                app_id=APP_ID,
+                event_id=None,
+                method="GET",
+                url=f"https://scim.example.com/Users/probe-{n:03d}",
+                request_headers={},
+                request_body=None,
+            )
+    finally:
+        db.conn.close()
+
+    first = console.text(f"{APP_URL}scim-requests")
+    assert "probe-149" in first
+    assert "probe-049" not in first
+    older = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = console.text(older)
+    assert "probe-049" in second
+    assert "probe-149" not in second
+    assert ">First page</a>" in second

@@ -2,6 +2,8 @@
 
 import pytest
 
+from mock_common import clock
+from mock_okta import reactions
 from mock_okta.console.times import console_time
 from tests.okta.console_helpers import (
     console_fixture,  # noqa: F401  (a fixture)
@@ -34,3 +36,33 @@ def test_the_system_log_page_shows_readable_dates(console):
     html = console.text("/report/system_log_2")
     assert "<time datetime=" in html
     assert "T" not in html.split("<time", 1)[1].split(">", 1)[1].split("</time>", 1)[0]
+
+
+def test_the_system_log_pages_through_older_events(console):
+    db = console.db()
+    try:
+        for n in range(120):  # each creation logs at least one event
+            reactions.create_user(
+                db,
+                clock.now(db),
+                {
+                    "profile": {
+                        "login": f"log{n}@example.com",
+                        "email": f"log{n}@example.com",
+                        "firstName": "Log",
+                        "lastName": f"User{n}",
+                    }
+                },
+                activate=False,
+            )
+    finally:
+        db.conn.close()
+
+    first = console.text("/report/system_log_2")
+    assert 'rel="next"' in first
+    next_url = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = console.text(next_url)
+    assert ">First page</a>" in second
+    assert first.count("<tr") >= 100
+    newest_on_second = second.split("<time", 2)[1]
+    assert newest_on_second not in first  # older events, not the same page again

@@ -110,8 +110,21 @@ def save_to_app(app_name: str, app_id: str) -> Response:
 
 @bp.get(f"{APP}/scim-requests")
 def scim_requests(app_name: str, app_id: str) -> Response:
-    """The SCIM wire log of the app, newest first (`?limit=`, default 100)."""
+    """The SCIM wire log of the app, newest first, a page at a time (`?limit=`, default 100;
+    `?before=` an exchange id: the older ones)."""
     app = load_app(app_id)
-    limit = request.args.get("limit", "100")
-    entries = wire.recent_requests(get_db(), app["id"], int(limit) if limit.isdigit() else 100)
-    return render_tab("admin/app_scim_requests.html", app, "scim-requests", entries=entries)
+    limit, before = request.args.get("limit", "100"), request.args.get("before", "")
+    entries, cursor = wire.recent_requests(
+        get_db(),
+        app["id"],
+        min(int(limit), wire.PAGE_LIMIT) if limit.isdigit() and int(limit) > 0 else 100,
+        int(before) if before.isdigit() and len(before) < 19 else None,
+    )
+    return render_tab(
+        "admin/app_scim_requests.html",
+        app,
+        "scim-requests",
+        entries=entries,
+        next_cursor=cursor,
+        paged=bool(before),
+    )

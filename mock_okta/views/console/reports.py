@@ -14,9 +14,10 @@ bp = console_blueprint("console_reports", __name__)
 def system_log_page() -> Response:
     """Events newest first; search by text or a filter expression, and by outcome."""
     text, outcome = request.args.get("q", ""), request.args.get("outcome", "")
-    error, status, events = None, 200, []
+    after = request.args.get("after")
+    error, status, events, cursor = None, 200, [], None
     try:
-        events = reports.search(get_db(), now(), text=text, outcome=outcome)
+        events, cursor = reports.search(get_db(), now(), text=text, outcome=outcome, after=after)
     except OktaError as failure:
         error, status = form_error(failure), failure.status
     return page(
@@ -26,5 +27,7 @@ def system_log_page() -> Response:
         q=text,
         outcome=outcome,
         outcomes=reports.OUTCOMES,
+        next_cursor=cursor,
+        paged=bool(after),
         error=error,
     )
