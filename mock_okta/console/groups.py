@@ -17,8 +17,18 @@ TYPE_LABELS = {"OKTA_GROUP": "Okta group", "BUILT_IN": "Built-in", "APP_GROUP": 
 RULE_STATUS_LABELS = {"ACTIVE": "Active", "INACTIVE": "Inactive", "INVALID": "Invalid"}
 
 
-def list_groups(db: Database, *, q: str | None) -> list[dict]:
-    """Okta and built-in groups with their people and app counts; `q` is a name prefix."""
+#: Groups per page of the Groups list.
+GROUPS_PAGE = 200
+
+
+def list_groups(
+    db: Database, *, q: str | None, after: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of Okta and built-in groups with their people and app counts (`q` is a name
+    prefix), and the next page's cursor when there may be one."""
+    after_seq = int(after) if after and after.isdigit() and len(after) < 19 else None
+    found = groups.search_groups(db, name_prefix=q or None, limit=GROUPS_PAGE, after_seq=after_seq)
+    cursor = str(found[-1]["seq"]) if len(found) == GROUPS_PAGE else None
     return [
         {
             "id": group["id"],
@@ -29,8 +39,8 @@ def list_groups(db: Database, *, q: str | None) -> list[dict]:
             "apps": assignments.count_group_apps(db, group["id"]),
             "typeLabel": TYPE_LABELS.get(group["type"], group["type"]),
         }
-        for group in groups.search_groups(db, name_prefix=q or None, limit=200)
-    ]
+        for group in found
+    ], cursor
 
 
 def group_people(db: Database, group_id: str) -> list[dict]:

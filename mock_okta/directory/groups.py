@@ -88,10 +88,15 @@ def require_group(db: Database, group_id: str) -> Group:
     return group
 
 
-def search_groups(db: Database, *, name_prefix: str | None, limit: int) -> list[dict]:
+def search_groups(
+    db: Database, *, name_prefix: str | None, limit: int, after_seq: int | None = None
+) -> list[dict]:
     """Okta and built-in groups (app groups aside) whose name starts with the prefix (any case),
-    in creation order."""
+    in creation order; those created after `after_seq` when given (the next page)."""
     where, params = ["type != :app_group"], {"app_group": APP_GROUP, "limit": limit}
+    if after_seq is not None:
+        where.append("seq > :after")
+        params["after"] = after_seq
     if name_prefix:
         escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("name like :q escape '\\'")

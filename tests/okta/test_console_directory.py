@@ -2,6 +2,8 @@
 
 import pytest
 
+from mock_common import clock
+from mock_okta import reactions
 from tests.okta.console_helpers import (
     console_fixture,  # noqa: F401  (a fixture)
     seeded_template,  # noqa: F401  (a fixture)
@@ -208,3 +210,23 @@ def test_group_rules_deactivate_and_activate(console):
     assert console.query("select status from group_rules")[0]["status"] == "INACTIVE"
     console.post(f"/admin/groups/rules/{rule}/activate")
     assert console.query("select status from group_rules")[0]["status"] == "ACTIVE"
+
+
+def test_the_groups_list_pages_through_every_group(console):
+    db = console.db()
+    try:
+        for n in range(205):
+            reactions.create_group(db, clock.now(db), {"name": f"team-{n:03d}"})
+    finally:
+        db.conn.close()
+
+    first = console.text("/admin/groups")
+    assert "team-000" in first
+    assert "team-204" not in first
+    following = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = console.text(following)
+    assert "team-204" in second
+    assert "team-000" not in second
+    searched = console.text("/admin/groups?q=team-20")
+    assert "team-204" in searched
+    assert 'rel="next"' not in searched

@@ -20,11 +20,14 @@ GROUP = "/admin/group/<group_id>"
 def _groups_page(
     form: dict | None = None, error: dict | None = None, status: int = 200
 ) -> Response:
-    q = request.args.get("q", "")
+    q, after = request.args.get("q", ""), request.args.get("after")
+    rows, cursor = group_pages.list_groups(get_db(), q=q, after=after)
     return page(
         "admin/groups.html",
         status,
-        groups=group_pages.list_groups(get_db(), q=q),
+        groups=rows,
+        next_cursor=cursor,
+        paged=bool(after),
         q=q,
         adding=form is not None or request.args.get("add") == "1",
         form=form or {},
