@@ -35,6 +35,7 @@ from mock_okta.errors import (
     InvalidSearchCriteria,
     ResourceNotFound,
 )
+from mock_okta.storage import like
 from mock_okta.storage.ids import APP, EXTERNAL_KEY, new_id
 from mock_okta.storage.org import org
 from mock_okta.storage.pagination import next_seq, page
@@ -344,7 +345,7 @@ def list_apps(
     where, params = [], {}
     if q:
         where.append("(name like :q escape '\\' or label like :q escape '\\')")
-        params["q"] = _like_prefix(q)
+        params["q"] = like.starts_with(q)
     if filter_:
         attribute, value = parse_filter(filter_)
         where.append(_FILTER_COLUMNS[attribute])
@@ -358,11 +359,6 @@ def parse_filter(expression: str) -> tuple[str, str]:
     if not match or match.group(1) not in _FILTER_COLUMNS:
         raise InvalidSearchCriteria()
     return match.group(1), match.group(2)
-
-
-def _like_prefix(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
 
 
 def _log(db: Database, now: datetime, event: str, message: str, app: dict, actor: dict | None):

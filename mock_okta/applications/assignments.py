@@ -31,6 +31,7 @@ from mock_okta.errors import (
     ResourceNotFound,
 )
 from mock_okta.outbox import EventKind
+from mock_okta.storage import like
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.storage.rows import insert_row, update_rows
 from mock_okta.timestamps import okta_datetime
@@ -187,12 +188,11 @@ def assignable_groups(
 ) -> list[dict]:
     """Okta and built-in groups {id, name, description, assigned}, in creation order; only
     those whose name starts with `name_starts_with` (any case) when it is given."""
-    escaped = name_starts_with.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = db.query(
         "select g.id, g.name, g.description, (ag.group_id is not null) as assigned from groups g "
         "left join app_groups ag on ag.group_id = g.id and ag.app_id = ? "
         "where g.type != 'APP_GROUP' and g.name like ? escape '\\' order by g.seq limit ?",
-        [app_id, f"{escaped}%", limit],
+        [app_id, like.starts_with(name_starts_with), limit],
     )
     return list(rows)
 

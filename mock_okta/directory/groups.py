@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from mock_common.db import transactional
 from mock_okta import fields, system_log
 from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
+from mock_okta.storage import like
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
 from mock_okta.storage.pagination import next_seq, page
@@ -98,9 +99,8 @@ def search_groups(
         where.append("seq > :after")
         params["after"] = after_seq
     if name_prefix:
-        escaped = name_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("name like :q escape '\\'")
-        params["q"] = f"{escaped}%"
+        params["q"] = like.starts_with(name_prefix)
     sql = f"select * from groups where {' and '.join(where)} order by seq limit :limit"
     return list(db.query(sql, params))
 
@@ -155,8 +155,7 @@ def list_groups(
         return page(db, table="groups", where=where, params=params, after=after, limit=limit)
     # "Exact matches are always returned before partial matches"; prefix match, no paging.
     where.append("name like :q escape '\\'")
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    params.update(q=f"{escaped}%", exact=q, limit=limit)
+    params.update(q=like.starts_with(q), exact=q, limit=limit)
     rows = db.query(
         f"select * from groups where {' and '.join(where)} "
         "order by lower(name) = lower(:exact) desc, seq limit :limit",

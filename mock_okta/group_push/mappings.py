@@ -24,6 +24,7 @@ from mock_okta.errors import (
     ResourceNotFound,
 )
 from mock_okta.outbox import EventKind
+from mock_okta.storage import like
 from mock_okta.storage.ids import PUSH_MAPPING, new_id
 from mock_okta.storage.pagination import next_seq, page
 from mock_okta.timestamps import okta_datetime
@@ -175,7 +176,6 @@ def pushed_groups(
 def unpushed_groups_named_like(db: Database, app_id: str, text: str, limit: int = 10) -> list[str]:
     """Okta groups the app does not push yet whose name starts with `text` (any case), by
     name: what the by-name search field suggests, read a few at a time however many exist."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = db.query(
         """
         select g.name from groups g
@@ -185,7 +185,7 @@ def unpushed_groups_named_like(db: Database, app_id: str, text: str, limit: int 
          order by g.name collate nocase
          limit ?
         """,
-        [groups.OKTA_GROUP, f"{escaped}%", app_id, limit],
+        [groups.OKTA_GROUP, like.starts_with(text), app_id, limit],
     )
     return [row["name"] for row in rows]
 
