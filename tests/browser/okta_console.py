@@ -1,5 +1,7 @@
 """The guide's "Configuring Okta" steps, clicked in mock_okta's Admin Console."""
 
+from collections.abc import Callable
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.screens import Screens
@@ -95,13 +97,18 @@ def push_groups_by_rule(page: Page, name: str, starts_with: str, screens: Screen
     page.get_by_role("button", name="Create Rule").click()
 
 
-def provision_pre_assigned_users(page: Page, screens: Screens) -> list[str]:
-    """Provisioning already assigned users: Provision User on every row with the red "!"."""
+def provision_pre_assigned_users(
+    page: Page, screens: Screens, before_last: Callable[[], object] | None = None
+) -> list[str]:
+    """Provisioning already assigned users: Provision User on every row with the red "!"
+    (`before_last` runs before the last one is provisioned)."""
     page.get_by_role("link", name="Assignments").click()
     flagged = page.locator("tr").filter(has=page.get_by_test_id("provisioning-alert"))
     names = [row.get_by_role("link").first.inner_text() for row in flagged.all()]
     screens.shot("okta assignments exclamation marks")
-    for name in names:
+    for index, name in enumerate(names):
+        if before_last is not None and index == len(names) - 1:
+            before_last()
         row = page.locator("tr").filter(has=page.get_by_role("link", name=name, exact=True))
         row.get_by_role("button", name="Provision User").click()
         page.get_by_role("button", name="OK").click()
