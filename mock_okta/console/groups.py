@@ -102,8 +102,7 @@ def rule_dialog(dialog: str | None, rule: dict | None) -> str | None:
 
 def rule_target_groups(db: Database) -> list[dict]:
     """The groups a rule can assign to: Okta groups only (not Everyone, not app groups)."""
-    rows = groups.okta_groups(db)
-    rows = sorted(rows, key=lambda group: group["name"].lower())[:500]
+    rows = groups.okta_groups_by_name(db, limit=500)
     return [{"id": group["id"], "name": group["name"]} for group in rows]
 
 

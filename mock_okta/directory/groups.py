@@ -122,6 +122,12 @@ def okta_groups(db: Database) -> list[dict]:
     return list(db.query("select * from groups where type = ? order by seq", [OKTA_GROUP]))
 
 
+def okta_groups_by_name(db: Database, limit: int) -> list[dict]:
+    """The first `limit` OKTA_GROUPs by name (any case), read a page at a time from SQLite."""
+    sql = "select * from groups where type = ? order by name collate nocase, seq limit ?"
+    return list(db.query(sql, [OKTA_GROUP, limit]))
+
+
 def everyone_id(db: Database) -> str:
     """The id of the BUILT_IN Everyone group."""
     return next(db.query("select id from groups where type = ?", [BUILT_IN]))["id"]
