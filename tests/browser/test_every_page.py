@@ -2,9 +2,16 @@
 each answers 200, writes no error to the browser console, draws every icon (an SVG with a size,
 never a glyph the fonts lack) and fits the window's width. A screenshot of each is kept."""
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from mock_common.db import atomic, connect
+from mock_okta.directory.users import create_user as create_okta_user
+from mock_sonar.scim.models import ScimUser
+from mock_sonar.scim.service import ScimOptions
+from mock_sonar.scim.service import create_user as create_scim_user
 from tests.browser import okta_console as okta
 from tests.browser import sonar_ui
 from tests.e2e.world import SONARQUBE_APP
@@ -110,4 +117,51 @@ def test_every_sonarqube_page_renders(world, page, screens, console_errors):
     sonar_ui.log_in_locally(page, world.sonar_url, "admin", "admin")
     sonar_ui.change_default_password(page, "admin", "Admin-Passw0rd!", screens)
     for path in SONAR_PAGES:
+        visit(page, world.sonar_url, path, screens, console_errors)
+
+
+def add_people(okta_database: str, sonar_database: str, count: int) -> None:
+    """`count` people in Okta's directory (as POST /api/v1/users?activate=true makes them) and
+    in SonarQube (as SCIM POST /Users does), in one transaction each."""
+    now = datetime.now(UTC)
+    okta_db, sonar_db = connect(okta_database), connect(sonar_database)
+    try:
+        with atomic(okta_db), atomic(sonar_db):
+            for n in range(count):
+                login = f"person{n:05d}@example.com"
+                profile = {
+                    "login": login,
+                    "email": login,
+                    "firstName": "Person",
+                    "lastName": f"Number {n:05d}",
+                }
+                create_okta_user(okta_db, now, {"profile": profile}, activate=True)
+                scim_user = ScimUser(
+                    user_name=login,
+                    name={"given_name": "Person", "family_name": f"Number {n:05d}"},
+                    emails=[{"value": login, "primary": True}],
+                    active=True,
+                )
+                create_scim_user(sonar_db, now, scim_user, ScimOptions())
+    finally:
+        okta_db.conn.close()
+        sonar_db.conn.close()
+
+
+def test_the_people_pages_render_with_10000_people(world, page, screens, console_errors):
+    add_people(world.okta_app.config["DATABASE"], world.sonar_app.config["DATABASE"], 10_000)
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    for path in (
+        "/admin/users",
+        "/admin/users?q=Number%2009999",
+        f"{APP}?tab=assignments&assign=people",
+        "/admin/groups",
+    ):
+        visit(page, world.okta_url, path, screens, console_errors)
+    expect(page.get_by_role("button", name="Next page")).to_have_count(0)  # groups: one page
+    page.goto(f"{world.okta_url}/admin/users")
+    expect(page.get_by_role("button", name="Next page")).to_be_visible()
+    sonar_ui.log_in_locally(page, world.sonar_url, "admin", "admin")
+    sonar_ui.change_default_password(page, "admin", "Admin-Passw0rd!", screens)
+    for path in ("/admin/users", "/admin/users?q=person09999", "/admin/groups"):
         visit(page, world.sonar_url, path, screens, console_errors)
