@@ -34,6 +34,8 @@ from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from guide_steps import enable_scim_in_sonarqube
+
 from mock_common.db import atomic, connect
 from mock_common.serving import served_in_thread
 
@@ -156,12 +158,7 @@ def okta_session() -> requests.Session:
 
 def sonar_session(base: str) -> requests.Session:
     """A session with an admin token, SCIM enabled."""
-    with requests.Session() as admin:
-        admin.auth = ("admin", "admin")
-        admin.post(f"{base}/api/scim_management/enable").raise_for_status()
-        reply = admin.post(f"{base}/api/user_tokens/generate", data={"name": f"bench{time.time()}"})
-        reply.raise_for_status()
-        token = reply.json()["token"]
+    token = enable_scim_in_sonarqube(base, token_name=f"bench{time.time()}")
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {token}"
     return http

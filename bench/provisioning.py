@@ -17,6 +17,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from guide_steps import enable_scim_in_sonarqube, provision_app_to  # noqa: E402
+
 import mock_okta  # noqa: E402
 import mock_sonar  # noqa: E402
 from mock_common import clock  # noqa: E402
@@ -56,29 +58,8 @@ def main() -> None:
                 db.conn.close()
             okta.headers["Authorization"] = f"SSWS {DEFAULT_API_TOKEN}"
             sonar.auth = ("admin", "admin")
-            sonar.post(f"{sonar_url}/api/scim_management/enable").raise_for_status()
-            token = sonar.post(
-                f"{sonar_url}/api/user_tokens/generate", data={"name": "bench"}
-            ).json()["token"]
-            okta.put(
-                f"{okta_url}/_mock/apps/{APP}/provisioning",
-                json={
-                    "enabled": True,
-                    "baseUrl": f"{sonar_url}/api/scim/v2",
-                    "actions": ["PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_GROUPS"],
-                    "token": token,
-                },
-            ).raise_for_status()
-            okta.put(
-                f"{okta_url}/api/v1/apps/{APP}/features/USER_PROVISIONING",
-                json={
-                    "create": {"lifecycleCreate": {"status": "ENABLED"}},
-                    "update": {
-                        "lifecycleDeactivate": {"status": "ENABLED"},
-                        "profile": {"status": "ENABLED"},
-                    },
-                },
-            ).raise_for_status()
+            token = enable_scim_in_sonarqube(sonar_url)
+            provision_app_to(okta, okta_url, APP, f"{sonar_url}/api/scim/v2", token)
             ids = []
             for i in range(args.users):
                 login = f"bench{i}@example.com"

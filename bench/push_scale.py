@@ -1,4 +1,4 @@
-"""Benchmark: does Okta's push engine stay linear as the directory grows? (issue 13, goal 2)
+"""Benchmark: does Okta's push engine stay linear as the directory grows?
 
 Run: .venv/bin/python bench/push_scale.py [--quick] [--users 100 10000]
 
@@ -39,6 +39,8 @@ from flask import Flask, Response, request
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from guide_steps import enable_scim_in_sonarqube, provision_app_to  # noqa: E402
 
 import mock_okta  # noqa: E402
 import mock_sonar  # noqa: E402
@@ -150,31 +152,8 @@ def pushed_group_ids(okta: requests.Session, okta_url: str) -> list[str]:
 
 def connect_scim(okta: requests.Session, okta_url: str, sonar_url: str) -> None:
     """The guide's steps: SCIM on in SonarQube, Okta's app pointed at it, To App enabled."""
-    with requests.Session() as sonar:
-        sonar.auth = ("admin", "admin")
-        sonar.post(f"{sonar_url}/api/scim_management/enable").raise_for_status()
-        token = sonar.post(f"{sonar_url}/api/user_tokens/generate", data={"name": "bench"}).json()[
-            "token"
-        ]
-    okta.put(
-        f"{okta_url}/_mock/apps/{APP}/provisioning",
-        json={
-            "enabled": True,
-            "baseUrl": f"{sonar_url}/api/scim/v2",
-            "actions": ["PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_GROUPS"],
-            "token": token,
-        },
-    ).raise_for_status()
-    okta.put(
-        f"{okta_url}/api/v1/apps/{APP}/features/USER_PROVISIONING",
-        json={
-            "create": {"lifecycleCreate": {"status": "ENABLED"}},
-            "update": {
-                "lifecycleDeactivate": {"status": "ENABLED"},
-                "profile": {"status": "ENABLED"},
-            },
-        },
-    ).raise_for_status()
+    token = enable_scim_in_sonarqube(sonar_url)
+    provision_app_to(okta, okta_url, APP, f"{sonar_url}/api/scim/v2", token)
 
 
 def wait_idle(okta: requests.Session, okta_url: str) -> None:

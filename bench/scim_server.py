@@ -25,6 +25,8 @@ from flask import Flask, jsonify, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from guide_steps import enable_scim_in_sonarqube
+
 from mock_common.serving import served_in_thread
 from mock_sonar import create_app
 
@@ -89,16 +91,6 @@ def scim2_server_app() -> Callable:
 
     service = ScimService(load_default_provider())
     return WSGIApplication(InMemoryStorage(), service.provider, service)
-
-
-def enable_scim(url: str) -> str:
-    """Turn SCIM on in mock_sonar and return an admin token for it."""
-    with requests.Session() as admin:
-        admin.auth = ("admin", "admin")
-        admin.post(f"{url}/api/scim_management/enable").raise_for_status()
-        reply = admin.post(f"{url}/api/user_tokens/generate", data={"name": "bench"})
-        reply.raise_for_status()
-        return reply.json()["token"]
 
 
 def okta_mix(http: requests.Session, scim: str, names: list[str]) -> float:
@@ -195,7 +187,7 @@ def main() -> None:
             served_in_thread(scim2_server_app()) as scim2_url,
         ):
             sonar.config["BASE_URL"] = sonar_url
-            token = enable_scim(sonar_url)
+            token = enable_scim_in_sonarqube(sonar_url)
             targets = {
                 "mock_sonar": (f"{sonar_url}/api/scim/v2", {"Authorization": f"Bearer {token}"}),
                 "floor": (f"{floor_url}/api/scim/v2", {}),

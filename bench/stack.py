@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import requests
+from guide_steps import provision_app_to
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -143,27 +144,8 @@ class Stack:
 
     def connect_app(self, app_id: str, base_url: str | None = None) -> None:
         """SCIM on for an app of Okta, pushing users (create, update, deactivate)."""
-        self.okta.put(
-            f"{self.okta_url}/_mock/apps/{app_id}/provisioning",
-            json={
-                "enabled": True,
-                "baseUrl": base_url or f"{self.sonar_url}/api/scim/v2",
-                "uniqueIdentifierField": "userName",
-                "actions": ["PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_GROUPS"],
-                "authMode": "HTTP_HEADER",
-                "token": self.scim_token,
-            },
-        ).raise_for_status()
-        self.okta.put(
-            f"{self.okta_url}/api/v1/apps/{app_id}/features/USER_PROVISIONING",
-            json={
-                "create": {"lifecycleCreate": {"status": "ENABLED"}},
-                "update": {
-                    "lifecycleDeactivate": {"status": "ENABLED"},
-                    "profile": {"status": "ENABLED"},
-                },
-            },
-        ).raise_for_status()
+        scim_url = base_url or f"{self.sonar_url}/api/scim/v2"
+        provision_app_to(self.okta, self.okta_url, app_id, scim_url, self.scim_token)
 
     def call(self, api: str, method: str, path: str, **kwargs) -> requests.Response:
         """A request to one of the APIs with the admin credential it takes."""
