@@ -1,0 +1,37 @@
+"""The Push Groups type-ahead in chromium: what the admin typed decides the list, whatever
+order the server's answers arrive in."""
+
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser import okta_console as okta
+
+
+def test_a_late_answer_for_an_older_query_does_not_replace_the_suggestions(
+    world, page: Page, screens
+):
+    world.configure_provisioning(world.enable_scim_and_make_token())
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    page.get_by_role("link", name="Push Groups").click()
+    page.get_by_role("button", name="+ Push Groups").click()
+    page.get_by_role("link", name="Find groups by name").click()
+    held: list[Route] = []
+
+    def hold_the_empty_query(route: Route) -> None:
+        if route.request.url.endswith("?q="):
+            held.append(route)  # answered below, after the typed query's answer
+        else:
+            route.continue_()
+
+    page.route("**/group-suggestions?*", hold_the_empty_query)
+    field = page.get_by_label("Group", exact=True)
+    field.click()  # focus asks for every group; that answer is held back
+    field.press_sequentially("sonar-dev")
+    expect(page.get_by_role("option", name="sonar-developers", exact=True)).to_be_visible()
+    assert len(held) == 1
+    held[0].fulfill(
+        body='<li role="option" data-value="Everyone">Everyone</li>', content_type="text/html"
+    )
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("option", name="Everyone")).to_have_count(0)
+    page.get_by_role("option", name="sonar-developers", exact=True).click()
+    expect(field).to_have_value("sonar-developers")
