@@ -21,7 +21,7 @@ def assignments_tab(db: Database, app_id: str) -> list[dict]:
 def assignments_tab_page(
     db: Database, app_id: str, *, q: str | None, after: str | None, limit: int
 ) -> tuple[list[dict], str | None]:
-    """A page of `assignments_tab` (in assignment order), and the next page's cursor."""
+    """A page of `assignments_tab` (by name), and the next page's cursor."""
     rows, cursor = assignments.app_users_page(db, app_id, q=q, after=after, limit=limit)
     return [_row_json(row) for row in rows], cursor
 

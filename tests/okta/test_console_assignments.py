@@ -1,5 +1,7 @@
 """Admin Console: the app's Assignments tab (the red "!", Provision User, Assign, Remove)."""
 
+import re
+
 from tests.okta.console_helpers import (
     APP_ID,
     APP_URL,
@@ -34,6 +36,16 @@ def test_assignments_list_people_direct_and_by_group(console):
     assert "Provision User" not in text  # provisioning is not enabled yet
     groups = visible_text(console.text(f"{APP_URL}?tab=assignments&filter=groups"))
     assert "sonar-developers" in groups
+
+
+def test_assignments_list_people_by_name_under_visible_headers(console):
+    html = console.text(f"{APP_URL}?tab=assignments")
+    table = html[html.index('data-testid="assigned-people"') :]
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table[: table.index("</thead>")])
+    assert headers == ["Person", "Type", "Actions"]
+    names = re.findall(r'<a href="/admin/user/profile/view/[^"]+">([^<]+)</a>', table)
+    assert len(names) == 7
+    assert names == sorted(names, key=str.lower)
 
 
 def test_users_assigned_before_provisioning_show_the_red_exclamation(console):

@@ -1,6 +1,7 @@
 """Admin Console lists past one page: People, an app's Assignments and the Assign to People
 dialog page by cursor ("Next page", "First page") and narrow with their search box."""
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -84,9 +85,17 @@ def test_assignments_page_through_every_assigned_person(crowded):
     assert len(pages) == 2
     assert len(pages[0]) == assignment_pages.PAGE_SIZE
     assigned = crowded.query(
-        "select user_id from app_users where app_id = ? order by seq", [APP_ID]
+        "select u.id, u.profile from app_users au join users u on u.id = au.user_id "
+        "where au.app_id = ?",
+        [APP_ID],
     )
-    assert flat(pages) == [row["user_id"] for row in assigned]
+    by_name = sorted(assigned, key=lambda row: (*name_of(row["profile"]), row["id"]))
+    assert flat(pages) == [row["id"] for row in by_name]
+
+
+def name_of(profile: str) -> tuple[str, str]:
+    found = json.loads(profile)
+    return found["firstName"].lower(), found["lastName"].lower()
 
 
 def test_assignments_search_narrows(crowded):
