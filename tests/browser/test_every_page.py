@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mock_common.db import atomic, connect
+from mock_okta.applications.assignments import assign_user_to_application
 from mock_okta.directory.users import create_user as create_okta_user
 from mock_sonar.scim.models import ScimUser
 from mock_sonar.scim.service import ScimOptions
@@ -59,6 +60,23 @@ LAYOUT_PROBLEMS = """() => {
     problems.push("wider than the window: " + document.documentElement.scrollWidth + "px");
   }
   if (document.body.innerText.includes("\\uFFFD")) { problems.push("a replacement character"); }
+  const visible = (element) => element.checkVisibility() && element.clientWidth > 0;
+  for (const element of document.querySelectorAll("button, .button, th, label, .pill, .badge")) {
+    const hidden = element.matches(".visually-hidden");
+    if (visible(element) && !hidden && element.scrollWidth > element.clientWidth + 1) {
+      problems.push("text clipped: " + element.textContent.trim());
+    }
+  }
+  const ruler = document.createElement("canvas").getContext("2d");
+  for (const input of document.querySelectorAll("input[placeholder]")) {
+    if (!visible(input)) { continue; }
+    const style = getComputedStyle(input);
+    ruler.font = style.font;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (ruler.measureText(input.placeholder).width > room + 1) {
+      problems.push("placeholder clipped: " + input.placeholder);
+    }
+  }
   return problems;
 }"""
 
@@ -121,8 +139,9 @@ def test_every_sonarqube_page_renders(world, page, screens, console_errors):
 
 
 def add_people(okta_database: str, sonar_database: str, count: int) -> None:
-    """`count` people in Okta's directory (as POST /api/v1/users?activate=true makes them) and
-    in SonarQube (as SCIM POST /Users does), in one transaction each."""
+    """`count` people in Okta's directory (as POST /api/v1/users?activate=true makes them),
+    each assigned to the SonarQube app, and in SonarQube (as SCIM POST /Users makes them), in
+    one transaction per app."""
     now = datetime.now(UTC)
     okta_db, sonar_db = connect(okta_database), connect(sonar_database)
     try:
@@ -135,7 +154,10 @@ def add_people(okta_database: str, sonar_database: str, count: int) -> None:
                     "firstName": "Person",
                     "lastName": f"Number {n:05d}",
                 }
-                create_okta_user(okta_db, now, {"profile": profile}, activate=True)
+                person = create_okta_user(okta_db, now, {"profile": profile}, activate=True)
+                assign_user_to_application(
+                    okta_db, now, SONARQUBE_APP, {"id": person["id"], "scope": "USER"}
+                )
                 scim_user = ScimUser(
                     user_name=login,
                     name={"given_name": "Person", "family_name": f"Number {n:05d}"},
@@ -148,20 +170,24 @@ def add_people(okta_database: str, sonar_database: str, count: int) -> None:
         sonar_db.conn.close()
 
 
-def test_the_people_pages_render_with_10000_people(world, page, screens, console_errors):
+def test_every_page_renders_with_10000_people(world, page, screens, console_errors):
     add_people(world.okta_app.config["DATABASE"], world.sonar_app.config["DATABASE"], 10_000)
+    world.configure_provisioning(world.enable_scim_and_make_token())
+    world.enable_to_app()
+    world.wait()
     okta.open_sonarqube_app(page, world.okta_url, screens)
-    for path in (
-        "/admin/users",
-        "/admin/users?q=Number%2009999",
-        f"{APP}?tab=assignments&assign=people",
-        "/admin/groups",
-    ):
+    searches = ["/admin/users?q=Number%2009999", f"{APP}?tab=assignments&q=person09999"]
+    for path in OKTA_PAGES + searches:
         visit(page, world.okta_url, path, screens, console_errors)
+    for paged in ("/admin/users", f"{APP}?tab=assignments", "/report/system_log_2"):
+        page.goto(f"{world.okta_url}{paged}")
+        expect(page.get_by_role("button", name="Next page")).to_be_visible()
+    page.goto(f"{world.okta_url}/admin/groups")
     expect(page.get_by_role("button", name="Next page")).to_have_count(0)  # groups: one page
-    page.goto(f"{world.okta_url}/admin/users")
-    expect(page.get_by_role("button", name="Next page")).to_be_visible()
     sonar_ui.log_in_locally(page, world.sonar_url, "admin", "admin")
     sonar_ui.change_default_password(page, "admin", "Admin-Passw0rd!", screens)
-    for path in ("/admin/users", "/admin/users?q=person09999", "/admin/groups"):
+    for path in [*SONAR_PAGES, "/admin/users?q=person09999"]:
         visit(page, world.sonar_url, path, screens, console_errors)
+    page.goto(f"{world.sonar_url}/admin/users")
+    expect(page.get_by_role("link", name="Show More")).to_be_visible()
+    expect(page.get_by_text("50 of 10004 shown")).to_be_visible()
