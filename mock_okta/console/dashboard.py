@@ -25,6 +25,11 @@ def task_rows(db: Database) -> list[dict]:
     return [_task(db, row) for row in tasks.list_tasks(db)]
 
 
+def retrying_task_rows(db: Database) -> list[dict]:
+    """Tasks retried by an admin and not finished yet (shown as pending), oldest first."""
+    return [_task(db, row) for row in tasks.tasks_being_retried(db)]
+
+
 def _task(db: Database, row: dict) -> dict:
     user = users.get_user_by_id(db, row["user_id"]) if row["user_id"] else None
     profile = users.profile_of(user) if user else {}

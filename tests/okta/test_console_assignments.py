@@ -80,7 +80,8 @@ def test_a_queued_provision_user_shows_as_pending_and_the_tab_reloads_itself(con
     assert 'data-testid="provisioning-alert"' not in row
     assert ">Provision User</a>" not in row
     assert html.count('data-testid="provisioning-alert"') == 6  # the others still need it
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<meta http-equiv="refresh" content="2">' in html  # without JavaScript
+    assert "location.replace(location.href)" in html  # with it
     # An open dialog is not reloaded under the admin's hands.
     dialog = console.text(f"{APP_URL}?tab=assignments&assign=people")
     assert 'http-equiv="refresh"' not in dialog

@@ -45,7 +45,22 @@ def test_retry_selected_puts_the_push_back_in_the_queue(console):
     assert response.status_code == 302
     assert console.query("select status from provisioning_tasks")[0]["status"] == "RETRIED"
     assert console.query("select 1 from provisioning_events where status = 'PENDING'")
-    assert "There are no tasks." in console.text("/admin/tasks")
+
+
+def test_a_retried_task_shows_as_pending_until_its_push_finishes(console):
+    task_id = make_a_failed_task(console)
+    console.post("/admin/tasks/retry", {"taskId": task_id})
+    html = console.text("/admin/tasks")
+    retrying = visible_text(html.split('data-testid="tasks-retrying"', 1)[1].split("</section>")[0])
+    assert "Provisioning in progress" in retrying
+    assert "SonarQube: Henry Dubois" in retrying
+    assert "There are no tasks." not in html
+    assert 'http-equiv="refresh"' in html  # the page reloads itself until the push is done
+    console.deliver()  # the SCIM server is still unreachable: the retry fails again
+    html = console.text("/admin/tasks")
+    assert 'data-testid="tasks-retrying"' not in html
+    assert 'http-equiv="refresh"' not in html
+    assert "Automatic provisioning of user Henry Dubois" in visible_text(html)
 
 
 def test_dismiss_removes_the_task(console):

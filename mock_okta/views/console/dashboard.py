@@ -25,8 +25,16 @@ def dashboard_page() -> Response:
 
 
 def _tasks_page(error: dict | None = None, status: int = 200) -> Response:
-    rows = dashboard.task_rows(get_db())
-    return page("admin/tasks.html", status, tasks=rows, error=error)
+    db = get_db()
+    retrying = dashboard.retrying_task_rows(db)
+    return page(
+        "admin/tasks.html",
+        status,
+        tasks=dashboard.task_rows(db),
+        retrying=retrying,
+        auto_refresh=bool(retrying),
+        error=error,
+    )
 
 
 @bp.get("/admin/tasks")
