@@ -1,5 +1,6 @@
 """Directory > Groups: the list, the group page (its people) and the Rules tab."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -100,10 +101,19 @@ def rule_dialog(dialog: str | None, rule: dict | None) -> str | None:
     return dialog
 
 
-def rule_target_groups(db: Database) -> list[dict]:
-    """The groups a rule can assign to: Okta groups only (not Everyone, not app groups)."""
-    rows = groups.okta_groups_by_name(db, limit=500)
-    return [{"id": group["id"], "name": group["name"]} for group in rows]
+#: Groups listed at once by the rule's "Assign to" picker; its search field finds the others.
+TARGET_GROUPS_SHOWN = 500
+
+
+def rule_target_groups(db: Database, named: str = "", chosen: Iterable[str] = ()) -> list[dict]:
+    """The groups a rule can assign to (Okta groups only, not Everyone, not app groups) whose
+    name starts with `named`, by name, and the `chosen` ones wherever they are, so a search
+    never drops a group already picked."""
+    rows = groups.okta_groups_by_name(db, limit=TARGET_GROUPS_SHOWN, named=named.strip())
+    found = {group["id"]: group["name"] for group in rows}
+    found.update(groups.group_names(db, set(chosen) - found.keys()))
+    ordered = sorted(found.items(), key=lambda item: (item[1].lower(), item[0]))
+    return [{"id": group_id, "name": name} for group_id, name in ordered]
 
 
 def rule_form(form: MultiDict | None = None, rule: dict | None = None) -> dict:

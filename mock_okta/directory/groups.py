@@ -122,10 +122,14 @@ def okta_groups(db: Database) -> list[dict]:
     return list(db.query("select * from groups where type = ? order by seq", [OKTA_GROUP]))
 
 
-def okta_groups_by_name(db: Database, limit: int) -> list[dict]:
-    """The first `limit` OKTA_GROUPs by name (any case), read a page at a time from SQLite."""
-    sql = "select * from groups where type = ? order by name collate nocase, seq limit ?"
-    return list(db.query(sql, [OKTA_GROUP, limit]))
+def okta_groups_by_name(db: Database, limit: int, *, named: str = "") -> list[dict]:
+    """The first `limit` OKTA_GROUPs by name (any case) whose name starts with `named` (any
+    case), read a page at a time from SQLite."""
+    sql = (
+        "select * from groups where type = ? and name like ? escape '\\' "
+        "order by name collate nocase, seq limit ?"
+    )
+    return list(db.query(sql, [OKTA_GROUP, like.starts_with(named), limit]))
 
 
 def everyone_id(db: Database) -> str:

@@ -35,3 +35,19 @@ def test_a_late_answer_for_an_older_query_does_not_replace_the_suggestions(
     expect(page.get_by_role("option", name="Everyone")).to_have_count(0)
     page.get_by_role("option", name="sonar-developers", exact=True).click()
     expect(field).to_have_value("sonar-developers")
+
+
+def test_the_rule_dialog_finds_groups_as_the_admin_types(world, page: Page, screens):
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    page.goto(f"{world.okta_url}/admin/groups/rules?add=1")
+    page.get_by_label("Name", exact=True).fill("QA people")
+    page.get_by_role("textbox", name="Expression").fill('user.department == "QA"')
+    picker = page.get_by_label("Assign to")
+    page.get_by_role("searchbox", name="Search groups").press_sequentially("sonar-q")
+    expect(picker.get_by_role("option")).to_have_text(["sonar-qa"])
+    picker.select_option(label="sonar-qa")
+    screens.shot("okta add rule group searched")
+    page.get_by_label("Name", exact=True).press("Enter")  # saves, as the dialog's Save does
+    row = page.get_by_role("row", name="QA people")
+    expect(row).to_contain_text("sonar-qa")
+    expect(row).to_contain_text("Inactive")

@@ -1,9 +1,14 @@
 """Admin Console: Groups > Rules (Add Rule; Actions: Activate, Deactivate, Edit, Delete)."""
 
 import json
+import re
+from datetime import UTC, datetime
 
 import pytest
 
+from mock_common.db import atomic
+from mock_okta.console.groups import TARGET_GROUPS_SHOWN
+from mock_okta.directory import groups
 from tests.okta.console_helpers import (
     console_fixture,  # noqa: F401  (a fixture)
     seeded_template,  # noqa: F401  (a fixture)
@@ -57,6 +62,41 @@ def test_the_add_rule_dialog(console):
     assert ">Save</button>" in html
     assert f'<option value="{MARKETING}">marketing</option>' in html
     assert ">Everyone</option>" not in html  # rules fill Okta groups only
+
+
+def options(html: str) -> list[str]:
+    """The group names the Assign to list offers, in order."""
+    listed = html.split('id="rule-groups"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option [^>]*>([^<]+)</option>", listed)
+
+
+def test_assign_to_searches_groups_by_name_and_keeps_the_ones_picked(console):
+    db, now = console.db(), datetime.now(UTC)
+    with atomic(db):
+        for n in range(600):
+            groups.create_group(db, now, {"name": f"team-{n:03d}"})
+    db.conn.close()
+    shown = options(console.text(f"{RULES}?add=1"))
+    assert len(shown) == TARGET_GROUPS_SHOWN
+    assert "team-599" not in shown  # beyond the first 500 by name: found by searching
+    form = [
+        ("name", "Big teams"),
+        ("expression", 'user.department == "Sales"'),
+        ("groupIds", MARKETING),
+        ("groupQuery", "TEAM-59"),
+    ]
+    response = console.post(f"{RULES}/group-search", form)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert options(html) == ["marketing", *(f"team-{n}" for n in range(590, 600))]
+    assert f'<option value="{MARKETING}" selected>' in html  # still picked
+    assert 'value="Big teams"' in html
+    assert (
+        "user.department == &#34;Sales&#34;" in html
+        or "user.department == &quot;Sales&quot;" in html
+    )
+    assert 'value="TEAM-59"' in html
+    assert rule_named(console, "Big teams") is None  # searching saves nothing
 
 
 def test_a_new_rule_is_inactive_and_changes_nobody(console):

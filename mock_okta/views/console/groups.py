@@ -110,6 +110,7 @@ def _rules_page(
     dialog: str | None = None,
     rule_id: str | None = None,
     form: dict | None = None,
+    group_query: str = "",
 ) -> Response:
     db, args = get_db(), request.args
     if dialog is None:
@@ -117,14 +118,20 @@ def _rules_page(
         rule_id = args.get(dialog) if dialog in ("edit", "delete") else None
     rule = group_pages.rule_view(db, rule_id) if rule_id else None
     dialog = group_pages.rule_dialog(dialog, rule)
+    form = form or group_pages.rule_form(rule=rule)
     return page(
         "admin/group_rules.html",
         status,
         rules=group_pages.list_rules(db),
         dialog=dialog,
         rule=rule,
-        form=form or group_pages.rule_form(rule=rule),
-        target_groups=group_pages.rule_target_groups(db) if dialog == "add" else [],
+        form=form,
+        group_query=group_query,
+        target_groups=(
+            group_pages.rule_target_groups(db, group_query, form["groupIds"])
+            if dialog == "add"
+            else []
+        ),
         error=error,
     )
 
@@ -144,6 +151,15 @@ def add_rule() -> Response:
     except OktaError as error:
         return _rules_page(form_error(error), error.status, dialog="add", form=form)
     return redirect(RULES)
+
+
+@bp.post(f"{RULES}/group-search")
+def search_rule_target_groups() -> Response:
+    """Add Rule > Assign to > Search: the dialog again, as filled in, listing the groups whose
+    name starts with the text (the groups already picked stay listed and picked)."""
+    form = group_pages.rule_form(request.form)
+    query = request.form.get("groupQuery", "")
+    return _rules_page(dialog="add", form=form, group_query=query)
 
 
 @bp.post(f"{RULES}/<rule_id>")
