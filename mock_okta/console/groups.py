@@ -44,18 +44,30 @@ def list_groups(
     ], cursor
 
 
-def group_people(db: Database, group_id: str) -> list[dict]:
-    """The group's members, each with how they joined (a rule or by hand)."""
+#: Members per page on a group's page, and people offered at once by its Assign people list.
+GROUP_PAGE_SIZE = 200
+
+
+def group_people(
+    db: Database, group_id: str, after: str | None = None
+) -> tuple[list[dict], str | None]:
+    """A page of the group's members, each with how they joined (a rule or by hand), and the
+    next page's cursor."""
+    members, cursor = memberships.members_with_sources(
+        db, group_id, after=after, limit=GROUP_PAGE_SIZE
+    )
     result = []
-    for user, sources in memberships.members_with_sources(db, group_id, limit=500):
+    for user, sources in members:
         by_rule = any(memberships.rule_of(source) for source in sources)
         result.append({**person_row(user), "byRule": by_rule})
-    return result
+    return result, cursor
 
 
-def people_to_add(db: Database, group_id: str) -> list[dict]:
-    """People who are not members yet (deactivated people cannot be added)."""
-    return [person_row(row) for row in memberships.non_members(db, group_id, limit=500)]
+def people_to_add(db: Database, group_id: str, named: str = "") -> list[dict]:
+    """People who are not members yet (deactivated people cannot be added), narrowed to those
+    whose username, first or last name starts with `named`."""
+    rows = memberships.non_members(db, group_id, named=named.strip(), limit=GROUP_PAGE_SIZE)
+    return [person_row(row) for row in rows]
 
 
 def group_apps(db: Database, group_id: str) -> list[dict]:

@@ -22,6 +22,7 @@ from mock_okta import system_log
 from mock_okta.directory import groups, users
 from mock_okta.directory.groups import Group
 from mock_okta.directory.users import User
+from mock_okta.storage import like
 from mock_okta.storage.pagination import page
 from mock_okta.storage.rows import insert_row
 
@@ -95,27 +96,41 @@ def rule_memberships(db: Database, rule_id: str) -> list[dict]:
 
 
 def members_with_sources(
-    db: Database, group_id: str, *, limit: int
-) -> list[tuple[dict, list[str]]]:
-    """The group's member users, each with the sources of their membership, in user order."""
-    rows = db.query(
-        "select u.*, group_concat(m.source) as sources from users u "
-        "join group_members m on m.user_id = u.id where m.group_id = ? "
-        "group by u.id order by u.seq limit ?",
-        [group_id, limit],
+    db: Database, group_id: str, *, after: str | None = None, limit: int
+) -> tuple[list[tuple[dict, list[str]]], str | None]:
+    """A page of the group's member users, each with the sources of their membership, in user
+    order, and the next page's cursor (the last user's id, or None)."""
+    after_seq = "and u.seq > (select seq from users where id = :after) " if after else ""
+    rows = list(
+        db.query(
+            "select u.*, group_concat(m.source) as sources from users u "
+            f"join group_members m on m.user_id = u.id where m.group_id = :group {after_seq}"
+            "group by u.id order by u.seq limit :limit",
+            {"group": group_id, "after": after, "limit": limit + 1},
+        )
     )
+    cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     return [
         ({k: v for k, v in row.items() if k != "sources"}, (row["sources"] or "").split(","))
-        for row in rows
-    ]
+        for row in rows[:limit]
+    ], cursor
 
 
-def non_members(db: Database, group_id: str, *, limit: int) -> list[dict]:
-    """Users who are not in the group and can join it (not deactivated), in user order."""
+def non_members(db: Database, group_id: str, *, named: str = "", limit: int) -> list[dict]:
+    """Users who are not in the group and can join it (not deactivated), in user order; with
+    `named`, only those whose login, first or last name starts with it (any case)."""
+    where, params = "", {"group": group_id, "limit": limit}
+    if named:
+        where = (
+            "and (login like :named escape '\\' "
+            "or json_extract(profile, '$.firstName') like :named escape '\\' "
+            "or json_extract(profile, '$.lastName') like :named escape '\\') "
+        )
+        params["named"] = like.starts_with(named)
     rows = db.query(
-        "select * from users where status != 'DEPROVISIONED' and id not in "
-        "(select user_id from group_members where group_id = ?) order by seq limit ?",
-        [group_id, limit],
+        f"select * from users where status != 'DEPROVISIONED' {where}and id not in "
+        "(select user_id from group_members where group_id = :group) order by seq limit :limit",
+        params,
     )
     return list(rows)
 

@@ -1,5 +1,7 @@
 """Admin Console: Directory > People (Add person, profile, lifecycle) and Groups (Rules)."""
 
+import re
+
 import pytest
 
 from mock_common import clock
@@ -198,6 +200,33 @@ def test_group_page_assign_and_remove_people(console):
         "select user_id from group_members where group_id = ? and user_id = ?", [qa, ALICE]
     )
     assert members == []
+
+
+def test_a_big_group_pages_its_people_and_finds_people_to_assign(console):
+    qa = "00gsonarqa0000000002"
+    db = console.db()
+    try:
+        for n in range(450):
+            login = f"member{n:03d}@example.com"
+            profile = {"login": login, "email": login, "firstName": "Member", "lastName": f"{n}"}
+            user = reactions.create_user(db, clock.now(db), {"profile": profile}, activate=True)
+            if n < 440:
+                reactions.add_user_to_group(db, clock.now(db), qa, user["id"])
+    finally:
+        db.conn.close()
+    pages, url = [], f"/admin/group/{qa}"
+    while url:
+        html = console.text(url)
+        pages.append(re.findall(r'<tr data-user-id="([^"]+)"', html))
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    members = console.query("select distinct user_id from group_members where group_id = ?", [qa])
+    assert [len(page) for page in pages] == [200, 200, len(members) - 400]
+    assert sorted(sum(pages, [])) == sorted(row["user_id"] for row in members)
+    found = console.text(f"/admin/group/{qa}?find=member44")
+    offered = re.findall(r'<option value="00u[^"]+">([^<]+)</option>', found)
+    assert offered == [f"Member {n} (member{n}@example.com)" for n in range(440, 450)]
+    assert re.findall(r"<option value=\"00u", console.text(f"/admin/group/{qa}?find=nobody")) == []
 
 
 def test_group_rules_deactivate_and_activate(console):

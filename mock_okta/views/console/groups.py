@@ -53,16 +53,21 @@ def add_group() -> Response:
 
 
 def _group_page(group_id: str, error: dict | None = None, status: int = 200) -> Response:
-    db = get_db()
+    db, args = get_db(), request.args
     group = groups.require_group(db, group_id)
     editable = group_pages.can_edit_members(group)
+    people, cursor = group_pages.group_people(db, group["id"], args.get("after"))
+    find = args.get("find", "")
     return page(
         "admin/group.html",
         status,
         group=group,
         type_label=group_pages.TYPE_LABELS.get(group["type"], group["type"]),
-        people=group_pages.group_people(db, group["id"]),
-        candidates=group_pages.people_to_add(db, group["id"]) if editable else [],
+        people=people,
+        cursor=cursor,
+        paged=bool(args.get("after")),
+        find=find,
+        candidates=group_pages.people_to_add(db, group["id"], find) if editable else [],
         apps=group_pages.group_apps(db, group["id"]),
         editable=editable,
         error=error,
