@@ -3,6 +3,7 @@
 from flask import Flask
 
 from mock_common.db import init_database
+from mock_common.routing import SimulatorApp
 from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.config import EDITIONS, default_config
 from mock_sonar.storage.migrations import MIGRATIONS
@@ -15,7 +16,7 @@ def init_db(path: str) -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory."""
-    app = Flask(__name__)
+    app = SimulatorApp(__name__)
     app.config.from_mapping(default_config())
     if test_config:
         app.config.from_mapping(test_config)
