@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import transactional
-from mock_okta.storage.rows import insert_row, update_rows
+from mock_common.rows import insert_row, update_rows
 
 
 class EventGone(LookupError):

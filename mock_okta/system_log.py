@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_common.rows import insert_row
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.pagination import next_seq
-from mock_okta.storage.rows import insert_row
 
 SYSTEM_ACTOR = {
     "id": "system",

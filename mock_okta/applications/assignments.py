@@ -20,6 +20,7 @@ from typing import TypedDict
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_common.rows import insert_row, update_rows
 from mock_okta import fields, outbox, system_log
 from mock_okta.applications import apps, features
 from mock_okta.directory import groups, memberships, users
@@ -33,7 +34,6 @@ from mock_okta.errors import (
 from mock_okta.outbox import EventKind
 from mock_okta.storage import like
 from mock_okta.storage.pagination import next_seq, page
-from mock_okta.storage.rows import insert_row, update_rows
 from mock_okta.timestamps import okta_datetime
 
 USER, GROUP = "USER", "GROUP"  # an app user's scope: assigned directly or through a group

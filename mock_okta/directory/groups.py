@@ -14,13 +14,13 @@ from typing import TypedDict
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_common.rows import update_rows
 from mock_okta import fields, system_log
 from mock_okta.errors import AccessDenied, ApiValidationFailed, ResourceNotFound
 from mock_okta.storage import like
 from mock_okta.storage.filters import AttributeMap, to_sql
 from mock_okta.storage.ids import GROUP, new_id
 from mock_okta.storage.pagination import next_seq, page
-from mock_okta.storage.rows import update_rows
 
 
 class Group(TypedDict):

@@ -18,13 +18,13 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_common.rows import insert_row
 from mock_okta import system_log
 from mock_okta.directory import groups, users
 from mock_okta.directory.groups import Group
 from mock_okta.directory.users import User
 from mock_okta.storage import like
 from mock_okta.storage.pagination import page
-from mock_okta.storage.rows import insert_row
 
 MANUAL = "MANUAL"
 _RULE = "RULE:"

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_common.rows import insert_row, update_rows
 from mock_okta import outbox
-from mock_okta.storage.rows import insert_row, update_rows
 from mock_okta.timestamps import okta_datetime
 
 #: The most entries one read returns.

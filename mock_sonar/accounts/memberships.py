@@ -26,8 +26,9 @@ class SelectionMode(StrEnum):
 @transactional
 def add_member(db: Database, group: dict, user_uuid: str) -> None:
     """Add a user to a group (no-op when already a member)."""
-    db["groups_users"].insert(
-        {"uuid": new_uuid(), "group_uuid": group["uuid"], "user_uuid": user_uuid}, ignore=True
+    db.execute(
+        "insert or ignore into groups_users (uuid, group_uuid, user_uuid) values (?, ?, ?)",
+        [new_uuid(), group["uuid"], user_uuid],
     )
 
 

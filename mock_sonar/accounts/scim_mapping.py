@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
+from mock_common.rows import insert_row, update_rows
 from mock_sonar.storage.ids import new_uuid
 
 
@@ -47,24 +48,29 @@ def get_user(db: Database, scim_uuid: str) -> dict | None:
 
 def find_user_by_user_name(db: Database, user_name: str) -> dict | None:
     """The mapped user whose userName matches (case-insensitively)."""
-    rows, _ = list_users(db, user_name=user_name, offset=0, limit=1)
-    return rows[0] if rows else None
+    rows = db.query(
+        "select u.*, s.scim_uuid, s.attributes from scim_users s "
+        "join users u on u.uuid = s.user_uuid where lower(u.external_id) = lower(?) "
+        "order by s.scim_uuid limit 1",
+        [user_name],
+    )
+    return next(iter(rows), None)
 
 
 @transactional
 def map_user(db: Database, user_uuid: str, attributes: dict) -> str:
     """Make a SonarQube user managed; returns its new SCIM id."""
     scim_uuid = new_uuid()
-    db["scim_users"].insert(
-        {"scim_uuid": scim_uuid, "user_uuid": user_uuid, "attributes": json.dumps(attributes)}
-    )
+    row = {"scim_uuid": scim_uuid, "user_uuid": user_uuid, "attributes": json.dumps(attributes)}
+    insert_row(db, "scim_users", row)
     return scim_uuid
 
 
 @transactional
 def save_user_attributes(db: Database, scim_uuid: str, attributes: dict) -> None:
     """Remember SCIM attributes SonarQube has no column for (name parts)."""
-    db["scim_users"].update(scim_uuid, {"attributes": json.dumps(attributes)})
+    values = {"attributes": json.dumps(attributes)}
+    update_rows(db, "scim_users", {"scim_uuid": scim_uuid}, values)
 
 
 @transactional

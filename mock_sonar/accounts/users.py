@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
+from mock_common.rows import insert_row, update_rows
 from mock_sonar.accounts import memberships, sessions
 from mock_sonar.accounts.passwords import check_password, hash_password
 from mock_sonar.errors import BadRequest, NotFound
@@ -256,7 +257,9 @@ def create_external_user(
     default group."""
     _check(validation_messages(name=name, email=email, check_name=True))
     uuid = new_uuid()
-    db["users"].insert(
+    insert_row(
+        db,
+        "users",
         {
             "uuid": uuid,
             "login": login if login is not None else generate_login(db, login_seed),
@@ -272,7 +275,7 @@ def create_external_user(
             "scm_accounts": "[]",
             "created_at": now.isoformat(),
             "updated_at": now.isoformat(),
-        }
+        },
     )
     memberships.add_to_default_group(db, uuid)
     return get_user(db, uuid)
@@ -288,18 +291,23 @@ def update_user(
     email: str | None = None,
     scm_accounts: list[str] | None = None,
 ) -> dict:
-    """Change name, email or SCM accounts (None leaves a field as it is)."""
+    """Change name, email or SCM accounts (None leaves a field as it is); the user as it is
+    then. Nothing is written, and `updated_at` stays, when nothing changes (UserUpdater
+    writes only an updated user)."""
     _check(validation_messages(name=name, email=email, check_name=name is not None))
-    changes: dict = {}
+    wanted: dict = {}
     if name is not None:
-        changes["name"] = name
+        wanted["name"] = name
     if email is not None:
-        changes["email"] = email or None
+        wanted["email"] = email or None
     if scm_accounts is not None:
-        changes["scm_accounts"] = json.dumps(sorted({a for a in scm_accounts if a}))
-    if changes:
-        db["users"].update(user["uuid"], {**changes, "updated_at": now.isoformat()})
-    return get_user(db, user["uuid"])
+        wanted["scm_accounts"] = json.dumps(sorted({a for a in scm_accounts if a}))
+    changes = {column: value for column, value in wanted.items() if user.get(column) != value}
+    if not changes:
+        return user
+    changes["updated_at"] = now.isoformat()
+    update_rows(db, "users", {"uuid": user["uuid"]}, changes)
+    return {**user, **changes}
 
 
 @transactional
@@ -437,8 +445,9 @@ def authenticate_password(db: Database, login: str, password: str) -> dict | Non
 @transactional
 def set_inactive(db: Database, now: datetime, user: dict) -> dict:
     """UserDao.deactivateUser: the row stays, inactive (what else goes is `deactivation`'s)."""
-    db["users"].update(user["uuid"], {"active": 0, "updated_at": now.isoformat()})
-    return get_user(db, user["uuid"])
+    changes = {"active": 0, "updated_at": now.isoformat()}
+    update_rows(db, "users", {"uuid": user["uuid"]}, changes)
+    return {**user, **changes}
 
 
 @transactional

@@ -75,7 +75,7 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
             # CF 96300 (staff): a SAML user with the same external identity is adopted.
             user = users.update_user(db, now, existing, name=name, email=email or "")
         scim_id = scim_mapping.map_user(db, user["uuid"], resources.stored_attributes(payload))
-        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+        _apply_active(db, now, user, payload.active)
     except SonarError as error:
         raise _refused(error) from error
     return scim_id
@@ -86,22 +86,32 @@ def replace_user(
     db: Database, now: datetime, scim_id: str, payload: User, options: ScimOptions
 ) -> None:
     """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
-    row = require_user(db, scim_id)
+    _replace_user(db, now, require_user(db, scim_id), payload, options)
+
+
+def _replace_user(db: Database, now: datetime, row: dict, payload: User, options: ScimOptions):
+    """The mapped user `row` becomes what the payload says; only what changes is written."""
     validation.check_user(payload)
     user_name = payload.user_name
-    other = scim_mapping.find_user_by_user_name(db, user_name)
-    if other and other["scim_uuid"] != scim_id:
-        raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
+    if user_name.lower() != (row["external_id"] or "").lower():
+        other = scim_mapping.find_user_by_user_name(db, user_name)
+        if other and other["scim_uuid"] != row["scim_uuid"]:
+            raise UniquenessException(detail=f"User with userName '{user_name}' already exists")
     email = resources.sonar_email(payload)
     _check_email_free(db, email, row["uuid"], options)
     try:
+        user = row
         if user_name != row["external_id"]:
-            users.set_external_identity(
+            user = users.set_external_identity(
                 db, now, row, provider=IdentityProvider.SAML, external_id=user_name
             )
-        users.update_user(db, now, row, name=resources.sonar_name(payload), email=email or "")
-        scim_mapping.save_user_attributes(db, scim_id, resources.stored_attributes(payload))
-        _apply_active(db, now, scim_mapping.get_user(db, scim_id), payload.active)
+        user = users.update_user(
+            db, now, user, name=resources.sonar_name(payload), email=email or ""
+        )
+        attributes = resources.stored_attributes(payload)
+        if attributes != scim_mapping.attributes_of(row):
+            scim_mapping.save_user_attributes(db, row["scim_uuid"], attributes)
+        _apply_active(db, now, user, payload.active)
     except SonarError as error:
         raise _refused(error) from error
 
@@ -251,12 +261,12 @@ def patch_user(
     string values; op names are case-insensitive (scim2-models normalises them).
     """
     validation.check_patch_paths(ScimUser, patch)
+    row = require_user(db, scim_id)
     current = ScimUser.model_validate(
-        resources.user_resource(db, require_user(db, scim_id), base_url),
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+        resources.user_resource(db, row, base_url), scim_ctx=Context.RESOURCE_QUERY_RESPONSE
     )
     patch.patch(current, scim_policy=IDP_TOLERANT)
-    replace_user(db, now, scim_id, current, options)
+    _replace_user(db, now, row, current, options)
 
 
 @transactional

@@ -99,6 +99,18 @@ def test_okta_custom_app_update_is_get_then_put(sonar, scim):
     assert sonar_user(sonar, "jane@example.com")["name"] == "Jane Smith"
 
 
+def test_a_put_that_changes_nothing_leaves_last_modified(sonar, scim):
+    created = create_user(sonar, scim, "jane@example.com", displayName="Jane Doe")
+    url = f"{SCIM}/Users/{created['id']}"
+    current = sonar.get(url, headers=scim).get_json()
+    moved = sonar.post("/_mock/clock", json={"advanceSeconds": 3600}, headers=ADMIN)
+    assert moved.status_code == 200
+    unchanged = post_json(sonar, url, current, scim, method="PUT").get_json()
+    assert unchanged["meta"]["lastModified"] == current["meta"]["lastModified"]
+    renamed = post_json(sonar, url, {**current, "displayName": "Jane Smith"}, scim, method="PUT")
+    assert renamed.get_json()["meta"]["lastModified"] > current["meta"]["lastModified"]
+
+
 def test_okta_custom_app_deactivation_is_a_put_with_active_false(sonar, scim):
     created = create_user(sonar, scim, "jane@example.com")
     current = sonar.get(f"{SCIM}/Users/{created['id']}", headers=scim).get_json()
