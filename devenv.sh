@@ -530,7 +530,9 @@ cmd_test() {
     ensure_xmlsec1 lenient
     ensure_test_browser
     # One pytest worker per core (pytest-xdist); `./devenv.sh test -n 0` runs in one process.
-    exec "$PY" -m pytest -n auto "$@"
+    # Work stealing: an idle worker takes tests queued for a busy one, so the few long browser
+    # tests do not leave a core idle at the end.
+    exec "$PY" -m pytest -n auto --dist worksteal "$@"
 }
 
 # The guide walkthrough's pictures (docs/guide.md): the browser test that clicks through the
