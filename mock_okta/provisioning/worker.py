@@ -20,7 +20,6 @@ import logging
 import threading
 import time
 
-import requests
 from flask import Flask, Response, current_app, request
 from sqlite_utils import Database
 
@@ -28,6 +27,7 @@ from mock_common import clock
 from mock_common.db import connect
 from mock_okta import outbox
 from mock_okta.provisioning import engine, wire_log
+from mock_okta.provisioning.client import ScimSession
 from mock_okta.provisioning.handlers import HANDLERS
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class ProvisioningWorker:
 
     def _run_lane(self) -> None:
         db = connect(self.database)
-        session = requests.Session()
+        session = ScimSession()
         try:
             while not self.stopping.is_set():
                 seen = self._generation

@@ -24,7 +24,7 @@ from mock_common.db import connect
 from mock_okta.applications import apps, features, scim_connection
 from mock_okta.applications.scim_connection import ScimConnection
 from mock_okta.provisioning import connector, engine, wire_log
-from mock_okta.provisioning.client import ScimClient, ScimError
+from mock_okta.provisioning.client import ScimClient, ScimError, ScimSession
 from mock_okta.provisioning.handlers import HANDLERS
 
 #: `--dialect` names and the connection's dialect.
@@ -157,7 +157,7 @@ def check_org(base_url: str, token: str, dialect: str) -> Iterator[CheckOrg]:
         db = connect(path)
         try:
             app = _configure(db, clock.now(db), base_url.rstrip("/"), token, dialect)
-            with requests.Session() as session:
+            with ScimSession() as session:
                 yield CheckOrg(db, app, session)
         finally:
             db.conn.close()

@@ -1,0 +1,37 @@
+"""Okta's SCIM session reads the proxy environment once per target, with requests' rules."""
+
+import pytest
+import requests
+
+from mock_okta.provisioning.client import ScimSession
+
+URLS = [
+    "http://127.0.0.1:9000/api/scim/v2/Users",
+    "http://localhost:9000/api/scim/v2/Users?filter=x",
+    "https://scim.example.com/scim/v2/Users",
+    "http://sonar.internal:9000/api/scim/v2/Groups",
+]
+
+
+@pytest.fixture
+def proxied(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,.internal")
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_the_settings_are_the_ones_requests_would_use(proxied, url):
+    expected = requests.Session().merge_environment_settings(url, {}, None, None, None)
+    session = ScimSession()
+    for _ in range(2):  # computed, then remembered
+        assert session.merge_environment_settings(url, {}, None, None, None) == expected
+
+
+def test_loopback_bypasses_the_proxy_and_others_use_it(proxied):
+    session = ScimSession()
+    loopback = session.merge_environment_settings(URLS[0], {}, None, None, None)
+    outside = session.merge_environment_settings(URLS[2], {}, None, None, None)
+    assert "http" not in loopback["proxies"]
+    assert "https" not in loopback["proxies"]
+    assert outside["proxies"]["https"] == "http://proxy.example.com:3128"
