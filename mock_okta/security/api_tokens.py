@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from mock_common.db import transactional
+from mock_okta import fields
 from mock_okta.config import ORG_ADMIN_LOGIN
 from mock_okta.directory import users
 from mock_okta.errors import ApiValidationFailed, ResourceNotFound
@@ -49,6 +50,8 @@ def find_token(db: Database, value: str) -> dict | None:
     return rows[0] if rows else None
 
 
+#: The longest token name accepted.
+TOKEN_NAME_MAX = 255
 #: Tokens expire after 30 days without use unless their window says otherwise.
 DEFAULT_TOKEN_WINDOW = "P30D"
 _WINDOW = timedelta(days=30)
@@ -111,9 +114,7 @@ def revoke_token(db: Database, token_id: str) -> None:
 def rename_token(db: Database, now: datetime, token_id: str, body: dict) -> dict:
     """PUT /api/v1/api-tokens/{id}: the name (the only property kept here)."""
     token = require_token(db, token_id)
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
+    name = _token_name(body)
     db["api_tokens"].update(token["id"], {"name": name})
     return require_token(db, token["id"])
 
@@ -123,7 +124,17 @@ def create_named_token(
     db: Database, now: datetime, body: dict, *, user_id: str
 ) -> tuple[dict, str]:
     """Security > API > Tokens > Create Token: a token named by `body["name"]`, for the user."""
+    return create_token(db, now, _token_name(body), user_id=user_id)
+
+
+def _token_name(body: dict) -> str:
+    """A token's name from a request body, or E0000001: not blank, at most TOKEN_NAME_MAX
+    characters, no control characters."""
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ApiValidationFailed("name", ["name: The field cannot be left blank"])
-    return create_token(db, now, name, user_id=user_id)
+    # Guess: the limit is not public; 255 is Okta's usual limit for a string attribute.
+    problem = fields.text_cause("name", name, maximum=TOKEN_NAME_MAX)
+    if problem:
+        raise ApiValidationFailed("name", [problem])
+    return name

@@ -57,6 +57,19 @@ def test_rename_and_errors(okta):
     assert okta.post("/_mock/api-tokens", json={"name": "x"}).status_code == 401
 
 
+@pytest.mark.parametrize("name", ["line\nbreak", "nul\x00", "bell\x07", "x" * 256])
+def test_a_token_name_with_control_characters_or_too_long_is_refused(okta, name):
+    created = okta.post("/_mock/api-tokens", headers=SSWS, json={"name": name})
+    assert created.status_code == 400
+    assert created.get_json()["errorCode"] == "E0000001"
+    token_id = okta.get("/api/v1/api-tokens", headers=SSWS).get_json()[0]["id"]
+    renamed = okta.put(f"/api/v1/api-tokens/{token_id}", headers=SSWS, json={"name": name})
+    assert renamed.status_code == 400
+    assert renamed.get_json()["errorCode"] == "E0000001"
+    names = [token["name"] for token in okta.get("/api/v1/api-tokens", headers=SSWS).get_json()]
+    assert name not in names
+
+
 def admin_id(okta) -> str:
     return okta.get("/api/v1/users/me", headers=SSWS).get_json()["id"]
 
