@@ -3,6 +3,7 @@
 import pytest
 import requests
 
+from mock_okta.provisioning import client
 from mock_okta.provisioning.client import ScimSession
 
 URLS = [
@@ -35,3 +36,24 @@ def test_loopback_bypasses_the_proxy_and_others_use_it(proxied):
     assert "http" not in loopback["proxies"]
     assert "https" not in loopback["proxies"]
     assert outside["proxies"]["https"] == "http://proxy.example.com:3128"
+
+
+def response(body: bytes, content_type: str) -> requests.Response:
+    answer = requests.Response()
+    answer._content = body
+    answer.headers["Content-Type"] = content_type
+    answer.encoding = requests.utils.get_encoding_from_headers(answer.headers)
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("application/scim+json", '{"familyName":"Müller"}'),  # no charset: JSON is UTF-8
+        ("application/scim+json; charset=utf-8", '{"familyName":"Müller"}'),
+        ("text/plain; charset=iso-8859-1", '{"familyName":"MÃ¼ller"}'),  # as declared
+    ],
+)
+def test_the_wire_log_reads_a_body_as_its_charset_or_json_says(content_type, expected):
+    body = '{"familyName":"Müller"}'.encode()
+    assert client._body_text(response(body, content_type)) == expected
