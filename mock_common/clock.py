@@ -54,6 +54,11 @@ class InvalidClockCommand(ValueError):
         super().__init__(f"{field}: {problem}")
 
 
+#: The simulated time stays within these years. Guess (the real products have no such control):
+#: the apps add days, months and token windows to it, and Python's dates end with 9999.
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def apply_command(db: Database, command: dict) -> datetime:
     """Apply `{"freeze": iso | null}`, `{"unfreeze": true}`, `{"advanceSeconds": n}` (in that
     order, any combination) and return the new time."""
@@ -74,4 +79,8 @@ def apply_command(db: Database, command: dict) -> datetime:
             advance(db, seconds)
         except (OverflowError, ValueError) as error:  # beyond datetime's years 1-9999, or NaN
             raise InvalidClockCommand("advanceSeconds", "moves the clock out of range") from error
-    return now(db)
+    moment = now(db)
+    if not EARLIEST <= moment < LATEST:
+        field = "advanceSeconds" if "advanceSeconds" in command else "freeze"
+        raise InvalidClockCommand(field, "moves the clock out of range")
+    return moment
