@@ -16,30 +16,10 @@ from mock_sonar.scim.service import create_user as create_scim_user
 from tests.browser import okta_console as okta
 from tests.browser import sonar_ui
 from tests.e2e.world import SONARQUBE_APP
+from tests.okta.console_helpers import APP_URL, CONSOLE_PAGES, PROVISIONING_PAGES
 
-APP = f"/admin/app/devenvorg_sonarqube_1/instance/{SONARQUBE_APP}/"
-OKTA_PAGES = [
-    "/admin/dashboard",
-    "/admin/tasks",
-    "/admin/users",
-    "/admin/user/profile/view/00ualicemartin000001",
-    "/admin/groups",
-    "/admin/group/00gsonardevelopers01",
-    "/admin/groups/rules",
-    "/admin/apps/active",
-    f"{APP}?tab=general",
-    f"{APP}?tab=signon",
-    f"{APP}?tab=provisioning&section=integration",
-    f"{APP}?tab=provisioning&section=to-app",
-    f"{APP}?tab=assignments",
-    f"{APP}?tab=assignments&filter=groups",
-    f"{APP}?tab=assignments&assign=people",
-    f"{APP}?tab=push-groups",
-    f"{APP}?tab=push-groups&push=name",
-    f"{APP}?tab=push-groups&push=rule",
-    f"{APP}scim-requests",
-    "/report/system_log_2",
-]
+#: In a browser every page is opened once provisioning is set up, so its own tabs show too.
+OKTA_PAGES = [*CONSOLE_PAGES, *PROVISIONING_PAGES]
 SONAR_PAGES = [
     "/admin/users",
     "/admin/groups",
@@ -88,7 +68,7 @@ def visit(page: Page, base: str, path: str, screens, errors: list[str]) -> None:
     assert response.status == 200, url
     assert page.evaluate(LAYOUT_PROBLEMS) == [], url
     assert errors == [], url
-    screens.shot(path.replace(APP, " app ").strip("/").replace("/", " ").replace("?", " "))
+    screens.shot(path.replace(APP_URL, " app ").strip("/").replace("/", " ").replace("?", " "))
 
 
 @pytest.fixture
@@ -116,7 +96,7 @@ def test_every_okta_console_page_renders(world, page, screens, console_errors):
 
 def test_the_assign_dialogs_keep_search_and_done_in_view(world, page, screens):
     okta.open_sonarqube_app(page, world.okta_url, screens)
-    page.goto(f"{world.okta_url}{APP}?tab=assignments&assign=people")
+    page.goto(f"{world.okta_url}{APP_URL}?tab=assignments&assign=people")
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("button", name="Done")).to_be_in_viewport()
     expect(dialog.get_by_role("searchbox")).to_be_in_viewport()
@@ -176,10 +156,10 @@ def test_every_page_renders_with_10000_people(world, page, screens, console_erro
     world.enable_to_app()
     world.wait()
     okta.open_sonarqube_app(page, world.okta_url, screens)
-    searches = ["/admin/users?q=Number%2009999", f"{APP}?tab=assignments&q=person09999"]
+    searches = ["/admin/users?q=Number%2009999", f"{APP_URL}?tab=assignments&q=person09999"]
     for path in OKTA_PAGES + searches:
         visit(page, world.okta_url, path, screens, console_errors)
-    for paged in ("/admin/users", f"{APP}?tab=assignments", "/report/system_log_2"):
+    for paged in ("/admin/users", f"{APP_URL}?tab=assignments", "/report/system_log_2"):
         page.goto(f"{world.okta_url}{paged}")
         expect(page.get_by_role("button", name="Next page")).to_be_visible()
     page.goto(f"{world.okta_url}/admin/groups")

@@ -28,6 +28,32 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "default.json"
 APP_ID = "0oasonarqubedevenv01"
 APP_NAME = "devenvorg_sonarqube_1"
 APP_URL = f"/admin/app/{APP_NAME}/instance/{APP_ID}/"
+#: Every Admin Console page of the default org, before provisioning is set up.
+CONSOLE_PAGES = [
+    "/admin/dashboard",
+    "/admin/tasks",
+    "/admin/users",
+    "/admin/user/profile/view/00ualicemartin000001",
+    "/admin/groups",
+    "/admin/group/00gsonardevelopers01",
+    "/admin/groups/rules",
+    "/admin/apps/active",
+    f"{APP_URL}?tab=general",
+    f"{APP_URL}?tab=signon",
+    f"{APP_URL}?tab=assignments",
+    f"{APP_URL}?tab=assignments&filter=groups",
+    f"{APP_URL}?tab=assignments&assign=people",
+    f"{APP_URL}scim-requests",
+    "/report/system_log_2",
+]
+#: The app's pages that appear once SCIM provisioning with Push Groups is set up.
+PROVISIONING_PAGES = [
+    f"{APP_URL}?tab=provisioning&section=integration",
+    f"{APP_URL}?tab=provisioning&section=to-app",
+    f"{APP_URL}?tab=push-groups",
+    f"{APP_URL}?tab=push-groups&push=name",
+    f"{APP_URL}?tab=push-groups&push=rule",
+]
 #: Nothing listens on the discard port: pushes fail at once with "connection refused".
 UNREACHABLE = "http://127.0.0.1:9/api/scim/v2"
 

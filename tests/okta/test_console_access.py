@@ -7,6 +7,7 @@ import pytest
 from tests.okta.api_helpers import SSWS
 from tests.okta.console_helpers import (
     APP_URL,
+    CONSOLE_PAGES,
     console_fixture,  # noqa: F401  (a fixture)
     seed,
     seeded_template,  # noqa: F401  (a fixture)
@@ -14,24 +15,8 @@ from tests.okta.console_helpers import (
     visible_text,
 )
 
-PAGES = [
-    "/admin/dashboard",
-    "/admin/tasks",
-    "/admin/users",
-    "/admin/user/profile/view/00ualicemartin000001",
-    "/admin/groups",
-    "/admin/group/00gsonardevelopers01",
-    "/admin/groups/rules",
-    "/admin/apps/active",
-    APP_URL,
-    f"{APP_URL}?tab=signon",
-    f"{APP_URL}?tab=assignments",
-    f"{APP_URL}scim-requests",
-    "/report/system_log_2",
-]
 
-
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", [*CONSOLE_PAGES, APP_URL])
 def test_every_page_renders_for_the_admin(console, path):
     response = console.get(path)
     assert response.status_code == 200
