@@ -161,6 +161,27 @@ def console_fixture(okta_app, seeded_template) -> Console:
     return Console(okta_app, client, sign_in(okta_app, client, ORG_ADMIN_LOGIN))
 
 
+def next_page(html: str) -> str | None:
+    """Where a paged console list's "Next page" goes, or None on the last page."""
+    found = re.search(r'rel="next" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def user_ids(html: str) -> list[str]:
+    """The people of a page's table, in order (their rows' `data-user-id`)."""
+    return re.findall(r'<tr data-user-id="([^"]+)"', html)
+
+
+def people_pages(console, url: str) -> list[list[str]]:
+    """The people on each page of a paged list, following "Next page" to the end."""
+    pages = []
+    while url:
+        html = console.text(url)
+        pages.append(user_ids(html))
+        url = next_page(html)
+    return pages
+
+
 def visible_text(html: str) -> str:
     """The page's text without tags, whitespace collapsed (to assert on labels)."""
     text = re.sub(r"<script.*?</script>", " ", html, flags=re.S)

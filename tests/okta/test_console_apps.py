@@ -9,6 +9,7 @@ from tests.okta.console_helpers import (
     APP_URL,
     UNREACHABLE,
     console_fixture,  # noqa: F401  (a fixture)
+    next_page,
     seeded_template,  # noqa: F401  (a fixture)
     visible_text,
 )
@@ -293,8 +294,7 @@ def test_the_scim_requests_page_pages_through_older_exchanges(console):
     first = console.text(f"{APP_URL}scim-requests")
     assert "probe-149" in first
     assert "probe-049" not in first
-    older = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-    second = console.text(older)
+    second = console.text(next_page(first))
     assert "probe-049" in second
     assert "probe-149" not in second
     assert ">First page</a>" in second

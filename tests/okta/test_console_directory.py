@@ -8,6 +8,8 @@ from mock_common import clock
 from mock_okta import reactions
 from tests.okta.console_helpers import (
     console_fixture,  # noqa: F401  (a fixture)
+    next_page,
+    people_pages,
     seeded_template,  # noqa: F401  (a fixture)
     visible_text,
 )
@@ -214,12 +216,7 @@ def test_a_big_group_pages_its_people_and_finds_people_to_assign(console):
                 reactions.add_user_to_group(db, clock.now(db), qa, user["id"])
     finally:
         db.conn.close()
-    pages, url = [], f"/admin/group/{qa}"
-    while url:
-        html = console.text(url)
-        pages.append(re.findall(r'<tr data-user-id="([^"]+)"', html))
-        found = re.search(r'rel="next" href="([^"]+)"', html)
-        url = found.group(1).replace("&amp;", "&") if found else None
+    pages = people_pages(console, f"/admin/group/{qa}")
     members = console.query("select distinct user_id from group_members where group_id = ?", [qa])
     assert [len(page) for page in pages] == [200, 200, len(members) - 400]
     assert sorted(i for page in pages for i in page) == sorted(row["user_id"] for row in members)
@@ -252,8 +249,7 @@ def test_the_groups_list_pages_through_every_group(console):
     first = console.text("/admin/groups")
     assert "team-000" in first
     assert "team-204" not in first
-    following = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-    second = console.text(following)
+    second = console.text(next_page(first))
     assert "team-204" in second
     assert "team-000" not in second
     searched = console.text("/admin/groups?q=team-20")

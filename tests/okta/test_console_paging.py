@@ -2,7 +2,6 @@
 dialog page by cursor ("Next page", "First page") and narrow with their search box."""
 
 import json
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,10 @@ from tests.okta.console_helpers import (
     APP_ID,
     APP_URL,
     console_fixture,  # noqa: F401  (a fixture)
+    next_page,
+    people_pages,
     seeded_template,  # noqa: F401  (a fixture)
+    user_ids,
 )
 
 MANY = 250  # beyond one page of 200
@@ -38,40 +40,21 @@ def crowded(console):
     return console
 
 
-def user_ids(html: str) -> list[str]:
-    return re.findall(r'<tr data-user-id="([^"]+)"', html)
-
-
-def next_link(html: str) -> str | None:
-    found = re.search(r'rel="next" href="([^"]+)"', html)
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
 def flat(pages: list[list[str]]) -> list[str]:
     return [row for page in pages for row in page]
 
 
-def walk(console, url: str) -> list[list[str]]:
-    """The rows of each page, following "Next page" to the end."""
-    pages = []
-    while url:
-        html = console.text(url)
-        pages.append(user_ids(html))
-        url = next_link(html)
-    return pages
-
-
 def test_people_pages_through_everyone(crowded):
-    pages = walk(crowded, "/admin/users")
+    pages = people_pages(crowded, "/admin/users")
     assert [len(page) for page in pages[:-1]] == [people.PAGE_SIZE] * (len(pages) - 1)
     everyone = [row["id"] for row in crowded.query("select id from users order by seq")]
     assert flat(pages) == everyone
-    assert "First page" in crowded.text(next_link(crowded.text("/admin/users")))
+    assert "First page" in crowded.text(next_page(crowded.text("/admin/users")))
 
 
 def test_people_search_narrows_and_pages_keep_it(crowded, monkeypatch):
     monkeypatch.setattr(people, "PAGE_SIZE", 7)
-    pages = walk(crowded, "/admin/users?q=R012")
+    pages = people_pages(crowded, "/admin/users?q=R012")
     found = [row["id"] for row in crowded.query("select id from users order by seq")]
     expected = [
         row["id"] for row in crowded.query("select id from users where login like 'pager012%'")
@@ -81,7 +64,7 @@ def test_people_search_narrows_and_pages_keep_it(crowded, monkeypatch):
 
 
 def test_assignments_page_through_every_assigned_person(crowded):
-    pages = walk(crowded, f"{APP_URL}?tab=assignments")
+    pages = people_pages(crowded, f"{APP_URL}?tab=assignments")
     assert len(pages) == 2
     assert len(pages[0]) == assignment_pages.PAGE_SIZE
     assigned = crowded.query(
@@ -104,7 +87,7 @@ def test_assignments_search_narrows(crowded):
     assert (
         only == crowded.query("select id from users where login = 'pager0007@example.com'")[0]["id"]
     )
-    assert next_link(html) is None
+    assert next_page(html) is None
 
 
 def test_assign_to_people_dialog_searches_and_pages(crowded, monkeypatch):
@@ -113,7 +96,7 @@ def test_assign_to_people_dialog_searches_and_pages(crowded, monkeypatch):
     first = crowded.text(url)
     dialog = first[first.index('data-testid="assign-people"') :]
     assert dialog.count("Assigned</button>") == 4
-    second = crowded.text(next_link(dialog))
+    second = crowded.text(next_page(dialog))
     dialog_two = second[second.index('data-testid="assign-people"') :]
     assert "pager0004@example.com" in dialog_two
     assert "pager0003@example.com" not in dialog_two
