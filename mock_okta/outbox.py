@@ -60,7 +60,7 @@ class EventStatus(StrEnum):
 
 
 #: Not yet delivered (failed events do not count: they wait for an admin as tasks).
-OPEN_STATUSES = (EventStatus.PENDING, EventStatus.WAITING)
+_OPEN = (EventStatus.PENDING, EventStatus.WAITING)
 
 
 @transactional
@@ -123,7 +123,7 @@ def _is_due(event: dict, due_by: str) -> bool:
 def _open_apps(db: Database) -> set[str]:
     """The apps with an undelivered event, one index seek per app and status."""
     apps: set[str] = set()
-    for status in OPEN_STATUSES:
+    for status in _OPEN:
         row = db.execute(
             "select min(app_id) from provisioning_events where status = ?", [status]
         ).fetchone()
@@ -143,7 +143,7 @@ def _head(db: Database, app_id: str) -> dict | None:
             "select min(id) from provisioning_events where status = ? and app_id = ?",
             [status, app_id],
         ).fetchone()[0]
-        for status in OPEN_STATUSES
+        for status in _OPEN
     ]
     oldest = min((event_id for event_id in ids if event_id is not None), default=None)
     if oldest is None:
@@ -155,13 +155,27 @@ def _head(db: Database, app_id: str) -> dict | None:
 def is_idle(db: Database) -> bool:
     """No event is waiting for delivery (failed ones do not count)."""
     sql = "select 1 from provisioning_events where status in (?, ?) limit 1"
-    return not list(db.query(sql, list(OPEN_STATUSES)))
+    return not list(db.query(sql, list(_OPEN)))
 
 
 def has_open_work(db: Database, app_id: str) -> bool:
     """The app has pushes not yet finished (pending, being sent or waiting to retry)."""
     sql = "select 1 from provisioning_events where app_id = ? and status in (?, ?) limit 1"
-    return bool(list(db.query(sql, [app_id, *OPEN_STATUSES])))
+    return bool(list(db.query(sql, [app_id, *_OPEN])))
+
+
+def open_among(db: Database, event_ids: list[int]) -> set[int]:
+    """Which of these events are not delivered yet (pending, or waiting to be tried again)."""
+    found: set[int] = set()
+    for start in range(0, len(event_ids), 500):  # within SQLite's bound on parameters
+        chunk = event_ids[start : start + 500]
+        rows = db.query(
+            f"select id from provisioning_events where id in ({','.join('?' * len(chunk))}) "
+            f"and status in ({','.join('?' * len(_OPEN))})",
+            [*chunk, *_OPEN],
+        )
+        found |= {row["id"] for row in rows}
+    return found
 
 
 def users_with_open_work(
@@ -172,7 +186,7 @@ def users_with_open_work(
         "select distinct json_extract(payload, '$.userId') as user_id from provisioning_events "
         "where app_id = ? and status in (?, ?)"
     )
-    params = [app_id, *OPEN_STATUSES]
+    params = [app_id, *_OPEN]
     if kinds:
         sql += f" and kind in ({','.join('?' * len(kinds))})"
         params += list(kinds)
@@ -186,7 +200,7 @@ def is_queued(db: Database, app_id: str, user_id: str, kinds: tuple[str, ...]) -
     rows = db.query(
         f"select 1 from provisioning_events where app_id = ? and resource = ? "
         f"and kind in ({marks}) and status in (?, ?) limit 1",
-        [app_id, user_id, *kinds, *OPEN_STATUSES],
+        [app_id, user_id, *kinds, *_OPEN],
     )
     return bool(list(rows))
 

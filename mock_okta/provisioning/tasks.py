@@ -61,14 +61,15 @@ def list_tasks(db: Database) -> list[dict]:
 def tasks_being_retried(db: Database) -> list[dict]:
     """Tasks an admin retried whose push is not finished yet, oldest first, with their app's
     label (a new failure opens a new task)."""
-    rows = db.query(
-        "select t.*, a.name as app_name, a.label as app_label from provisioning_tasks t "
-        "join apps a on a.id = t.app_id join provisioning_events e on e.id = t.event_id "
-        f"where t.status = ? and e.status in ({','.join('?' * len(outbox.OPEN_STATUSES))}) "
-        "order by t.seq",
-        [TaskStatus.RETRIED, *outbox.OPEN_STATUSES],
+    rows = list(
+        db.query(
+            "select t.*, a.name as app_name, a.label as app_label from provisioning_tasks t "
+            "join apps a on a.id = t.app_id where t.status = ? order by t.seq",
+            [TaskStatus.RETRIED],
+        )
     )
-    return list(rows)
+    still_open = outbox.open_among(db, [row["event_id"] for row in rows])
+    return [row for row in rows if row["event_id"] in still_open]
 
 
 def count_open_tasks(db: Database) -> int:
