@@ -17,9 +17,9 @@ from mock_sonar.errors import BadRequest
 @transactional
 def deactivate_user(db: Database, now: datetime, user: dict) -> dict:
     """UserDeactivator: remove tokens, memberships, permissions and sessions, then deactivate."""
-    if permissions.count_other_active_administrators(
+    if permissions.is_system_administrator(
         db, user["uuid"]
-    ) == 0 and permissions.is_system_administrator(db, user["uuid"]):
+    ) and not permissions.has_other_active_administrator(db, user["uuid"]):
         raise BadRequest("User is last administrator, and cannot be deactivated")
     tokens.delete_user_tokens(db, user["uuid"])
     memberships.leave_all_groups(db, user["uuid"])

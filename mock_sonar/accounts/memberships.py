@@ -58,7 +58,7 @@ def remove_member(db: Database, group: dict, user_uuid: str) -> None:
     """Remove a user from a group, keeping at least one administrator."""
     if (
         permissions.Permission.ADMINISTER in permissions.group_permissions(db, group["uuid"])
-        and permissions.count_other_active_administrators(db, user_uuid) == 0
+        and not permissions.has_other_active_administrator(db, user_uuid)
         and is_member(db, group, user_uuid)
     ):
         raise BadRequest("The last administrator user cannot be removed")

@@ -39,23 +39,29 @@ def is_system_administrator(db: Database, user_uuid: str) -> bool:
     return Permission.ADMINISTER in user_permissions(db, user_uuid)
 
 
-def count_other_active_administrators(db: Database, user_uuid: str) -> int:
-    """Active users other than this one who hold 'Administer System'."""
+def has_other_active_administrator(db: Database, user_uuid: str) -> bool:
+    """Whether an active user other than this one holds 'Administer System'.
+
+    Starts from the permission's holders (a few rows), not from every user, and stops at the
+    first one found: deactivating or removing a member must not cost more as users grow.
+    """
     row = next(
         db.query(
             """
-        select count(distinct u.uuid) as n from users u
-         where u.active = 1 and u.uuid != :u and (
-           exists (select 1 from user_permissions up
-                    where up.user_uuid = u.uuid and up.permission = 'admin')
-           or exists (select 1 from group_permissions gp
-                        join groups_users gu on gu.group_uuid = gp.group_uuid
-                       where gu.user_uuid = u.uuid and gp.permission = 'admin'))
+        select exists (
+          select 1 from users u
+           where u.active = 1 and u.uuid != :u and u.uuid in (
+             select user_uuid from user_permissions where permission = 'admin'
+             union all
+             select gu.user_uuid from group_permissions gp
+               join groups_users gu on gu.group_uuid = gp.group_uuid
+              where gp.permission = 'admin')
+        ) as found
         """,
             {"u": user_uuid},
         )
     )
-    return row["n"]
+    return bool(row["found"])
 
 
 @transactional

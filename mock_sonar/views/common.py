@@ -13,8 +13,11 @@ from mock_sonar.errors import AuthenticationRequired, Forbidden
 
 
 def now() -> datetime:
-    """The simulated current time."""
-    return clock.now(get_db())
+    """The simulated current time, read once per request: the checks and the write a request
+    makes see one moment (and the clock's row is read once)."""
+    if "now" not in g:
+        g.now = clock.now(get_db())
+    return g.now
 
 
 def principal() -> Principal | None:
