@@ -6,6 +6,7 @@ with the IdP key of its SonarQube app, and mock_sonar's fixture takes that certi
 One file holds the private key and its certificate, so the pair can never get out of step.
 """
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -60,13 +61,21 @@ def load_key_pair(path: Path) -> tuple[str, str]:
     if start < 0:
         raise ValueError(f"{path}: no certificate in the key file")
     key_pem, cert_pem = text[:start].strip() + "\n", text[start:].strip() + "\n"
-    # Both parts must parse, so a damaged file fails here, not in the middle of a sign-in.
     try:
-        serialization.load_pem_private_key(key_pem.encode(), password=None)
-        x509.load_pem_x509_certificate(cert_pem.encode())
+        _check_pair(key_pem, cert_pem)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{path}: not a PEM private key and certificate ({error})") from error
     return key_pem, cert_pem
+
+
+@functools.lru_cache(maxsize=32)
+def _check_pair(key_pem: str, cert_pem: str) -> None:
+    """Both parts must parse, so a damaged file fails here, not in the middle of a sign-in.
+
+    Remembered by content: loading an RSA key checks it (~35 ms), and every seed and reset
+    reads the same few files again. A failed check is not remembered (it raises)."""
+    serialization.load_pem_private_key(key_pem.encode(), password=None)
+    x509.load_pem_x509_certificate(cert_pem.encode())
 
 
 def load_or_create_key_pair(path: Path, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
