@@ -144,15 +144,22 @@ def select_page(
     offset: int,
     limit: int,
 ) -> tuple[list[dict], int]:
-    """One page of `select columns from source where ... order by ...`, and the total count."""
+    """One page of `select columns from source where ... order by ...`, and the total count.
+
+    A page that is not full and not past the end is the last one: the total follows from it,
+    and the count is not run (a lookup by name, the commonest list, is one statement)."""
     clause = " and ".join(where) or "1 = 1"
-    total = next(db.query(f"select count(*) as n from {source} where {clause}", params))["n"]
-    rows = db.query(
-        f"select {columns} from {source} where {clause} order by {order_by} "
-        "limit :_limit offset :_offset",
-        {**params, "_limit": limit, "_offset": offset},
+    rows = list(
+        db.query(
+            f"select {columns} from {source} where {clause} order by {order_by} "
+            "limit :_limit offset :_offset",
+            {**params, "_limit": limit, "_offset": offset},
+        )
     )
-    return list(rows), total
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)
+    total = next(db.query(f"select count(*) as n from {source} where {clause}", params))["n"]
+    return rows, total
 
 
 def user_tables(db: Database) -> list[str]:

@@ -3,7 +3,7 @@
 import pytest
 from sqlite_utils import Database
 
-from mock_common.db import atomic, connect
+from mock_common.db import atomic, connect, select_page
 
 
 @pytest.fixture
@@ -42,3 +42,31 @@ def test_a_failed_block_leaves_nothing(db):
     with pytest.raises(RuntimeError, match="boom"):
         insert_then_fail(db)
     assert [row["id"] for row in db.query("select id from t")] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("where", "offset", "limit", "names", "total"),
+    [
+        ([], 0, 10, ["a", "b", "c"], 3),  # one partial page: the total follows from it
+        ([], 0, 2, ["a", "b"], 3),  # a full page: counted
+        ([], 2, 2, ["c"], 3),  # the last, partial page
+        ([], 3, 2, [], 3),  # past the end: counted
+        ([], 7, 2, [], 3),
+        ([], 0, 0, [], 3),  # count=0: only the total
+        (["name = :n"], 0, 10, [], 0),  # nothing matches
+        (["name = :n"], 5, 10, [], 0),
+    ],
+)
+def test_a_page_carries_the_true_total(db, where, offset, limit, names, total):
+    db.execute("insert into t (id, name) values (3, 'c')")
+    rows, counted = select_page(
+        db,
+        columns="name",
+        source="t",
+        where=where,
+        params={"n": "z"},
+        order_by="id",
+        offset=offset,
+        limit=limit,
+    )
+    assert ([row["name"] for row in rows], counted) == (names, total)

@@ -13,9 +13,11 @@ class Screens:
         for old in folder.glob("*.png"):
             old.unlink()
 
-    def shot(self, step: str) -> Path:
+    def shot(self, step: str, *, full_page: bool = True) -> Path:
+        """The page, whole by default; `full_page=False` takes what the window shows (a list
+        of thousands of rows makes a whole-page picture cost a second or more)."""
         self.count += 1
         name = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-")
         path = self.folder / f"{self.count:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
