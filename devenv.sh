@@ -299,7 +299,8 @@ prepare_db() {
     fi
     fixture="$(fixture_path)"
     say "$app: creating $db from $fixture"
-    if ! app_cli "$app" init >/dev/null || ! app_cli "$app" seed "$fixture" >/dev/null; then
+    # `seed` creates and migrates the database itself: one process, not two.
+    if ! app_cli "$app" seed "$fixture" >/dev/null; then
         remove_db "$app"
         die "$app: could not create the database from $fixture"
     fi
