@@ -530,6 +530,12 @@ cmd_test() {
     ensure_install test
     ensure_xmlsec1 lenient
     ensure_test_browser
+    # The suite starts many Python processes (a worker per core, the apps `up` serves, the
+    # plugin's own pytest runs): each should import compiled modules, not compile them again.
+    # So bytecode is written here even where the environment turns it off (it goes to the
+    # git-ignored __pycache__ folders), and the project's packages are compiled once, up front.
+    unset PYTHONDONTWRITEBYTECODE
+    "$PY" -m compileall -q mock_common mock_okta mock_sonar okta_sonar_devenv >/dev/null
     # One pytest worker per core (pytest-xdist); `./devenv.sh test -n 0` runs in one process.
     # Work stealing: an idle worker takes tests queued for a busy one, so the few long browser
     # tests do not leave a core idle at the end.
