@@ -535,7 +535,8 @@ cmd_test() {
     # So bytecode is written here even where the environment turns it off (it goes to the
     # git-ignored __pycache__ folders), and the project's packages are compiled once, up front.
     unset PYTHONDONTWRITEBYTECODE
-    "$PY" -m compileall -q mock_common mock_okta mock_sonar okta_sonar_devenv >/dev/null
+    # (A module that does not compile is left to pytest, which names it.)
+    "$PY" -m compileall -q mock_common mock_okta mock_sonar okta_sonar_devenv >/dev/null || true
     # One pytest worker per core (pytest-xdist); `./devenv.sh test -n 0` runs in one process.
     # Work stealing: an idle worker takes tests queued for a busy one, so the few long browser
     # tests do not leave a core idle at the end.
