@@ -39,3 +39,15 @@ def test_a_path_with_an_unset_fixture_variable_is_refused(tmp_path):
     with pytest.raises(ValueError, match="was not given"):
         keys.load_or_create_key_pair(tmp_path / "${DEVENV_KEYS}" / "idp.pem", make)
     assert not (tmp_path / "${DEVENV_KEYS}").exists()
+
+
+def test_a_key_file_damaged_after_a_good_read_is_refused(tmp_path):
+    # Good contents are remembered once checked; a file whose contents change is checked anew.
+    path = tmp_path / "idp.pem"
+    key_pem, cert_pem = keys.load_or_create_key_pair(path, make)
+    assert keys.load_key_pair(path) == (key_pem, cert_pem)
+
+    path.write_text(key_pem.replace(key_pem.splitlines()[3], "A" * 64) + cert_pem)
+
+    with pytest.raises(ValueError, match=r"idp\.pem"):
+        keys.load_key_pair(path)
