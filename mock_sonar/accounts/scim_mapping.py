@@ -46,6 +46,11 @@ def get_user(db: Database, scim_uuid: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def mapped_user(user: dict, scim_uuid: str, attributes: dict) -> dict:
+    """A user row and its mapping as `get_user` reads them, from what was just written."""
+    return {**user, "scim_uuid": scim_uuid, "attributes": json.dumps(attributes)}
+
+
 def find_user_by_user_name(db: Database, user_name: str) -> dict | None:
     """The mapped user whose userName matches (case-insensitively)."""
     rows = db.query(

@@ -52,8 +52,9 @@ def require_user(db: Database, scim_id: str) -> dict:
 
 
 @transactional
-def create_user(db: Database, now: datetime, payload: User, options: ScimOptions) -> str:
-    """POST /Users: adopt the SAML user with this external identity, or create one."""
+def create_user(db: Database, now: datetime, payload: User, options: ScimOptions) -> dict:
+    """POST /Users: adopt the SAML user with this external identity, or create one; the mapped
+    user as `require_user` reads it."""
     validation.check_user(payload)
     user_name = payload.user_name
     if scim_mapping.find_user_by_user_name(db, user_name):
@@ -75,22 +76,26 @@ def create_user(db: Database, now: datetime, payload: User, options: ScimOptions
         else:
             # CF 96300 (staff): a SAML user with the same external identity is adopted.
             user = users.update_user(db, now, existing, name=name, email=email or "")
-        scim_id = scim_mapping.map_user(db, user["uuid"], resources.stored_attributes(payload))
-        _apply_active(db, now, user, payload.active)
+        attributes = resources.stored_attributes(payload)
+        scim_id = scim_mapping.map_user(db, user["uuid"], attributes)
+        user = _apply_active(db, now, user, payload.active)
     except SonarError as error:
         raise _refused(error) from error
-    return scim_id
+    return scim_mapping.mapped_user(user, scim_id, attributes)
 
 
 @transactional
 def replace_user(
     db: Database, now: datetime, scim_id: str, payload: User, options: ScimOptions
-) -> None:
-    """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect)."""
-    _replace_user(db, now, require_user(db, scim_id), payload, options)
+) -> dict:
+    """PUT /Users/{id}: the user becomes what the payload says (Okta's update dialect); the
+    mapped user as it is then."""
+    return _replace_user(db, now, require_user(db, scim_id), payload, options)
 
 
-def _replace_user(db: Database, now: datetime, row: dict, payload: User, options: ScimOptions):
+def _replace_user(
+    db: Database, now: datetime, row: dict, payload: User, options: ScimOptions
+) -> dict:
     """The mapped user `row` becomes what the payload says; only what changes is written."""
     validation.check_user(payload)
     user_name = payload.user_name
@@ -112,9 +117,10 @@ def _replace_user(db: Database, now: datetime, row: dict, payload: User, options
         attributes = resources.stored_attributes(payload)
         if attributes != scim_mapping.attributes_of(row):
             scim_mapping.save_user_attributes(db, row["scim_uuid"], attributes)
-        _apply_active(db, now, user, payload.active)
+        user = _apply_active(db, now, user, payload.active)
     except SonarError as error:
         raise _refused(error) from error
+    return scim_mapping.mapped_user(user, row["scim_uuid"], attributes)
 
 
 @transactional
@@ -129,12 +135,14 @@ def delete_user(db: Database, now: datetime, scim_id: str) -> None:
     scim_mapping.unmap_user(db, scim_id)
 
 
-def _apply_active(db: Database, now: datetime, row: dict, active: bool | None) -> None:
-    # §3.7: active=false runs the deactivation routine; active=true reactivates.
+def _apply_active(db: Database, now: datetime, row: dict, active: bool | None) -> dict:
+    """§3.7: active=false runs the deactivation routine; active=true reactivates. The user
+    row as it is then."""
     if active is False and row["active"]:
-        deactivation.deactivate_user(db, now, row)
-    elif active is True and not row["active"]:
-        users.reactivate_user(db, now, row)
+        return {**row, **deactivation.deactivate_user(db, now, row)}
+    if active is True and not row["active"]:
+        return {**row, **users.reactivate_user(db, now, row)}
+    return row
 
 
 def _check_email_free(
@@ -255,8 +263,9 @@ def _set_members(db: Database, group: dict, scim_user_ids: list[str]) -> bool:
 @transactional
 def patch_user(
     db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str, options: ScimOptions
-) -> None:
-    """PATCH /Users/{id}: apply the operations to the current resource, then replace.
+) -> dict:
+    """PATCH /Users/{id}: apply the operations to the current resource, then replace; the
+    mapped user as it is then.
 
     Covers Okta's path-less `replace {"active": false}` and Entra's `path: active` with
     string values; op names are case-insensitive (scim2-models normalises them).
@@ -269,15 +278,14 @@ def patch_user(
         # nothing but `active`, so it is applied as that alone (the same outcome, without
         # rebuilding and re-validating the resource).
         try:
-            _apply_active(db, now, row, active)
+            return _apply_active(db, now, row, active)
         except SonarError as error:
             raise _refused(error) from error
-        return
     current = ScimUser.model_validate(
         resources.user_resource(db, row, base_url), scim_ctx=Context.RESOURCE_QUERY_RESPONSE
     )
     patch.patch(current, scim_policy=IDP_TOLERANT)
-    _replace_user(db, now, row, current, options)
+    return _replace_user(db, now, row, current, options)
 
 
 def _active_set_alone(patch: PatchOp) -> bool | None:

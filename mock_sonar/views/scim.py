@@ -241,9 +241,9 @@ def get_user(scim_id: str) -> Response:
     return scim_json(_projected(resource, UserModel))
 
 
-def _user_response(scim_id: str, status: int = 200) -> Response:
-    db = get_db()
-    resource = resources.user_resource(db, service.require_user(db, scim_id), _base_url())
+def _user_response(row: dict, status: int = 200) -> Response:
+    """The user the request just wrote (its row as the write left it, not read again)."""
+    resource = resources.user_resource(get_db(), row, _base_url())
     location = resource["meta"]["location"] if status == 201 else None
     return scim_json(resource, status, location)
 
@@ -252,16 +252,14 @@ def _user_response(scim_id: str, status: int = 200) -> Response:
 def create_user() -> Response:
     """POST /Users: create or adopt; 201 with the user."""
     payload = _body(UserModel, Context.RESOURCE_CREATION_REQUEST)
-    scim_id = service.create_user(get_db(), now(), payload, _options())
-    return _user_response(scim_id, 201)
+    return _user_response(service.create_user(get_db(), now(), payload, _options()), 201)
 
 
 @bp.put("/Users/<scim_id>")
 def replace_user(scim_id: str) -> Response:
     """PUT /Users/{id}: full replacement (Okta's custom-app dialect)."""
     payload = _body(UserModel, Context.RESOURCE_REPLACEMENT_REQUEST)
-    service.replace_user(get_db(), now(), scim_id, payload, _options())
-    return _user_response(scim_id)
+    return _user_response(service.replace_user(get_db(), now(), scim_id, payload, _options()))
 
 
 @bp.patch("/Users/<scim_id>")
@@ -269,8 +267,8 @@ def patch_user(scim_id: str) -> Response:
     """PATCH /Users/{id}: 200 with the user."""
     service.require_user(get_db(), scim_id)
     patch = _body(PatchOp[UserModel], Context.RESOURCE_PATCH_REQUEST)
-    service.patch_user(get_db(), now(), scim_id, patch, _base_url(), _options())
-    return _user_response(scim_id)
+    row = service.patch_user(get_db(), now(), scim_id, patch, _base_url(), _options())
+    return _user_response(row)
 
 
 @bp.delete("/Users/<scim_id>")

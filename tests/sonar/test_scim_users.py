@@ -533,3 +533,49 @@ def test_okta_s_enterprise_extension_with_a_manager_is_accepted(sonar, scim):
     assert created.status_code == 201, created.get_data(as_text=True)
     path = f"{SCIM}/Users/{created.get_json()['id']}"
     assert post_json(sonar, path, body, scim, method="PUT").status_code == 200
+
+
+def test_every_write_answers_the_user_as_a_get_then_reads_it(sonar, scim, db):
+    # The answer is built from what the write left, not read again: it must still be exactly
+    # what a GET returns (an adopted SAML user, a rename, a deactivation, a reactivation).
+    users.create_external_user(
+        db,
+        clock_now(db),
+        name="Jit User",
+        email="jit@example.com",
+        provider="saml",
+        external_id="jit@example.com",
+        login_seed="Jit User",
+    )
+
+    def read(user_id: str) -> dict:
+        response = sonar.get(f"{SCIM}/Users/{user_id}", headers=scim)
+        assert response.status_code == 200
+        return response.get_json()
+
+    for user_name in ("new@example.com", "jit@example.com"):
+        created = create_user(sonar, scim, user_name, displayName="Named", active=False)
+        assert created == read(created["id"])
+        put = {**created, "displayName": "Renamed", "active": True}
+        for key in ("id", "meta", "groups"):
+            put.pop(key)
+        replaced = post_json(sonar, f"{SCIM}/Users/{created['id']}", put, scim, method="PUT")
+        assert replaced.status_code == 200
+        assert replaced.get_json() == read(created["id"])
+        assert replaced.get_json()["active"] is True
+        for active in (False, True):
+            patch = {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": active}}],
+            }
+            patched = post_json(sonar, f"{SCIM}/Users/{created['id']}", patch, scim, "PATCH")
+            assert patched.status_code == 200
+            assert patched.get_json() == read(created["id"])
+            assert patched.get_json()["active"] is active
+        entra = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "Patched"}],
+        }
+        patched = post_json(sonar, f"{SCIM}/Users/{created['id']}", entra, scim, "PATCH")
+        assert patched.get_json() == read(created["id"])
+        assert patched.get_json()["displayName"] == "Patched"
