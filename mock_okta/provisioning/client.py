@@ -57,13 +57,24 @@ class ScimError(Exception):
         return self.status == 429
 
 
+def _as_configured(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """The session's auth: the request keeps the Authorization header the connection set."""
+    return request
+
+
 class ScimSession(requests.Session):
     """A keep-alive session whose environment settings (proxies, CA bundle) are read once per
     target. requests reads them from the environment for every request, about a tenth of the
-    push engine's own time per SCIM call; the environment does not change while Okta runs."""
+    push engine's own time per SCIM call; the environment does not change while Okta runs.
+
+    Okta sends the credential configured for the app and nothing else. Left to itself,
+    requests would also look up ~/.netrc (or $NETRC) for every request, and an entry for the
+    SCIM server's host would replace the configured Authorization header; a session-wide
+    auth that changes nothing turns that lookup off (the proxy environment still applies)."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.auth = _as_configured
         self._environment: dict[tuple, dict] = {}
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):

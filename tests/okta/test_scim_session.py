@@ -1,4 +1,5 @@
-"""Okta's SCIM session reads the proxy environment once per target, with requests' rules."""
+"""Okta's SCIM session reads the proxy environment once per target, with requests' rules,
+and sends only the credential configured for the app."""
 
 import pytest
 import requests
@@ -57,3 +58,14 @@ def response(body: bytes, content_type: str) -> requests.Response:
 def test_the_wire_log_reads_a_body_as_its_charset_or_json_says(content_type, expected):
     body = '{"familyName":"Müller"}'.encode()
     assert client._body_text(response(body, content_type)) == expected
+
+
+def test_a_netrc_entry_for_the_server_does_not_replace_the_configured_token(tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    request = requests.Request("GET", URLS[0], headers={"Authorization": "Bearer configured-token"})
+    # What requests itself would send: the netrc entry wins over the header.
+    assert requests.Session().prepare_request(request).headers["Authorization"].startswith("Basic ")
+    prepared = ScimSession().prepare_request(request)
+    assert prepared.headers["Authorization"] == "Bearer configured-token"
