@@ -4,7 +4,6 @@ Okta's Application, ApplicationUsers, ApplicationGroups, ApplicationFeatures, Gr
 and ApplicationSSO APIs (reference/okta.md §5.6, §5.7, §6).
 """
 
-import requests
 from flask import Blueprint, Response, request
 
 from mock_okta.applications import apps, assignments, features, signing_keys
@@ -13,6 +12,7 @@ from mock_okta.directory import groups, users
 from mock_okta.errors import ApiValidationFailed, MissingParameter, ResourceNotFound
 from mock_okta.group_push import mappings as push_mappings
 from mock_okta.provisioning import connector
+from mock_okta.provisioning.client import ScimSession
 from mock_okta.saml import metadata as saml_metadata
 from mock_okta.storage.pagination import parse_limit
 from mock_okta.views.api.groups import group_json
@@ -249,7 +249,7 @@ def get_feature_for_application(app_id: str, name: str) -> Response:
 def update_feature_for_application(app_id: str, name: str) -> Response:
     """Partial update of the To App switches."""
     body, db = json_body(), get_db()
-    with requests.Session() as session:
+    with ScimSession() as session:
         feature = connector.update_to_app(
             db, now(), app_id, name, body, actor=actor(), session=session
         )

@@ -1,6 +1,5 @@
 """Admin Console: the app's Provisioning tab (Integration, To App) and its SCIM requests page."""
 
-import requests
 from flask import Response, redirect, request
 
 from mock_okta.applications import features, scim_connection
@@ -9,6 +8,7 @@ from mock_okta.console import provisioning_to_app as to_app
 from mock_okta.console import scim_requests as wire
 from mock_okta.errors import OktaError
 from mock_okta.provisioning import connector
+from mock_okta.provisioning.client import ScimSession
 from mock_okta.views.common import get_db, now
 from mock_okta.views.console.app_shell import APP, load_app, render_tab, tab_url
 from mock_okta.views.console.common import actor, console_blueprint, form_error, page
@@ -73,7 +73,7 @@ def test_connector(app_name: str, app_id: str) -> Response:
     db, app = get_db(), load_app(app_id)
     body, shown = _posted_connection(app)
     row = scim_connection.get_connection(db, app["id"])
-    with requests.Session() as session:
+    with ScimSession() as session:
         result = integration.test_connector(db, app["id"], row, body, session)
     if request.headers.get("X-Console-Dialog"):
         # The page's script asked for the dialog alone, so the form keeps what was typed.
@@ -87,7 +87,7 @@ def save_to_app(app_name: str, app_id: str) -> Response:
     db, app = get_db(), load_app(app_id)
     body = to_app.feature_body(request.form)
     try:
-        with requests.Session() as session:
+        with ScimSession() as session:
             connector.update_to_app(
                 db,
                 now(),
