@@ -23,6 +23,19 @@ LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
+def saml_user(db, external_id: str, name: str, *, email: str | None = "jit@example.com") -> dict:
+    """A user SAML sign-in made (just in time), before SCIM knew of it."""
+    return users.create_external_user(
+        db,
+        clock_now(db),
+        name=name,
+        email=email,
+        provider="saml",
+        external_id=external_id,
+        login_seed=name,
+    )
+
+
 def test_okta_connector_test_probe_gets_a_list_response(sonar, scim):
     response = sonar.get(f"{SCIM}/Users?startIndex=1&count=2", headers=scim)
     assert response.status_code == 200
@@ -189,15 +202,7 @@ def test_reactivation_puts_the_user_back_in_sonar_users_only(sonar, scim):
 
 
 def test_create_adopts_an_existing_saml_user(sonar, scim, db):
-    jit = users.create_external_user(
-        db,
-        clock_now(db),
-        name="Jit User",
-        email="jit@example.com",
-        provider="saml",
-        external_id="jit@example.com",
-        login_seed="Jit User",
-    )
+    jit = saml_user(db, "jit@example.com", "Jit User")
     assert sonar_user(sonar, "jit@example.com")["managed"] is False
     created = create_user(sonar, scim, "jit@example.com", displayName="Jit Adopted")
     adopted = sonar_user(sonar, "jit@example.com")
@@ -208,15 +213,7 @@ def test_create_adopts_an_existing_saml_user(sonar, scim, db):
 
 
 def test_adoption_matches_the_external_identity_case_sensitively(sonar, scim, db):
-    users.create_external_user(
-        db,
-        clock_now(db),
-        name="Jit",
-        email=None,
-        provider="saml",
-        external_id="Jit@Example.com",
-        login_seed="Jit",
-    )
+    saml_user(db, "Jit@Example.com", "Jit", email=None)
     create_user(sonar, scim, "jit@example.com")
     assert sonar_user(sonar, "Jit@Example.com")["managed"] is False
     assert sonar_user(sonar, "jit@example.com")["managed"] is True
@@ -538,15 +535,7 @@ def test_okta_s_enterprise_extension_with_a_manager_is_accepted(sonar, scim):
 def test_every_write_answers_the_user_as_a_get_then_reads_it(sonar, scim, db):
     # The answer is built from what the write left, not read again: it must still be exactly
     # what a GET returns (an adopted SAML user, a rename, a deactivation, a reactivation).
-    users.create_external_user(
-        db,
-        clock_now(db),
-        name="Jit User",
-        email="jit@example.com",
-        provider="saml",
-        external_id="jit@example.com",
-        login_seed="Jit User",
-    )
+    saml_user(db, "jit@example.com", "Jit User")
 
     def read(user_id: str) -> dict:
         response = sonar.get(f"{SCIM}/Users/{user_id}", headers=scim)
