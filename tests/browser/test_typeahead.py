@@ -1,5 +1,5 @@
 """The Push Groups type-ahead in chromium: what the admin typed decides the list, whatever
-order the server's answers arrive in."""
+order the server's answers arrive in, and whether the page's script ran before the typing."""
 
 from playwright.sync_api import Page, Route, expect
 
@@ -51,3 +51,50 @@ def test_the_rule_dialog_finds_groups_as_the_admin_types(world, page: Page, scre
     row = page.get_by_role("row", name="QA people")
     expect(row).to_contain_text("sonar-qa")
     expect(row).to_contain_text("Inactive")
+
+
+def hold_the_script_that_starts(page: Page, pages: str, script_start: str) -> list[Route]:
+    """Serve `pages` with a script put before the one that starts with `script_start`, whose
+    answer the test holds: the parser stops there, with the fields above it on screen and
+    typed in, as on a busy machine. Fulfil the returned route to let the page go on."""
+    held: list[Route] = []
+
+    def stall_before_the_script(route: Route) -> None:
+        html = route.fetch().text()
+        marker = f"<script>\n{script_start}"
+        assert marker in html
+        stalled = html.replace(marker, '<script src="/_held.js"></script>' + marker)
+        route.fulfill(body=stalled, content_type="text/html")
+
+    page.route(pages, stall_before_the_script)
+    page.route("**/_held.js", lambda route: held.append(route))
+    return held
+
+
+def test_what_the_admin_typed_before_the_page_script_ran_still_brings_suggestions(
+    world, page: Page, screens
+):
+    world.configure_provisioning(world.enable_scim_and_make_token())
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    page.get_by_role("link", name="Push Groups").click()
+    page.get_by_role("button", name="+ Push Groups").click()
+    held = hold_the_script_that_starts(page, "**/*push=name*", "/* Okta's type-ahead")
+    page.get_by_role("link", name="Find groups by name").click()
+    field = page.get_by_label("Group", exact=True)
+    field.press_sequentially("sonar-dev")  # focused and typed while no script listens
+    assert len(held) == 1
+    held[0].fulfill(body="", content_type="text/javascript")
+    page.get_by_role("option", name="sonar-developers", exact=True).click()
+    expect(field).to_have_value("sonar-developers")
+
+
+def test_a_rule_search_typed_before_the_page_script_ran_is_still_searched(
+    world, page: Page, screens
+):
+    okta.open_sonarqube_app(page, world.okta_url, screens)
+    held = hold_the_script_that_starts(page, "**/rules?add=1", "/* Search as the admin types")
+    page.goto(f"{world.okta_url}/admin/groups/rules?add=1", wait_until="commit")
+    page.get_by_role("searchbox", name="Search groups").press_sequentially("sonar-q")
+    assert len(held) == 1
+    held[0].fulfill(body="", content_type="text/javascript")
+    expect(page.get_by_label("Assign to").get_by_role("option")).to_have_text(["sonar-qa"])
