@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -58,3 +59,18 @@ def test_serve_keeps_connections_alive_logs_requests_and_stops_cleanly(served_so
     log = process.stdout.read()
     assert "development server" not in log
     assert log.count('"GET /api/system/status HTTP/1.1" 200 80') >= 2  # and the readiness polls
+
+
+def test_stopping_a_served_app_wakes_its_loop_at_once(monkeypatch):
+    """Tests serve and stop two apps each: stopping must not wait out the loop's poll."""
+    from mock_common import serving
+
+    monkeypatch.setattr(serving, "_POLL_SECONDS", 60.0)
+    served = serving.ServedApp(lambda environ, start_response: [], "127.0.0.1", 0)
+    loop = threading.Thread(target=served.serve_until_stopped, daemon=True)
+    loop.start()
+    time.sleep(0.1)  # the loop is inside its 60-second wait
+    served.stop()
+    loop.join(timeout=10)
+    assert not loop.is_alive()
+    served.stop()  # again, after the loop closed its wake-up: no error
