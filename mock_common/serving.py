@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask
 from waitress import wasyncore
@@ -60,10 +60,9 @@ class ServedApp:
     def stop(self) -> None:
         """Ask the loop to stop, and wake it: it stops now, not at its next poll."""
         self._stopping.set()
-        try:
-            self._server.pull_trigger()  # waitress's own wake-up, safe from any thread
-        except OSError:  # the loop has already ended and closed it
-            pass
+        # waitress's own wake-up, safe from any thread; OSError: the loop already closed it.
+        with suppress(OSError):
+            self._server.pull_trigger()
 
 
 @contextmanager
