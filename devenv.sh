@@ -174,17 +174,35 @@ finally:
 ' "$1"
 }
 
-# GET URL answers 200 and (optionally) its body contains EXPECT.
-http_ok() {
+# Poll URL every 50 ms, in one process, until it answers 200 with EXPECT in its body (exit
+# 0), process PID is gone (2) or TIMEOUT seconds have passed (3). One Python process per
+# wait, not per poll: starting Python costs more than the poll interval.
+http_wait() {
     "$PY" -I -c '
-import sys, urllib.request
-try:
-    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-        ok = r.status == 200 and sys.argv[2].encode() in r.read()
-except Exception:
-    ok = False
-sys.exit(0 if ok else 1)
-' "$1" "$2"
+import os, sys, time, urllib.request
+url, expect, pid, timeout = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3]), float(sys.argv[4])
+deadline = time.monotonic() + timeout
+def gone():
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return True
+    except OSError:  # no procfs
+        return False
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200 and expect in r.read():
+                sys.exit(0)
+    except Exception:
+        pass
+    if gone():
+        sys.exit(2)
+    if time.monotonic() >= deadline:
+        sys.exit(3)
+    time.sleep(0.05)
+' "$@"
 }
 
 # ---------------------------------------------------------------------------
@@ -331,19 +349,19 @@ start_app() {
 
 # Wait until every app answers its health URL; on failure stop what we started and exit 1.
 wait_healthy() {
-    local app pid url expect deadline=$((SECONDS + HEALTH_TIMEOUT))
+    local app pid url left deadline=$((SECONDS + HEALTH_TIMEOUT))
     for app in "$@"; do
         url="$(app_url "$app")$(app_health_path "$app")"
-        expect="$(app_health_expect "$app")"
-        until http_ok "$url" "$expect"; do
-            pid="$(app_running_pid "$app" || true)"
-            if [[ -z "$pid" ]]; then
-                fail_start "$app" "exited before answering $url"
-            elif ((SECONDS >= deadline)); then
-                fail_start "$app" "did not answer $url within ${HEALTH_TIMEOUT}s"
-            fi
-            sleep 0.2
-        done
+        # The pid file's pid, not app_running_pid: a process just started may not have
+        # exec'd the app yet, so its command line does not name it.
+        pid="$(tr -dc '0-9' <"$(app_pidfile "$app")" 2>/dev/null)" || true
+        [[ -n "$pid" ]] || fail_start "$app" "has no pid file"
+        left=$((deadline - SECONDS))
+        case "$(http_wait "$url" "$(app_health_expect "$app")" "$pid" "$((left > 0 ? left : 0))"; echo $?)" in
+        0) ;;
+        2) fail_start "$app" "exited before answering $url" ;;
+        *) fail_start "$app" "did not answer $url within ${HEALTH_TIMEOUT}s" ;;
+        esac
     done
 }
 
@@ -404,6 +422,7 @@ cmd_up() {
             stopped+=("$app")
         fi
     done
+    # In APPS order: Okta's seed makes the IdP key file SonarQube's seed reads.
     for app in "${stopped[@]}"; do prepare_db "$app"; done
     for app in "${START_ORDER[@]}"; do
         if [[ " ${stopped[*]-} " == *" $app "* ]]; then
