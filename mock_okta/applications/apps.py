@@ -237,11 +237,11 @@ def create_app(
     subdomain = org(db).get("subdomain", "org")
     name = new_name(db, mode, body, subdomain, label)
     parts = build_parts(mode, body, app_id=app_id, previous=None)
+    parts["visibility"] = visibility_of(body.get("visibility"), mode, _link_name(name), None)
     internal = {"alnId": new_id("aln")}
-    if mode == SAML_2_0:
+    if mode == SAML_2_0:  # last: a key costs ~60 ms, not to be made for a refused body
         internal["signing"] = signing_key or new_signing_key(subdomain, now)
         parts["credentials"]["signing"] = {"kid": internal["signing"]["kid"]}
-    parts["visibility"] = visibility_of(body.get("visibility"), mode, _link_name(name), None)
     stamp = now.isoformat()
     db["apps"].insert(
         {
