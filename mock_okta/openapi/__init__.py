@@ -1,6 +1,6 @@
 """Okta's published Management API description, and the simulator's own document cut from it.
 
-`management-minimal-2026.06.3.yaml.gz` here is Okta's OpenAPI 3 description of `/api/v1`
+`management-minimal-2026.06.3.json.gz` here is Okta's OpenAPI 3 description of `/api/v1`
 (README.md). `published_description()` loads it with its known defects patched, the one place
 where they are patched: the document the app serves (`implemented_document`, at
 `/_mock/openapi/okta.json`) and the contract test both take it from here. The served document
@@ -10,19 +10,17 @@ keeps exactly the operations the app routes, and the components those operations
 import copy
 import functools
 import gzip
+import json
 import re
 from collections.abc import Iterator
 from importlib import resources
 
-import yaml
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
 from mock_okta.reactions import LIFECYCLE
 
-PUBLISHED = "management-minimal-2026.06.3.yaml.gz"
-#: libyaml's loader reads the 10 MB file several times faster; PyYAML's own where it is absent.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PUBLISHED = "management-minimal-2026.06.3.json.gz"
 API_PREFIX = "/api/v1/"
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -90,7 +88,7 @@ KNOWN_DEFECTS = {
 def _published() -> dict:
     packaged = resources.files(__name__).joinpath(PUBLISHED)
     with packaged.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as stream:
-        return patch_known_defects(yaml.load(stream, Loader=_LOADER))
+        return patch_known_defects(json.load(stream))
 
 
 def published_description() -> dict:
