@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree  # serialization only; parsing goes through defusedxml
 
@@ -32,9 +32,7 @@ from saml2.sigver import (
     RSA_1_5,
     RSA_OAEP_MGF1P,
     SIGNER_ALGS,
-    CryptoBackendXmlSec1,
     extract_rsa_key_from_x509_cert,
-    get_xmlsec_binary,
     pem_format,
     pre_encryption_part,
 )
@@ -44,6 +42,8 @@ with warnings.catch_warnings():
     # flags that as deprecated. The IdP never uses CFB.
     warnings.simplefilter("ignore", CryptographyDeprecationWarning)
     from saml2.server import Server
+
+from mock_common.xmlsec import xmlsec1
 
 _XMLENC, _XMLENC11 = "http://www.w3.org/2001/04/xmlenc#", "http://www.w3.org/2009/xmlenc11#"
 
@@ -169,22 +169,8 @@ def _idp_setup(
             }
         )
         server = Server(config=config)
-    server.sec.crypto = _xmlsec1()
+    server.sec.crypto = xmlsec1()
     return _IdpSetup(server, key_files)
-
-
-class XmlSec1(CryptoBackendXmlSec1):
-    """pysaml2's xmlsec1 backend, asking the binary its version once rather than per run."""
-
-    @cached_property
-    def version(self) -> str:  # type: ignore[override]
-        """xmlsec1's version, asked once."""
-        return super().version
-
-
-@cache
-def _xmlsec1() -> XmlSec1:
-    return XmlSec1(get_xmlsec_binary())
 
 
 def encrypt_assertion(

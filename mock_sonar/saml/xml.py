@@ -10,13 +10,13 @@ import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache, cached_property
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
-from saml2.sigver import CryptoBackendXmlSec1, DecryptError, SignatureError, get_xmlsec_binary
+from saml2.sigver import DecryptError, SignatureError
 
+from mock_common.xmlsec import xmlsec1
 from mock_sonar.errors import DecryptionFailed, MalformedXml
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def verify(document: str, element: ET.Element, cert_pem: str, node: str) -> list
         return [f"Invalid signature for object [{ident}]: "]
     with _temporary_file(cert_pem, ".pem") as cert_file:
         try:
-            valid = _backend().validate_signature(document, cert_file, "pem", node, ident)
+            valid = xmlsec1().validate_signature(document, cert_file, "pem", node, ident)
         except SignatureError as error:
             log.info("signature of %s does not verify: %s", ident, str(error).splitlines()[0])
             valid = False
@@ -102,7 +102,7 @@ def decrypt(document: str, key_pem: str) -> str:
     """The document with its (first) EncryptedData replaced by the plaintext element."""
     with _temporary_file(key_pem, ".pem") as key_file:
         try:
-            return _backend().decrypt(document, key_file)
+            return xmlsec1().decrypt(document, key_file)
         except DecryptError as error:
             log.info("SAML decryption failed: %s", str(error).splitlines()[0])
             raise DecryptionFailed(UNDECRYPTABLE) from error
@@ -113,20 +113,6 @@ def text_of(element: ET.Element | None) -> str | None:
     if element is None or element.text is None:
         return None
     return element.text.strip()
-
-
-class XmlSec1(CryptoBackendXmlSec1):
-    """pysaml2's xmlsec1 backend, asking the binary its version once rather than per call."""
-
-    @cached_property
-    def version(self) -> str:  # type: ignore[override]
-        """xmlsec1's version, asked once."""
-        return super().version
-
-
-@cache
-def _backend() -> XmlSec1:
-    return XmlSec1(get_xmlsec_binary())
 
 
 @contextmanager

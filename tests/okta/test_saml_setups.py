@@ -9,11 +9,11 @@ import pytest
 from saml2 import class_name, saml, samlp
 from saml2.sigver import (
     SignatureError,
-    get_xmlsec_binary,
     pre_signature_part,
     signed_instance_factory,
 )
 
+from mock_common.xmlsec import xmlsec1
 from mock_okta.applications import signing_keys
 from mock_okta.saml import crypto
 
@@ -43,7 +43,7 @@ def signed_response(server, signing: dict, ident: str) -> str:
 def verifies(xml: str, ident: str, cert_pem: str, tmp_path: Path) -> bool:
     cert_file = tmp_path / f"{ident}.pem"
     cert_file.write_text(cert_pem)
-    backend = crypto.XmlSec1(get_xmlsec_binary())
+    backend = xmlsec1()
     try:
         return backend.validate_signature(xml, str(cert_file), "pem", RESPONSE_NODE, ident)
     except SignatureError:  # xmlsec1 fails on a signature that does not verify

@@ -13,14 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from saml2 import saml, samlp
 from saml2 import xmldsig as ds
-from saml2.sigver import (
-    get_xmlsec_binary,
-    pre_encryption_part,
-    pre_signature_part,
-)
+from saml2.sigver import pre_encryption_part, pre_signature_part
 
+from mock_common.xmlsec import xmlsec1
 from mock_sonar.saml.sp_keys import new_sp_key_pair
-from mock_sonar.saml.xml import XmlSec1
 from tests.conftest import ADMIN
 
 SONAR_URL = "http://sonar.test"
@@ -91,7 +87,7 @@ class TestIdp:
     def __init__(self, signing: KeyPair, entity_id: str = IDP_ENTITY_ID):
         self.signing = signing
         self.entity_id = entity_id
-        self.backend = XmlSec1(get_xmlsec_binary())
+        self.backend = xmlsec1()
         self._counter = 0
 
     def _next_id(self, prefix: str) -> str:
