@@ -6,13 +6,18 @@ from playwright.sync_api import Page, Route, expect
 from tests.browser import okta_console as okta
 
 
-def test_a_late_answer_for_an_older_query_does_not_replace_the_suggestions(
-    world, page: Page, screens
-):
+def open_push_groups(world, page: Page, screens) -> None:
+    """SCIM on, Push Groups > + Push Groups (its two ways to find groups on offer)."""
     world.configure_provisioning(world.enable_scim_and_make_token())
     okta.open_sonarqube_app(page, world.okta_url, screens)
     page.get_by_role("link", name="Push Groups").click()
     page.get_by_role("button", name="+ Push Groups").click()
+
+
+def test_a_late_answer_for_an_older_query_does_not_replace_the_suggestions(
+    world, page: Page, screens
+):
+    open_push_groups(world, page, screens)
     page.get_by_role("link", name="Find groups by name").click()
     held: list[Route] = []
 
@@ -74,10 +79,7 @@ def hold_the_script_that_starts(page: Page, pages: str, script_start: str) -> li
 def test_what_the_admin_typed_before_the_page_script_ran_still_brings_suggestions(
     world, page: Page, screens
 ):
-    world.configure_provisioning(world.enable_scim_and_make_token())
-    okta.open_sonarqube_app(page, world.okta_url, screens)
-    page.get_by_role("link", name="Push Groups").click()
-    page.get_by_role("button", name="+ Push Groups").click()
+    open_push_groups(world, page, screens)
     held = hold_the_script_that_starts(page, "**/*push=name*", "/* Okta's type-ahead")
     page.get_by_role("link", name="Find groups by name").click()
     field = page.get_by_label("Group", exact=True)
