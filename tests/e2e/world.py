@@ -1,10 +1,15 @@
 """Both apps live on free loopback ports, real HTTP between them (Okta pushes SCIM to Sonar):
 `live_world` starts them from a fixture file, `World` drives the guide's steps."""
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import requests
 
@@ -125,6 +130,17 @@ class World:
         return found[0] if found else None
 
 
+@cache
+def _new_database(app_module: ModuleType) -> Path:
+    """A new database of the app, migrated and bootstrapped once per process: each world
+    starts from a copy (~1 ms) instead of migrating its own (~30-70 ms)."""
+    folder = Path(tempfile.mkdtemp(prefix="world-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "new.sqlite3"
+    app_module.init_db(str(path))
+    return path
+
+
 @contextmanager
 def live_world(tmp_path: Path, devenv_keys: str, fixture_path: Path) -> Iterator[World]:
     """Both apps live, seeded from a fixture file (its `extends` resolved) as `seed` does.
@@ -132,6 +148,8 @@ def live_world(tmp_path: Path, devenv_keys: str, fixture_path: Path) -> Iterator
     SonarQube is seeded first: Okta's worker delivers what Okta's seed enqueues at once.
     """
     okta_db, sonar_db = str(tmp_path / "okta.sqlite3"), str(tmp_path / "sonar.sqlite3")
+    shutil.copyfile(_new_database(mock_okta), okta_db)
+    shutil.copyfile(_new_database(mock_sonar), sonar_db)
     okta_app = mock_okta.create_app({"DATABASE": okta_db, "TESTING": True})
     sonar_app = mock_sonar.create_app({"DATABASE": sonar_db, "TESTING": True})
     with live_server(sonar_app) as sonar_url, live_server(okta_app) as okta_url:
