@@ -10,7 +10,6 @@ Both only depend on the rule's text and the map's converter classes, never on th
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
-from flask import Flask
 from werkzeug.routing import Rule
 from werkzeug.routing.rules import RulePart
 
@@ -73,10 +72,3 @@ class LazyBuilderRule(Rule):
 
 def _converter_classes(converters: Mapping[str, type]) -> Hashable:
     return tuple(sorted(converters.items(), key=lambda item: item[0]))
-
-
-class SimulatorApp(Flask):
-    """Flask with rules parsed once per process and URL builders compiled on first use
-    (`LazyBuilderRule`)."""
-
-    url_rule_class = LazyBuilderRule

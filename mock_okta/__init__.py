@@ -2,8 +2,8 @@
 
 from flask import Flask
 
+from mock_common.app import SimulatorApp
 from mock_common.db import init_database
-from mock_common.routing import SimulatorApp
 from mock_okta.bootstrap import bootstrap
 from mock_okta.config import default_config
 from mock_okta.storage.migrations import MIGRATIONS

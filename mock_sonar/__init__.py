@@ -2,8 +2,8 @@
 
 from flask import Flask
 
+from mock_common.app import SimulatorApp
 from mock_common.db import init_database
-from mock_common.routing import SimulatorApp
 from mock_sonar.accounts.bootstrap import bootstrap
 from mock_sonar.config import EDITIONS, default_config
 from mock_sonar.storage.migrations import MIGRATIONS
