@@ -281,10 +281,11 @@ def drop_pending(db: Database, app_id: str) -> None:
 
 
 def wait_until_idle(db: Database, timeout_seconds: float) -> bool:
-    """Poll until nothing waits for delivery; False when `timeout_seconds` ran out first."""
+    """Poll until nothing waits for delivery; False when `timeout_seconds` ran out first.
+    A poll is one indexed query: every 10 ms keeps the answer close behind the last push."""
     deadline = time.monotonic() + timeout_seconds
     while not is_idle(db):
         if time.monotonic() >= deadline:
             return False
-        time.sleep(0.05)
+        time.sleep(0.01)
     return True
