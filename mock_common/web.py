@@ -1,10 +1,10 @@
 """Web plumbing both apps share: the database connection a request uses, and the Host names
 the app answers to.
 
-Each server thread keeps one connection per database file and reuses it from request to
-request (opening one costs more than most requests' queries); a request gets it in `g` on
-first use, and on teardown a transaction the request left open is rolled back, so nothing
-carries over. The app's `DATABASE` setting names the SQLite file.
+A pool keeps connections open from request to request (opening one costs more than most
+requests' queries); a request borrows one in `g` on first use and hands it back on teardown,
+with any transaction it left open rolled back, so nothing carries over. The app's `DATABASE`
+setting names the SQLite file.
 """
 
 import os
@@ -20,51 +20,75 @@ from werkzeug.wsgi import get_host
 from .db import connect
 
 
-class ThreadConnections:
-    """One connection per thread and database file, opened on first use and kept until the
-    thread ends or `close_all()` (an app that stops serving)."""
+class ConnectionPool:
+    """Idle connections per database file, lent to one request at a time and kept open
+    between requests until `close_all()` (an app that stops serving).
+
+    The most recently returned connection is lent first. SQLite empties a connection's page
+    cache whenever another connection has written since its last read, so under the usual
+    load (one client, one request at a time) every request gets the connection that made
+    the last write, its cache still warm; concurrent requests each get their own.
+    """
 
     def __init__(self) -> None:
-        self._local = threading.local()
-        self._generation = 0  # moved on by close_all(): threads then open new connections
+        self._idle: dict[str, list[Database]] = {}
         self._lock = threading.Lock()
-        # Weak: a connection whose thread has ended must be free to go.
+        self._generation = 0  # moved on by close_all(): connections lent before it are closed
+        self._lent: dict[int, int] = {}  # id(connection) -> generation it was lent in
+        # Weak: a connection dropped without being returned must be free to go.
         self._opened: weakref.WeakSet[Database] = weakref.WeakSet()
 
-    def get(self, path: str) -> Database:
-        """This thread's connection to `path`."""
-        if getattr(self._local, "generation", None) != self._generation:
-            self._local.generation, self._local.connections = self._generation, {}
-        connections = self._local.connections
-        if path not in connections:
-            connections[path] = connect(path)
+    def acquire(self, path: str) -> Database:
+        """A connection to `path` that no one else holds until `release()`."""
+        with self._lock:
+            idle = self._idle.get(path)
+            db = idle.pop() if idle else None
+            generation = self._generation
+        if db is None:
+            db = connect(path)  # outside the lock: opening waits on the file
             with self._lock:
-                self._opened.add(connections[path])
-        return connections[path]
+                self._opened.add(db)
+        with self._lock:
+            self._lent[id(db)] = generation
+        return db
+
+    def release(self, path: str, db: Database) -> None:
+        """Take a connection back clean: a transaction left open is rolled back. One lent
+        before `close_all()` is closed instead."""
+        with self._lock:
+            current = self._lent.pop(id(db), None) == self._generation
+        if not current:
+            db.conn.close()
+            return
+        if db.conn.in_transaction:
+            db.conn.atomic_depth = 0  # type: ignore[attr-defined]
+            db.conn.rollback()
+        with self._lock:
+            self._idle.setdefault(path, []).append(db)
 
     def close_all(self) -> None:
-        """Close every connection any thread opened (call once no request is running)."""
+        """Close every connection the pool opened (call once no request is running)."""
         with self._lock:
             opened, self._opened = list(self._opened), weakref.WeakSet()
-            self._generation += 1
+            self._idle, self._generation = {}, self._generation + 1
         for db in opened:
             db.conn.close()
 
 
 def get_db() -> Database:
-    """The request's connection: the serving thread's, taken on first use."""
+    """The request's connection, borrowed from the app's pool on first use."""
     if "db" not in g:
-        connections: ThreadConnections = current_app.extensions["devenv_connections"]
-        g.db = connections.get(current_app.config["DATABASE"])
+        pool: ConnectionPool = current_app.extensions["devenv_connections"]
+        g.db = pool.acquire(current_app.config["DATABASE"])
+        g.db_path = current_app.config["DATABASE"]
     return g.db
 
 
 def release_db(_error: BaseException | None = None) -> None:
-    """Teardown: hand the connection back clean (a transaction left open is rolled back)."""
+    """Teardown: hand the request's connection back to the pool."""
     db = g.pop("db", None)
-    if db is not None and db.conn.in_transaction:
-        db.conn.atomic_depth = 0  # type: ignore[attr-defined]
-        db.conn.rollback()
+    if db is not None:
+        current_app.extensions["devenv_connections"].release(g.pop("db_path"), db)
 
 
 #: Names every loopback request may carry as its Host (IPv6 literals are not matched by
@@ -135,9 +159,9 @@ class RequestTargetLimit:
 
 
 def init_app(app: Flask) -> None:
-    """Give requests their thread's connection and release it when they end; answer only to
+    """Lend requests a pooled connection and take it back when they end; answer only to
     trusted Host names."""
-    app.extensions["devenv_connections"] = ThreadConnections()
+    app.extensions["devenv_connections"] = ConnectionPool()
     app.teardown_appcontext(release_db)
     app.config.setdefault("ALLOWED_HOSTS", "")
     app.wsgi_app = RequestTargetLimit(TrustedHostsOnly(app))
