@@ -3,6 +3,7 @@
 Raises scim2-models' SCIMException subclasses; the views render them as RFC 7644 errors.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -311,9 +312,70 @@ def _active_set_alone(patch: PatchOp) -> bool | None:
 def patch_group(db: Database, now: datetime, scim_id: str, patch: PatchOp, base_url: str) -> None:
     """PATCH /Groups/{id}: members add/remove (`members[value eq "x"]`), replace, rename."""
     validation.check_patch_paths(Group, patch)
+    row = require_group(db, scim_id)
+    steps = _membership_steps(patch)
+    if steps is not None and _apply_membership_steps(db, now, row, steps):
+        return
     current = Group.model_validate(
-        resources.group_resource(db, require_group(db, scim_id), base_url),
-        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+        resources.group_resource(db, row, base_url), scim_ctx=Context.RESOURCE_QUERY_RESPONSE
     )
     patch.patch(current, scim_policy=IDP_TOLERANT)
     replace_group(db, now, scim_id, current)
+
+
+#: Okta's (and the RFC's) removal of one member: `members[value eq "<id>"]`. The id is compared
+#: exactly, as scim2-models compares `value`.
+_MEMBER_FILTER = re.compile(r'members\[value eq "([^"\\]*)"\]', re.IGNORECASE)
+
+
+def _membership_steps(patch: PatchOp) -> list[tuple[str, bool]] | None:
+    """The (SCIM user id, added) steps of a PATCH made only of Okta's membership operations
+    (`add` to `members` with a list of `{"value": id}`, `remove` of `members[value eq "id"]`),
+    in order; None for any other PATCH."""
+    steps = []
+    for operation in patch.operations or []:
+        path = operation.path or ""
+        if operation.op == PatchOperation.Op.add and path.lower() == "members":
+            values = operation.value if isinstance(operation.value, list) else None
+            if not values or not all(
+                isinstance(v, dict) and isinstance(v.get("value"), str) for v in values
+            ):
+                return None
+            steps += [(value["value"], True) for value in values]
+        elif operation.op == PatchOperation.Op.remove and (found := _MEMBER_FILTER.fullmatch(path)):
+            steps.append((found[1], False))
+        else:
+            return None
+    return steps or None
+
+
+def _apply_membership_steps(
+    db: Database, now: datetime, row: dict, steps: list[tuple[str, bool]]
+) -> bool:
+    """Apply membership steps to the mapped group `row` member by member, with the outcome the
+    whole-resource PATCH has, without rebuilding the group: a membership PATCH costs the same
+    whatever the group's size. False (nothing done) when an added id is unknown: the
+    whole-resource PATCH then refuses it."""
+    known = scim_mapping.user_uuids_for(db, list({scim_id for scim_id, _ in steps}))
+    if any(added and scim_id not in known for scim_id, added in steps):
+        return False
+    wanted = {known[scim_id]: added for scim_id, added in steps if scim_id in known}
+    changes = {
+        user_uuid: added
+        for user_uuid, added in wanted.items()
+        if added != memberships.is_member(db, row, user_uuid)
+    }
+    if not changes:
+        return True
+    try:
+        # GroupMembershipService.findNonDefaultGroupOrThrow: sonar-users keeps every active user.
+        groups.check_not_default(row)
+        for user_uuid, added in changes.items():
+            if added:
+                memberships.add_member(db, row, user_uuid)
+            else:
+                memberships.leave_group(db, row, user_uuid)
+    except SonarError as error:
+        raise _refused(error) from error
+    scim_mapping.save_group_attributes(db, now, row["scim_uuid"], scim_mapping.attributes_of(row))
+    return True
