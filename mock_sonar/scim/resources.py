@@ -117,7 +117,10 @@ _OWNED_BY_GROUP = ("schemas", "id", "meta", "displayName", "members")
 def stored_attributes(resource: User | Group) -> dict:
     """The SCIM attributes kept beside the SonarQube row, as the IdP sent them."""
     owned = _OWNED if isinstance(resource, User) else _OWNED_BY_GROUP
-    payload = resource.model_dump(scim_ctx=Context.RESOURCE_CREATION_REQUEST)
+    # Left out of the dump rather than dropped after it: a group's members are thousands.
+    fields = type(resource).model_fields
+    left_out = {name for name, field in fields.items() if field.serialization_alias in owned}
+    payload = resource.model_dump(scim_ctx=Context.RESOURCE_CREATION_REQUEST, exclude=left_out)
     return {key: value for key, value in payload.items() if key not in owned}
 
 
