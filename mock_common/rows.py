@@ -19,6 +19,16 @@ def insert_row(db: Database, table: str, row: Mapping[str, object]) -> int:
     return db.execute(sql, list(row.values())).lastrowid
 
 
+def insert_row_returning(db: Database, table: str, row: Mapping[str, object]) -> dict:
+    """Insert one row; the row as stored (with the columns' defaults), in the same statement."""
+    columns = ", ".join(f"[{column}]" for column in row)
+    marks = ", ".join("?" * len(row))
+    sql = f"insert into [{table}] ({columns}) values ({marks}) returning *"
+    cursor = db.execute(sql, list(row.values()))
+    stored = cursor.fetchone()
+    return dict(zip((column[0] for column in cursor.description), stored, strict=True))
+
+
 def update_rows(
     db: Database, table: str, where: Mapping[str, object], values: Mapping[str, object]
 ) -> int:

@@ -4,6 +4,7 @@ import pytest
 from sqlite_utils import Database
 
 from mock_common.db import atomic, connect, select_page
+from mock_common.rows import insert_row_returning
 
 
 @pytest.fixture
@@ -70,3 +71,11 @@ def test_a_page_carries_the_true_total(db, where, offset, limit, names, total):
         limit=limit,
     )
     assert ([row["name"] for row in rows], counted) == (names, total)
+
+
+def test_an_inserted_row_comes_back_as_stored_with_its_defaults(db):
+    db.execute("create table d (id integer primary key, name text, n integer default 7)")
+    stored = insert_row_returning(db, "d", {"id": 5, "name": "x"})
+
+    assert stored == {"id": 5, "name": "x", "n": 7}
+    assert stored == next(db.query("select * from d where id = 5"))

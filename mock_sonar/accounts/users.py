@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlite_utils import Database
 
 from mock_common.db import select_page, transactional
-from mock_common.rows import insert_row, update_rows
+from mock_common.rows import insert_row_returning, update_rows
 from mock_sonar.accounts import memberships, sessions
 from mock_sonar.accounts.passwords import check_password, hash_password
 from mock_sonar.errors import BadRequest, NotFound
@@ -257,7 +257,7 @@ def create_external_user(
     default group."""
     _check(validation_messages(name=name, email=email, check_name=True))
     uuid = new_uuid()
-    insert_row(
+    user = insert_row_returning(
         db,
         "users",
         {
@@ -278,7 +278,7 @@ def create_external_user(
         },
     )
     memberships.add_to_default_group(db, uuid)
-    return get_user(db, uuid)
+    return user
 
 
 @transactional
