@@ -13,20 +13,20 @@ from sqlite_utils import Database
 
 def insert_row(db: Database, table: str, row: Mapping[str, object]) -> int:
     """Insert one row; its rowid."""
-    columns = ", ".join(f"[{column}]" for column in row)
-    marks = ", ".join("?" * len(row))
-    sql = f"insert into [{table}] ({columns}) values ({marks})"
-    return db.execute(sql, list(row.values())).lastrowid
+    return db.execute(_insert(table, row), list(row.values())).lastrowid
 
 
 def insert_row_returning(db: Database, table: str, row: Mapping[str, object]) -> dict:
     """Insert one row; the row as stored (with the columns' defaults), in the same statement."""
-    columns = ", ".join(f"[{column}]" for column in row)
-    marks = ", ".join("?" * len(row))
-    sql = f"insert into [{table}] ({columns}) values ({marks}) returning *"
-    cursor = db.execute(sql, list(row.values()))
+    cursor = db.execute(f"{_insert(table, row)} returning *", list(row.values()))
     stored = cursor.fetchone()
     return dict(zip((column[0] for column in cursor.description), stored, strict=True))
+
+
+def _insert(table: str, row: Mapping[str, object]) -> str:
+    columns = ", ".join(f"[{column}]" for column in row)
+    marks = ", ".join("?" * len(row))
+    return f"insert into [{table}] ({columns}) values ({marks})"
 
 
 def update_rows(
