@@ -55,13 +55,18 @@ def new_sonar(tmp_path, sonar_template, devenv_keys) -> Callable[[str], Flask]:
     return make
 
 
+def scim_enabled(client) -> dict:
+    """Turn SCIM on; the headers Okta sends with an admin's token."""
+    client.post("/api/scim_management/enable", headers=ADMIN)
+    token = client.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "okta"})
+    return okta_headers(token.get_json()["token"])
+
+
 def patched_group(app: Flask, operations: list[dict]) -> dict:
     """Jane in group `team`, then the PATCH a minute later: what the client sees."""
     client = app.test_client()
     client.post("/_mock/clock", json={"freeze": "2025-03-01T09:00:00+00:00"}, headers=ADMIN)
-    client.post("/api/scim_management/enable", headers=ADMIN)
-    token = client.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "okta"})
-    headers = okta_headers(token.get_json()["token"])
+    headers = scim_enabled(client)
     ids = {name: create_user(client, headers, f"{name}@example.com")["id"] for name in PEOPLE}
     names = {scim_id: name for name, scim_id in ids.items()}
     group = create_group(client, headers, "team", [ids["jane"]])
@@ -131,9 +136,7 @@ def sqlite_work_of_a_membership_patch(app: Flask, group_size: int) -> int:
     """The SQLite virtual machine's instructions (in hundreds) one member's PATCH runs: it grows
     with the rows a request reads, whatever statements read them."""
     client = app.test_client()
-    client.post("/api/scim_management/enable", headers=ADMIN)
-    token = client.post("/api/user_tokens/generate", headers=ADMIN, data={"name": "okta"})
-    headers = okta_headers(token.get_json()["token"])
+    headers = scim_enabled(client)
     members = [create_user(client, headers, f"m{i}@example.com")["id"] for i in range(group_size)]
     newcomer = create_user(client, headers, "newcomer@example.com")["id"]
     group = create_group(client, headers, "big", members)
