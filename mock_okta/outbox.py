@@ -225,6 +225,33 @@ def membership_push_queued_after(
     return row is not None
 
 
+def last_event_id(db: Database) -> int:
+    """The newest event's id (0 for none): every event up to it was committed when read, as
+    SQLite has one writer at a time and numbers new rows after the newest."""
+    return db.execute("select coalesce(max(id), 0) from provisioning_events").fetchone()[0]
+
+
+def pending_membership_changes(
+    db: Database, app_id: str, group_id: str, after_id: int, up_to_id: int
+) -> list[dict]:
+    """The unsent membership changes of a group in an app, recorded after event `after_id`
+    and up to `up_to_id`, oldest first: {id, userId, added}."""
+    rows = db.execute(
+        "select id, resource, json_extract(payload, '$.added') from provisioning_events "
+        "where status = ? and app_id = ? and id > ? and id <= ? and kind = ? "
+        "and json_extract(payload, '$.groupId') = ? order by id",
+        [
+            EventStatus.PENDING,
+            app_id,
+            after_id,
+            up_to_id,
+            EventKind.GROUP_MEMBERSHIP_CHANGED,
+            group_id,
+        ],
+    )
+    return [{"id": id_, "userId": user_id, "added": bool(added)} for id_, user_id, added in rows]
+
+
 # --- delivery state (the push engine's) -----------------------------------------------------
 
 
@@ -239,6 +266,18 @@ def finish(
         event_id,
         {"status": EventStatus(status), "finished": now.isoformat(), "last_error": error},
     )
+
+
+@transactional
+def finish_covered(db: Database, now: datetime, event_ids: list[int]) -> None:
+    """Mark unsent events delivered by another event's request, which carried their change."""
+    for start in range(0, len(event_ids), 500):  # within SQLite's bound on parameters
+        chunk = event_ids[start : start + 500]
+        db.execute(
+            f"update provisioning_events set status = ?, finished = ? "
+            f"where status = ? and id in ({','.join('?' * len(chunk))})",
+            [EventStatus.DONE, now.isoformat(), EventStatus.PENDING, *chunk],
+        )
 
 
 @transactional

@@ -14,6 +14,9 @@ Two dialects (`connection.dialect`, reference §0):
   update operation", §2.4 — the order of the two is not public; we send the name first, as after
   a create); `add` / `remove members[value eq "…"]` for changes; `replace members` (possibly
   `[]`) for full pushes.
+
+A membership change goes out with the group's other changes recorded by then, in one request
+(`_batched_changes`): N members joining at once cost one update, not N.
 """
 
 from collections.abc import Iterator
@@ -178,36 +181,76 @@ def run_full_push(ctx: engine.PushContext) -> None:
 
 
 def run_membership_changed(ctx: engine.PushContext) -> None:
-    """A member joined or left a pushed group: GET + PUT (AIW) or PATCH add/remove (OIN)."""
+    """A member joined or left a pushed group: GET + PUT (AIW) or PATCH add/remove (OIN), with
+    the group's other membership changes already recorded batched into the same request."""
     mapping = _mapping_of_group(ctx)
     if not _delivers(ctx, mapping):
         return
     name, scim_id = mapping["target_group_name"], mapping["target_external_id"]
-    user_id, added = ctx.payload["userId"], ctx.payload["added"]
-    member = _member_of(ctx.db, ctx.app["id"], user_id)
+    member = _member_of(ctx.db, ctx.app["id"], ctx.payload["userId"])
     if member is None:
         # Okta: members not assigned (or not provisioned, or deactivated) are skipped (§2.1);
         # a user who lost the assignment gets no membership removal either.
         with atomic(ctx.db):
-            _log_ignored(ctx, mapping, [user_id])
+            _log_ignored(ctx, mapping, [ctx.payload["userId"]])
             ctx.finish()
         return
+    batched = _batched_changes(ctx, mapping)
     with _step(MEMBERSHIP, name):
         if _custom_app(ctx):
             members, _ = pushed_members(ctx.db, ctx.app["id"], mapping["source_group_id"])
             _get_and_put(ctx, scim_id, name, members)
         else:
+            changes = [(ctx.payload["added"], member)]
+            changes += [(change["added"], change["member"]) for change in batched]
             _patch_name(ctx, scim_id, name)
-            if added:
-                _patch(ctx, scim_id, {"op": "add", "path": "members", "value": [member]})
-            else:
-                _patch(
-                    ctx, scim_id, {"op": "remove", "path": f'members[value eq "{member["value"]}"]'}
-                )
+            _patch(ctx, scim_id, *_membership_operations(changes))
     with atomic(ctx.db):
         _pushed(ctx, mapping["id"])
         _log(ctx, "application.provision.group_push.updated", "Group push updated", mapping)
+        outbox.finish_covered(ctx.db, ctx.now(), [change["id"] for change in batched])
         ctx.finish()
+
+
+def _batched_changes(ctx: engine.PushContext, mapping: dict) -> list[dict]:
+    """The group's later membership changes that go out in this event's request:
+    {id, userId, added, member}, oldest first.
+
+    Okta batches a group's pending membership changes: a captured OIN update carries several
+    removes and one add of several members (reference §2.4, C-doc S1-2019), and the AIW PUT
+    carries the complete state anyway. Without batching, N users joining a pushed group at
+    once cost N GETs and N PUTs of up to N members each. Which changes Okta gathers is not
+    public; the simulator takes every change recorded before it reads the membership it
+    sends (**inferred**). A change for a user Okta does not push (not provisioned,
+    deactivated) is left to its own delivery, which logs the user as ignored.
+    """
+    app_id = ctx.app["id"]
+    # Read first: every change up to this id was committed before the membership is read.
+    up_to_id = outbox.last_event_id(ctx.db)
+    pending = outbox.pending_membership_changes(
+        ctx.db, app_id, mapping["source_group_id"], ctx.event["id"], up_to_id
+    )
+    batched = []
+    for change in pending:
+        member = _member_of(ctx.db, app_id, change["userId"])
+        if member is not None:
+            batched.append({**change, "member": member})
+    return batched
+
+
+def _membership_operations(changes: list[tuple[bool, dict]]) -> list[dict]:
+    """OIN: a user's last change wins; removes first, then one add of every member added, as
+    in the captured batch (§2.4)."""
+    latest: dict[str, tuple[bool, dict]] = {}
+    for added, member in changes:
+        latest[member["value"]] = (added, member)
+    removes = [
+        {"op": "remove", "path": f'members[value eq "{value}"]'}
+        for value, (added, _member) in latest.items()
+        if not added
+    ]
+    adds = [member for added, member in latest.values() if added]
+    return removes + ([{"op": "add", "path": "members", "value": adds}] if adds else [])
 
 
 def run_renamed(ctx: engine.PushContext) -> None:
@@ -398,8 +441,8 @@ def _patch_name(ctx: engine.PushContext, scim_id: str, name: str) -> None:
     _patch(ctx, scim_id, {"op": "replace", "value": {"id": scim_id, "displayName": name}})
 
 
-def _patch(ctx: engine.PushContext, scim_id: str, operation: dict) -> None:
-    ctx.client.patch(f"/Groups/{scim_id}", {"schemas": [PATCH_OP], "Operations": [operation]})
+def _patch(ctx: engine.PushContext, scim_id: str, *operations: dict) -> None:
+    ctx.client.patch(f"/Groups/{scim_id}", {"schemas": [PATCH_OP], "Operations": list(operations)})
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ CAROL, CAROL_LOGIN = "00ucarolsmith0000003", "carol.smith@example.com"
 DAVE, DAVE_LOGIN = "00udavelee0000000004", "dave.lee@example.com"
 ERIN, JACK, KATE = "00uerinkowalski00005", "00ujackmoreau0000010", "00ukatenovak00000011"
 FRANK, FRANK_LOGIN = "00ufrankosei00000006", "frank.osei@example.com"
-GRACE = "00ugracekim000000007"
+GRACE, GRACE_LOGIN = "00ugracekim000000007", "grace.kim@example.com"
+HENRY, HENRY_LOGIN = "00uhenrydubois000008", "henry.dubois@example.com"
+IVY, IVY_LOGIN = "00uivychen0000000009", "ivy.chen@example.com"
 DEVELOPERS, QA, ADMINS = "00gsonardevelopers01", "00gsonarqa0000000002", "00gsonaradmins000003"
 
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -142,8 +144,8 @@ def get_and_put(scim_id: str, name: str, members: list[dict]) -> list[tuple]:
     return [("GET", f"/Groups/{scim_id}", None), ("PUT", f"/Groups/{scim_id}", body)]
 
 
-def patch(scim_id: str, operation: dict) -> tuple[str, str, dict]:
-    return ("PATCH", f"/Groups/{scim_id}", {"schemas": [PATCH_OP], "Operations": [operation]})
+def patch(scim_id: str, *operations: dict) -> tuple[str, str, dict]:
+    return ("PATCH", f"/Groups/{scim_id}", {"schemas": [PATCH_OP], "Operations": list(operations)})
 
 
 def name_patch(scim_id: str, name: str) -> tuple[str, str, dict]:
@@ -376,6 +378,73 @@ def test_a_new_member_of_an_assigned_group_is_provisioned_then_pushed(scene):
     ]
     frank = scene.member(FRANK, FRANK_LOGIN)
     assert frank["value"] in scene.members_of("sonar-developers")
+
+
+@both_dialects
+def test_members_who_join_together_are_pushed_in_one_request(scene):
+    # Assigning a pushed group provisions its members one by one; the memberships they bring
+    # are all recorded by the time the first is sent, and go out together (§2.4: Okta batches).
+    bulk = scene.okta("POST", "/api/v1/groups", json={"profile": {"name": "sonar-bulk"}})
+    bulk_id = bulk.json()["id"]
+    for user_id in (GRACE, HENRY, IVY):
+        scene.okta("PUT", f"/api/v1/groups/{bulk_id}/users/{user_id}", expect=204)
+    scene.push(bulk_id, "sonar-bulk")  # nobody in it is provisioned yet: an empty group
+    scim_id = scene.scim_group("sonar-bulk")["id"]
+    scene.sent()
+
+    scene.okta("PUT", f"{APP_URL}/groups/{bulk_id}", json={}, expect=200)
+    scene.world.wait()
+
+    members = [
+        scene.member(GRACE, GRACE_LOGIN),
+        scene.member(HENRY, HENRY_LOGIN),
+        scene.member(IVY, IVY_LOGIN),
+    ]
+    if scene.dialect == "CUSTOM_APP":
+        expected = get_and_put(scim_id, "sonar-bulk", members)
+    else:
+        expected = [
+            name_patch(scim_id, "sonar-bulk"),
+            patch(scim_id, {"op": "add", "path": "members", "value": members}),
+        ]
+    assert scene.sent() == expected
+    assert scene.members_of("sonar-bulk") == {member["value"] for member in members}
+    assert len(scene.log("application.provision.group_push.updated")) == 1
+
+
+@both_dialects
+def test_changes_recorded_while_okta_is_busy_go_out_together(scene):
+    scene.push(QA, "sonar-qa")
+    scim_id = scene.scim_group("sonar-qa")["id"]
+    scene.sent()
+    # SonarQube answers Erin's lookup after a second: the changes below queue up meanwhile.
+    fault = {"count": 1, "method": "GET", "path": "/Users", "delaySeconds": 1}
+    sonar = scene.world.sonar_url
+    scene.world.sonar.post(f"{sonar}/_mock/faults", json=fault).raise_for_status()
+    scene.okta("POST", f"{CONSOLE_URL}/users/{ERIN}/provision", expect=202)
+    for method, user_id in (("PUT", ALICE), ("DELETE", CAROL), ("PUT", BOB), ("PUT", DAVE)):
+        scene.okta(method, f"/api/v1/groups/{QA}/users/{user_id}", expect=204)
+    scene.world.wait()
+
+    alice, carol = scene.member(ALICE, ALICE_LOGIN), scene.member(CAROL, CAROL_LOGIN)
+    dave = scene.member(DAVE, DAVE_LOGIN)
+    if scene.dialect == "CUSTOM_APP":
+        expected = get_and_put(scim_id, "sonar-qa", [alice, dave])
+    else:
+        # Removes first, then one add of several members: the batch Okta was seen to send.
+        expected = [
+            name_patch(scim_id, "sonar-qa"),
+            patch(
+                scim_id,
+                {"op": "remove", "path": f'members[value eq "{carol["value"]}"]'},
+                {"op": "add", "path": "members", "value": [alice, dave]},
+            ),
+        ]
+    assert scene.sent() == expected
+    assert scene.members_of("sonar-qa") == {alice["value"], dave["value"]}
+    # Bob is not provisioned: his change is not in the batch and is logged as ignored.
+    ignored = scene.log("app.user_management.grouppush.mapping.okta.users.ignored")
+    assert ignored[-1]["debugContext"]["debugData"]["ignoredUserIds"] == [BOB]
 
 
 # --- rename (§2.5) -------------------------------------------------------------------------------
