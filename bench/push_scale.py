@@ -176,7 +176,7 @@ def wait_idle(okta: requests.Session, okta_url: str) -> None:
 
 
 @dataclass
-class Stack:
+class ConnectedApps:
     """Both apps served and connected: Okta's admin session, URL and database file, the ids of
     the LATE_USERS and the seconds the seeding took."""
 
@@ -188,7 +188,7 @@ class Stack:
 
 
 @contextmanager
-def both_apps(users: int) -> Iterator[Stack]:
+def both_apps(users: int) -> Iterator[ConnectedApps]:
     """Fresh databases seeded for `users`, both apps served, SCIM connected, the worker running."""
     with tempfile.TemporaryDirectory() as home:
         okta_db, sonar_db = f"{home}/okta.sqlite3", f"{home}/sonar.sqlite3"
@@ -207,7 +207,7 @@ def both_apps(users: int) -> Iterator[Stack]:
             worker = start_worker(okta_app)
             try:
                 connect_scim(okta, okta_url, sonar_url)
-                yield Stack(okta, okta_url, okta_db, late, seeded)
+                yield ConnectedApps(okta, okta_url, okta_db, late, seeded)
             finally:
                 worker.stop()
 
@@ -221,8 +221,8 @@ def push_mapping(okta: requests.Session, okta_url: str, group_id: str, name: str
 
 def run_size(users: int, floor_url: str) -> dict:
     """Seed, push the groups, assign the group, wait, assign LATE_USERS more; the figures."""
-    with both_apps(users) as stack:
-        okta, okta_url, okta_db = stack.okta, stack.okta_url, stack.okta_db
+    with both_apps(users) as apps:
+        okta, okta_url, okta_db = apps.okta, apps.okta_url, apps.okta_db
         group_id = _assigned_group(okta_db)
         for k, source in enumerate(pushed_group_ids(okta, okta_url)):
             push_mapping(okta, okta_url, source, f"bench-pushed-{k}")
@@ -235,7 +235,7 @@ def run_size(users: int, floor_url: str) -> dict:
         converged = time.perf_counter() - started
         wire = _wire_since(okta_db, mark)
         started = time.perf_counter()
-        for user_id in stack.late:
+        for user_id in apps.late:
             okta.put(f"{okta_url}/api/v1/groups/{group_id}/users/{user_id}").raise_for_status()
         assigned = time.perf_counter() - started
         wait_idle(okta, okta_url)
@@ -243,8 +243,8 @@ def run_size(users: int, floor_url: str) -> dict:
     sonar_http = sum(exchange["duration_ms"] or 0 for exchange in wire) / 1000
     return {
         "users": users,
-        "seed_s": round(stack.seeded, 2),
-        "assign_ms_per_call": round(assigned / len(stack.late) * 1000, 3),
+        "seed_s": round(apps.seeded, 2),
+        "assign_ms_per_call": round(assigned / len(apps.late) * 1000, 3),
         "group_assign_s": round(group_assigned, 2),
         "convergence_s": round(converged, 2),
         "convergence_ms_per_user": round(converged / users * 1000, 3),
@@ -261,8 +261,8 @@ def run_size(users: int, floor_url: str) -> dict:
 def run_pushed_group(users: int) -> dict:
     """The assigned group is pushed too: every member provisioned brings a membership change
     of that group, which Okta batches; the figures of that convergence."""
-    with both_apps(users) as stack:
-        okta, okta_url, okta_db = stack.okta, stack.okta_url, stack.okta_db
+    with both_apps(users) as apps:
+        okta, okta_url, okta_db = apps.okta, apps.okta_url, apps.okta_db
         group_id = _assigned_group(okta_db)
         push_mapping(okta, okta_url, group_id, "bench-assigned")  # empty: nobody provisioned
         wait_idle(okta, okta_url)
